@@ -1,0 +1,211 @@
+#include "json.h"
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+
+namespace bp {
+
+namespace {
+void dump_string(const std::string& s, std::string& out) {
+  out += '"';
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      case '\r': out += "\\r"; break;
+      default:
+        if (c < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        } else {
+          out += (char)c;
+        }
+    }
+  }
+  out += '"';
+}
+
+void dump_value(const Json& j, std::string& out) {
+  switch (j.kind()) {
+    case Json::Null: out += "null"; break;
+    case Json::Bool: out += j.boolean() ? "true" : "false"; break;
+    case Json::Number: {
+      double v = j.num();
+      if (!std::isfinite(v)) { out += "null"; break; }
+      if (v == std::floor(v) && std::fabs(v) < 1e15) {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%.0f", v);
+        out += buf;
+      } else {
+        char buf[40];
+        std::snprintf(buf, sizeof buf, "%.17g", v);  // round-trips every double
+        out += buf;
+      }
+      break;
+    }
+    case Json::String: dump_string(j.str(), out); break;
+    case Json::Array:
+      out += '[';
+      for (size_t i = 0; i < j.items().size(); ++i) {
+        if (i) out += ',';
+        dump_value(j.items()[i], out);
+      }
+      out += ']';
+      break;
+    case Json::Object:
+      out += '{';
+      for (size_t i = 0; i < j.members().size(); ++i) {
+        if (i) out += ',';
+        dump_string(j.members()[i].first, out);
+        out += ':';
+        dump_value(j.members()[i].second, out);
+      }
+      out += '}';
+      break;
+  }
+}
+}  // namespace
+
+std::string Json::dump() const {
+  std::string out;
+  dump_value(*this, out);
+  return out;
+}
+
+std::string Json::brief() const {
+  std::string d = dump();
+  return d.size() > 40 ? d.substr(0, 37) + "..." : d;
+}
+
+struct JsonParser {
+  const std::string& t;
+  size_t i = 0;
+  std::string err;
+  int depth = 0;
+
+  bool fail(const std::string& what) {
+    if (err.empty()) {
+      err = "JSON: " + what + " at offset " + std::to_string(i);
+      if (i < t.size()) err += " (found '" + t.substr(i, 1) + "')";
+      else err += " (end of text)";
+    }
+    return false;
+  }
+  void ws() {
+    while (i < t.size() && (t[i] == ' ' || t[i] == '\n' || t[i] == '\t' || t[i] == '\r')) ++i;
+  }
+  bool lit(const char* s) {
+    size_t n = std::char_traits<char>::length(s);
+    if (t.compare(i, n, s) != 0) return false;
+    i += n;
+    return true;
+  }
+  bool string(std::string& out) {
+    if (i >= t.size() || t[i] != '"') return fail("expected a string");
+    ++i;
+    while (i < t.size() && t[i] != '"') {
+      char c = t[i++];
+      if (c == '\\') {
+        if (i >= t.size()) return fail("unterminated escape");
+        char e = t[i++];
+        switch (e) {
+          case '"': out += '"'; break;
+          case '\\': out += '\\'; break;
+          case '/': out += '/'; break;
+          case 'b': out += '\b'; break;
+          case 'f': out += '\f'; break;
+          case 'n': out += '\n'; break;
+          case 'r': out += '\r'; break;
+          case 't': out += '\t'; break;
+          case 'u': {
+            if (i + 4 > t.size()) return fail("short \\u escape");
+            unsigned cp = (unsigned)std::strtoul(t.substr(i, 4).c_str(), nullptr, 16);
+            i += 4;
+            if (cp < 0x80) out += (char)cp;
+            else if (cp < 0x800) { out += (char)(0xC0 | (cp >> 6)); out += (char)(0x80 | (cp & 0x3F)); }
+            else { out += (char)(0xE0 | (cp >> 12)); out += (char)(0x80 | ((cp >> 6) & 0x3F)); out += (char)(0x80 | (cp & 0x3F)); }
+            break;
+          }
+          default: --i; return fail("bad escape");
+        }
+      } else {
+        out += c;
+      }
+    }
+    if (i >= t.size()) return fail("unterminated string");
+    ++i;
+    return true;
+  }
+  bool value(Json& out) {
+    if (++depth > 64) return fail("nesting deeper than 64");
+    ws();
+    if (i >= t.size()) return fail("expected a value");
+    char c = t[i];
+    bool ok = true;
+    if (c == '{') {
+      out.kind_ = Json::Object;
+      ++i; ws();
+      if (i < t.size() && t[i] == '}') { ++i; --depth; return true; }
+      while (ok) {
+        ws();
+        std::string key;
+        if (!string(key)) return false;
+        ws();
+        if (i >= t.size() || t[i] != ':') return fail("expected ':'");
+        ++i;
+        Json v;
+        if (!value(v)) return false;
+        out.obj_.emplace_back(std::move(key), std::move(v));
+        ws();
+        if (i < t.size() && t[i] == ',') { ++i; continue; }
+        if (i < t.size() && t[i] == '}') { ++i; break; }
+        return fail("expected ',' or '}'");
+      }
+    } else if (c == '[') {
+      out.kind_ = Json::Array;
+      ++i; ws();
+      if (i < t.size() && t[i] == ']') { ++i; --depth; return true; }
+      while (ok) {
+        Json v;
+        if (!value(v)) return false;
+        out.arr_.push_back(std::move(v));
+        ws();
+        if (i < t.size() && t[i] == ',') { ++i; continue; }
+        if (i < t.size() && t[i] == ']') { ++i; break; }
+        return fail("expected ',' or ']'");
+      }
+    } else if (c == '"') {
+      out.kind_ = Json::String;
+      if (!string(out.str_)) return false;
+    } else if (lit("true")) { out = Json(true);
+    } else if (lit("false")) { out = Json(false);
+    } else if (lit("null")) { out = Json();
+    } else if (c == '-' || (c >= '0' && c <= '9')) {
+      const char* start = t.c_str() + i;
+      char* end = nullptr;
+      double v = std::strtod(start, &end);
+      if (end == start) return fail("bad number");
+      i += (size_t)(end - start);
+      out = Json(v);
+    } else {
+      return fail("unexpected character");
+    }
+    --depth;
+    return true;
+  }
+};
+
+Status Json::parse(const std::string& text, Json& out) {
+  JsonParser p{text, 0, {}, 0};
+  out = Json();
+  if (!p.value(out)) return Error(p.err);
+  p.ws();
+  if (p.i != text.size()) { p.fail("trailing text"); return Error(p.err); }
+  return Status::Ok();
+}
+
+}  // namespace bp

@@ -1,0 +1,153 @@
+// layer.h: what every layer is.
+//
+// One rule for gradients, stated once for the whole core:
+//   forward(out, inp, N)                   out = f(inp; params), N samples, NCHW.
+//   backward(dinp, dout, inp, out, N)      WRITES dinp = dL/dinp, and ACCUMULATES (+=)
+//                                          dL/dparam into every params[i].grad.
+// The loss owns the 1/N (see loss.h); no layer divides by the batch size.
+// Sizes per sample: in_size = numel(in_shape), out_size = numel(out_shape).
+#pragma once
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "../core/common.h"
+#include "../core/json.h"
+
+namespace bp {
+
+template <typename T>
+struct Param {
+  std::string name;  // "weight", "bias", "alpha"
+  Shape shape;       // PyTorch layout: conv [OC,C,KH,KW], dense [out,in]
+  std::vector<T> value, grad;
+  Param(std::string n, Shape s) : name(std::move(n)), shape(std::move(s)), value(numel(shape)), grad(numel(shape)) {}
+};
+
+template <typename T>
+class Layer {
+ public:
+  virtual ~Layer() = default;
+  virtual void forward(T* out, const T* inp, int N) = 0;
+  virtual void backward(T* dinp, const T* dout, const T* inp, const T* out, int N) = 0;
+
+  // Kinks: when track_kinks is set, layers with a piecewise branch (ReLU sign, max-pool
+  // arg-max) fold the branch every element took into kink_hash during forward. The
+  // gradient checker compares the hash at θ+h and θ−h with the one at θ: a change means
+  // the centred difference straddled a kink and is no valid reference for that coordinate.
+  bool track_kinks = false;
+  uint64_t kink_hash = 0;
+  // True for activations after which He initialisation suits the previous layer.
+  virtual bool relu_like() const { return false; }
+
+  const std::string& type() const { return config.find("type")->str(); }
+  int64_t in_size() const { return numel(in_shape); }
+  int64_t out_size() const { return numel(out_shape); }
+
+  Shape in_shape, out_shape;
+  std::vector<Param<T>> params;
+  Json config;  // normalised spec: {"type":..., every option with its value}; set by make_layer
+};
+
+inline uint64_t kink_mix(uint64_t h, uint64_t v) { return (h ^ v) * 0x100000001B3ull + (h >> 29); }
+
+// Options reads one layer's spec object, checks each value once, and remembers
+// the normalised value in `config`. Messages quote what the user wrote:
+//   "layer 2 (conv2d): stride must be >= 1, got 0"
+class Options {
+ public:
+  Options(const Json& spec, int index, std::string type)
+      : spec_(spec), who_("layer " + std::to_string(index) + " (" + type + ")"), config_(Json::object()) {
+    config_.set("type", type);
+  }
+  const std::string& who() const { return who_; }
+  Status error(const std::string& what) const { return Error(who_ + ": " + what); }
+
+  Status integer(const char* key, int dflt, int min, int& out) {
+    used_.push_back(key);
+    const Json* v = spec_.find(key);
+    if (!v) { out = dflt; config_.set(key, out); return Status::Ok(); }
+    if (!v->is_number() || v->num() != (double)(int64_t)v->num())
+      return error(std::string(key) + " must be an integer, got " + v->brief());
+    if (v->num() < min)
+      return error(std::string(key) + " must be >= " + std::to_string(min) + ", got " + v->brief());
+    if (v->num() > 1e6) return error(std::string(key) + " is too large, got " + v->brief());
+    out = (int)v->num();
+    config_.set(key, out);
+    return Status::Ok();
+  }
+  // A number or an [h,w] pair (PyTorch's int-or-tuple).
+  Status pair(const char* key, int dflt, int min, int out[2]) {
+    used_.push_back(key);
+    const Json* v = spec_.find(key);
+    auto check = [&](double d, int& o) -> Status {
+      if (d != (double)(int64_t)d) return error(std::string(key) + " must be an integer or a pair of integers, got " + v->brief());
+      if (d < min) return error(std::string(key) + " must be >= " + std::to_string(min) + ", got " + v->brief());
+      if (d > 1e6) return error(std::string(key) + " is too large, got " + v->brief());
+      o = (int)d;
+      return Status::Ok();
+    };
+    if (!v) {
+      out[0] = out[1] = dflt;
+    } else if (v->is_number()) {
+      BP_TRY(check(v->num(), out[0]));
+      out[1] = out[0];
+    } else if (v->is_array() && v->size() == 2 && v->items()[0].is_number() && v->items()[1].is_number()) {
+      BP_TRY(check(v->items()[0].num(), out[0]));
+      BP_TRY(check(v->items()[1].num(), out[1]));
+    } else {
+      return error(std::string(key) + " must be a number or an [h,w] pair, got " + v->brief());
+    }
+    Json a = Json::array();
+    a.push(out[0]);
+    a.push(out[1]);
+    config_.set(key, a);
+    return Status::Ok();
+  }
+  Status number(const char* key, double dflt, double min, double max, double& out) {
+    used_.push_back(key);
+    const Json* v = spec_.find(key);
+    if (!v) { out = dflt; config_.set(key, out); return Status::Ok(); }
+    if (!v->is_number() || !std::isfinite(v->num()))
+      return error(std::string(key) + " must be a finite number, got " + v->brief());
+    if (v->num() < min || v->num() > max)
+      return error(std::string(key) + " must be in [" + num_str(min) + ", " + num_str(max) + "], got " + v->brief());
+    out = v->num();
+    config_.set(key, out);
+    return Status::Ok();
+  }
+  Status boolean(const char* key, bool dflt, bool& out) {
+    used_.push_back(key);
+    const Json* v = spec_.find(key);
+    if (!v) { out = dflt; config_.set(key, out); return Status::Ok(); }
+    if (!v->is_bool()) return error(std::string(key) + " must be true or false, got " + v->brief());
+    out = v->boolean();
+    config_.set(key, out);
+    return Status::Ok();
+  }
+  // Records a value that a default was resolved to (e.g. pool stride = size).
+  void resolved(const char* key, Json v) { config_.set(key, std::move(v)); }
+  // Call last: a key nobody read is a typo the user wants to hear about.
+  Status finish() const {
+    for (auto& kv : spec_.members()) {
+      if (kv.first == "type") continue;
+      bool known = false;
+      for (auto& u : used_) known |= (u == kv.first);
+      if (!known) {
+        std::string list;
+        for (auto& u : used_) list += (list.empty() ? "" : ", ") + u;
+        return error("unknown option '" + kv.first + "'" + (list.empty() ? " (this layer takes none)" : " (it takes: " + list + ")"));
+      }
+    }
+    return Status::Ok();
+  }
+  const Json& config() const { return config_; }
+
+ private:
+  const Json& spec_;
+  std::string who_;
+  Json config_;
+  std::vector<std::string> used_;
+};
+
+}  // namespace bp

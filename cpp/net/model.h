@@ -1,0 +1,72 @@
+// model.h: a net of either dtype behind one interface, plus the staging buffers that
+// data crosses the WASM boundary through (JS writes a typed array into a staged buffer,
+// then calls one method). Everything here returns a Status; nothing aborts on user input.
+// The Embind file wraps this class and nothing else; native tests drive it directly, so
+// the same JSON fixtures run on both sides.
+#pragma once
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gradcheck.h"
+#include "sequential.h"
+
+namespace bp {
+
+class Model {
+ public:
+  // Calls f with the Sequential<float> or Sequential<double> this model holds.
+  template <typename F>
+  auto visit(F f) const {
+    return f32 ? f(*f32) : f(*f64);
+  }
+  template <typename F>
+  auto visit(F f) {
+    return f32 ? f(*f32) : f(*f64);
+  }
+  Status init(const std::string& spec_json);
+  Status init(const Json& spec);
+  bool ready() const { return f32 || f64; }
+  bool float64() const { return (bool)f64; }
+  int64_t in_size() const { return visit([](auto& n) { return n.in_size(); }); }
+  int64_t out_size() const { return visit([](auto& n) { return n.out_size(); }); }
+  int batch() const { return visit([](auto& n) { return n.batch; }); }
+  // {"input":[..],"output":[..],"params":[{"layer":i,"name":..,"shape":[..]}],"layers":[{type,outputShape,..}],"spec":{..}}
+  Json info() const;
+
+  // Staging: x (net dtype), dy (net dtype), values for set_param (net dtype), targets (double).
+  std::vector<float> x32, dy32, v32;
+  std::vector<double> x64, dy64, v64, targets;
+
+  Status forward(int n);                       // x -> output()
+  Status backward();                           // dy -> input_grad(); needs a forward first
+  Status compute_gradients(int n, double& loss);  // x, targets
+  Status loss(int n, double& loss);
+  Status grad_check(int n, const GradCheckOptions& opt, std::vector<GradCheckRow>& rows);
+  void zero_grad() { visit([](auto& n) { n.zero_grad(); return 0; }); }
+
+  // Parameter access by (layer, name); `grad` selects the gradient.
+  Status find_param(int layer, const std::string& name) const;
+  Status set_param(int layer, const std::string& name);  // from v32/v64
+  template <typename T>
+  Param<T>* param(int layer, const std::string& name) { return net<T>()->find_param(layer, name); }
+
+  template <typename T>
+  Sequential<T>* net();
+
+  // A float64 copy of this net (same spec, same parameters): what the checker runs on.
+  Status float64_twin(std::unique_ptr<Sequential<double>>& out) const;
+
+ private:
+  std::unique_ptr<Sequential<float>> f32;
+  std::unique_ptr<Sequential<double>> f64;
+};
+
+template <>
+inline Sequential<float>* Model::net<float>() { return f32.get(); }
+template <>
+inline Sequential<double>* Model::net<double>() { return f64.get(); }
+
+std::string grad_check_json(const std::vector<GradCheckRow>& rows);
+
+}  // namespace bp

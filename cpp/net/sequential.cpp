@@ -1,0 +1,256 @@
+#include "sequential.h"
+
+#include <cmath>
+
+namespace bp {
+
+Json NetSpec::to_json() const {
+  Json j = Json::object();
+  Json in = Json::array();
+  for (int d : input) in.push(d);
+  j.set("input", in);
+  j.set("layers", layers);
+  j.set("loss", loss == LossKind::Mse ? "mse" : "softmax_cross_entropy");
+  j.set("dtype", float64 ? "float64" : "float32");
+  j.set("seed", (double)seed);
+  if (!optimizer.is_null()) j.set("optimizer", optimizer);
+  return j;
+}
+
+Status parse_net_spec(const Json& spec, NetSpec& out, Json& raw_layers) {
+  if (!spec.is_object()) return Error("spec: must be an object {input, layers, loss}, got " + spec.brief());
+  static const char* known[] = {"input", "layers", "loss", "dtype", "seed", "optimizer"};
+  for (auto& kv : spec.members()) {
+    bool ok = false;
+    for (const char* k : known) ok |= kv.first == k;
+    if (!ok) return Error("spec: unknown key '" + kv.first + "' (known: input, layers, loss, dtype, seed, optimizer)");
+  }
+  const Json* in = spec.find("input");
+  if (!in || !in->is_array() || (in->size() != 1 && in->size() != 3))
+    return Error("spec: input must be [C,H,W] or [features], got " + (in ? in->brief() : std::string("none")));
+  out.input.clear();
+  for (auto& d : in->items()) {
+    if (!d.is_number() || d.num() < 1 || d.num() != std::floor(d.num()) || d.num() > 1e6)
+      return Error("spec: input dimensions must be positive integers, got " + in->brief());
+    out.input.push_back((int)d.num());
+  }
+  const Json* layers = spec.find("layers");
+  if (!layers || !layers->is_array()) return Error("spec: layers must be an array, got " + (layers ? layers->brief() : std::string("none")));
+  raw_layers = *layers;
+  out.loss = LossKind::SoftmaxCrossEntropy;
+  if (const Json* l = spec.find("loss")) {
+    if (l->is_string() && l->str() == "mse") out.loss = LossKind::Mse;
+    else if (!(l->is_string() && l->str() == "softmax_cross_entropy"))
+      return Error("spec: unknown loss " + l->brief() + " (known: softmax_cross_entropy, mse)");
+  }
+  out.float64 = false;
+  if (const Json* d = spec.find("dtype")) {
+    if (d->is_string() && d->str() == "float64") out.float64 = true;
+    else if (!(d->is_string() && d->str() == "float32"))
+      return Error("spec: dtype must be \"float32\" or \"float64\", got " + d->brief());
+  }
+  out.seed = 1;
+  if (const Json* s = spec.find("seed")) {
+    if (!s->is_number() || s->num() < 0 || s->num() != std::floor(s->num()) || s->num() > 9007199254740991.0)
+      return Error("spec: seed must be a non-negative integer, got " + s->brief());
+    out.seed = (uint64_t)s->num();
+  }
+  out.optimizer = Json();
+  if (const Json* o = spec.find("optimizer")) out.optimizer = *o;
+  return Status::Ok();
+}
+
+template <typename T>
+Status Sequential<T>::build(const std::string& spec_json, std::unique_ptr<Sequential<T>>& out) {
+  Json spec;
+  Status s = Json::parse(spec_json, spec);
+  if (!s.ok()) return Error("spec: " + s.msg);
+  return build(spec, out);
+}
+
+template <typename T>
+Status Sequential<T>::build(const Json& spec, std::unique_ptr<Sequential<T>>& out) {
+  auto net = std::make_unique<Sequential<T>>();
+  Json raw;
+  BP_TRY(parse_net_spec(spec, net->spec, raw));
+  net->spec.layers = Json::array();
+  Shape shape = net->spec.input;
+  for (size_t i = 0; i < raw.size(); ++i) {
+    std::unique_ptr<Layer<T>> layer;
+    BP_TRY(make_layer<T>(raw[i], shape, (int)i, layer));
+    shape = layer->out_shape;
+    net->spec.layers.push(layer->config);
+    net->layers.push_back(std::move(layer));
+  }
+  if (net->spec.loss == LossKind::SoftmaxCrossEntropy && net->out_size() < 2)
+    return Error("spec: softmax_cross_entropy needs at least 2 outputs, the last layer gives " + shape_str(net->output_shape()));
+  net->acts.resize(net->layers.size() + 1);
+  net->grads.resize(net->layers.size() + 1);
+  net->init_params(net->spec.seed);
+  out = std::move(net);
+  return Status::Ok();
+}
+
+// He (Kaiming normal, std = √(2/fan_in)) for a layer whose next activation is ReLU-like,
+// Glorot (uniform, limit √(6/(fan_in+fan_out))) otherwise; biases 0. fan_in = numel/out,
+// fan_out = out · receptive field (PyTorch's convention). Drawn in double, layer by layer,
+// so float32 and float64 nets with one seed start from the same numbers.
+template <typename T>
+void Sequential<T>::init_params(uint64_t seed) {
+  Rng rng(seed);
+  for (size_t i = 0; i < layers.size(); ++i) {
+    bool he = false;
+    for (size_t j = i + 1; j < layers.size(); ++j) {
+      const std::string& t = layers[j]->type();
+      if (t == "flatten" || t == "maxpool2d" || t == "avgpool2d") continue;
+      he = layers[j]->relu_like();
+      break;
+    }
+    for (auto& p : layers[i]->params) {
+      if (p.name == "weight") {
+        int64_t out = p.shape[0], fan_in = numel(p.shape) / out;
+        int64_t receptive = p.shape.size() > 2 ? numel(p.shape) / (p.shape[0] * p.shape[1]) : 1;
+        double fan_out = (double)out * receptive;
+        double std_he = std::sqrt(2.0 / fan_in), lim = std::sqrt(6.0 / (fan_in + fan_out));
+        for (auto& w : p.value) w = (T)(he ? std_he * rng.normal() : rng.uniform(-lim, lim));
+      } else if (p.name == "bias") {
+        for (auto& b : p.value) b = 0;
+      }
+    }
+  }
+}
+
+template <typename T>
+void Sequential<T>::ensure_batch(int N) {
+  if (N == batch) return;
+  batch = N;
+  acts[0].resize((size_t)N * in_size());
+  grads[0].resize((size_t)N * in_size());
+  for (size_t i = 0; i < layers.size(); ++i) {
+    acts[i + 1].resize((size_t)N * layers[i]->out_size());
+    grads[i + 1].resize((size_t)N * layers[i]->out_size());
+  }
+}
+
+template <typename T>
+void Sequential<T>::run_forward(const T* x, int N) {
+  ensure_batch(N);
+  if (x != acts[0].data()) std::copy(x, x + (size_t)N * in_size(), acts[0].data());
+  for (size_t i = 0; i < layers.size(); ++i) layers[i]->forward(acts[i + 1].data(), acts[i].data(), N);
+}
+
+template <typename T>
+void Sequential<T>::run_backward(const T* dy) {
+  size_t L = layers.size();
+  if (dy != grads[L].data()) std::copy(dy, dy + (size_t)batch * out_size(), grads[L].data());
+  for (size_t i = L; i-- > 0;)
+    layers[i]->backward(grads[i].data(), grads[i + 1].data(), acts[i].data(), acts[i + 1].data(), batch);
+}
+
+template <typename T>
+double Sequential<T>::run_loss(const double* targets, bool with_grad) {
+  T* d = with_grad ? grads.back().data() : nullptr;
+  if (spec.loss == LossKind::Mse) return mse(d, output(), targets, (int64_t)batch * out_size());
+  return softmax_ce<T>(d, nullptr, output(), targets, batch, (int)out_size());
+}
+
+template <typename T>
+double Sequential<T>::run_compute_gradients(const T* x, const double* targets, int N) {
+  zero_grad();
+  run_forward(x, N);
+  double L = run_loss(targets, true);
+  run_backward(grads.back().data());
+  return L;
+}
+
+template <typename T>
+void Sequential<T>::zero_grad() {
+  for (auto& l : layers)
+    for (auto& p : l->params) std::fill(p.grad.begin(), p.grad.end(), T(0));
+}
+
+template <typename T>
+Param<T>* Sequential<T>::find_param(int layer, const std::string& name) {
+  if (layer < 0 || layer >= (int)layers.size()) return nullptr;
+  for (auto& p : layers[layer]->params)
+    if (p.name == name) return &p;
+  return nullptr;
+}
+
+// ---- checks on user data ----
+
+template <typename T>
+Status Sequential<T>::check_input(const T* x, int64_t len, int N, const char* what) const {
+  if (N < 1) return Error(std::string(what) + ": n must be >= 1, got " + std::to_string(N));
+  if (N > 1000000) return Error(std::string(what) + ": n is too large, got " + std::to_string(N));
+  int64_t want = (int64_t)N * in_size();
+  if (len != want)
+    return Error(std::string(what) + ": x has " + std::to_string(len) + " values, expected n*" + shape_str(spec.input) +
+                 " = " + std::to_string(N) + "*" + std::to_string(in_size()) + " = " + std::to_string(want));
+  for (int64_t i = 0; i < len; ++i)
+    if (!std::isfinite((double)x[i]))
+      return Error(std::string(what) + ": x[" + std::to_string(i) + "] is " + num_str((double)x[i]) + " (inputs must be finite)");
+  return Status::Ok();
+}
+
+template <typename T>
+Status Sequential<T>::check_targets(const double* t, int64_t len, int N) const {
+  if (spec.loss == LossKind::SoftmaxCrossEntropy) {
+    if (len != N) return Error("targets: expected " + std::to_string(N) + " integer labels (one per sample), got " + std::to_string(len));
+    int64_t K = out_size();
+    for (int64_t i = 0; i < len; ++i)
+      if (!(t[i] >= 0 && t[i] < K && t[i] == std::floor(t[i])))
+        return Error("targets: label " + num_str(t[i]) + " at index " + std::to_string(i) + " is not a class in [0, " +
+                     std::to_string(K) + ")");
+  } else {
+    int64_t want = (int64_t)N * out_size();
+    if (len != want)
+      return Error("targets: expected n*" + std::to_string(out_size()) + " = " + std::to_string(want) + " values for mse, got " +
+                   std::to_string(len));
+    for (int64_t i = 0; i < len; ++i)
+      if (!std::isfinite(t[i])) return Error("targets: targets[" + std::to_string(i) + "] is " + num_str(t[i]) + " (must be finite)");
+  }
+  return Status::Ok();
+}
+
+template <typename T>
+Status Sequential<T>::forward(const T* x, int64_t len, int N) {
+  BP_TRY(check_input(x, len, N, "forward"));
+  run_forward(x, N);
+  return Status::Ok();
+}
+
+template <typename T>
+Status Sequential<T>::backward(const T* dy, int64_t len) {
+  if (batch == 0) return Error("backward: call forward first");
+  int64_t want = (int64_t)batch * out_size();
+  if (len != want)
+    return Error("backward: dy has " + std::to_string(len) + " values, expected n*" + std::to_string(out_size()) + " = " +
+                 std::to_string(want) + " (n = " + std::to_string(batch) + " from the last forward)");
+  for (int64_t i = 0; i < len; ++i)
+    if (!std::isfinite((double)dy[i])) return Error("backward: dy[" + std::to_string(i) + "] is " + num_str((double)dy[i]));
+  run_backward(dy);
+  return Status::Ok();
+}
+
+template <typename T>
+Status Sequential<T>::compute_gradients(const T* x, int64_t xlen, const double* targets, int64_t tlen, int N, double& L) {
+  BP_TRY(check_input(x, xlen, N, "computeGradients"));
+  BP_TRY(check_targets(targets, tlen, N));
+  L = run_compute_gradients(x, targets, N);
+  return Status::Ok();
+}
+
+template <typename T>
+Status Sequential<T>::loss(const T* x, int64_t xlen, const double* targets, int64_t tlen, int N, double& L) {
+  BP_TRY(check_input(x, xlen, N, "loss"));
+  BP_TRY(check_targets(targets, tlen, N));
+  run_forward(x, N);
+  L = run_loss(targets, false);
+  return Status::Ok();
+}
+
+template class Sequential<float>;
+template class Sequential<double>;
+
+}  // namespace bp

@@ -1,0 +1,76 @@
+// sequential.h: a stack of layers and a loss: the whole chain rule on one screen.
+//
+//   forward   a[0] = x;  a[i+1] = layer_i(a[i])                 L = loss(a[n], targets)
+//   backward  g[n] = dL/da[n] (from the loss);  g[i] = layer_i.backward(g[i+1])
+//             each layer adds its dL/dparam into its params' grad (zero_grad clears them).
+//
+// Spec (JSON): {"input":[C,H,W] or [F], "layers":[{...}, ...], "loss":"softmax_cross_entropy"|"mse",
+//               "dtype":"float32"|"float64", "seed":1, "optimizer":{...}}
+// Public methods that take user data validate it and return a Status; the run_* methods
+// below them assume valid data and only compute.
+#pragma once
+#include <memory>
+#include <vector>
+
+#include "../layers/layer.h"
+#include "../layers/loss.h"
+#include "../layers/registry.h"
+
+namespace bp {
+
+struct NetSpec {
+  Json layers;  // normalised layer configs
+  Shape input;
+  LossKind loss = LossKind::SoftmaxCrossEntropy;
+  bool float64 = false;
+  uint64_t seed = 1;
+  Json optimizer;  // as given (null when absent)
+  Json to_json() const;
+};
+
+// Parses and checks everything about a spec that does not depend on T.
+Status parse_net_spec(const Json& spec, NetSpec& out, Json& raw_layers);
+
+template <typename T>
+class Sequential {
+ public:
+  static Status build(const Json& spec, std::unique_ptr<Sequential<T>>& out);
+  static Status build(const std::string& spec_json, std::unique_ptr<Sequential<T>>& out);
+
+  // ---- checked API (user data) ----
+  Status forward(const T* x, int64_t len, int N);
+  Status backward(const T* dy, int64_t len);  // after forward; result in input_grad()
+  Status compute_gradients(const T* x, int64_t xlen, const double* targets, int64_t tlen, int N, double& loss);
+  Status loss(const T* x, int64_t xlen, const double* targets, int64_t tlen, int N, double& loss);
+  Status check_input(const T* x, int64_t len, int N, const char* what) const;
+  Status check_targets(const double* t, int64_t len, int N) const;
+
+  // ---- kernels of the net: no checks ----
+  void run_forward(const T* x, int N);
+  void run_backward(const T* dy);  // into grads[0]
+  double run_loss(const double* targets, bool with_grad);  // on the last forward
+  double run_compute_gradients(const T* x, const double* targets, int N);
+  void zero_grad();
+  void init_params(uint64_t seed);
+
+  const T* output() const { return acts.back().data(); }
+  const T* input_grad() const { return grads[0].data(); }
+  int64_t in_size() const { return numel(spec.input); }
+  int64_t out_size() const { return layers.empty() ? in_size() : layers.back()->out_size(); }
+  Shape output_shape() const { return layers.empty() ? spec.input : layers.back()->out_shape; }
+  Param<T>* find_param(int layer, const std::string& name);
+
+  NetSpec spec;
+  std::vector<std::unique_ptr<Layer<T>>> layers;
+  std::vector<std::vector<T>> acts;   // acts[0] = input, acts[i+1] = output of layer i
+  std::vector<std::vector<T>> grads;  // grads[i] = dL/dacts[i]
+  int batch = 0;
+
+ private:
+  void ensure_batch(int N);
+};
+
+extern template class Sequential<float>;
+extern template class Sequential<double>;
+
+}  // namespace bp

@@ -1,0 +1,40 @@
+// bootstrap.mjs: installs what is missing, and does nothing when all is there.
+// apt (as root): emscripten, cmake, g++, GoogleTest, chromium. Then `npm ci` when
+// node_modules is missing or older than package-lock.json. Without root it prints
+// the exact commands and exits 1.
+import { existsSync, statSync } from 'node:fs';
+import { execSync, spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+const needs = [
+  ['emscripten', () => has('emcc') && has('em++')],
+  ['cmake', () => has('cmake')],
+  ['g++', () => has('g++')],
+  ['make', () => has('make')],
+  ['googletest', () => existsSync('/usr/src/googletest')],
+  ['libgtest-dev', () => existsSync('/usr/include/gtest/gtest.h')],
+  ['chromium', () => existsSync('/usr/bin/chromium')],
+];
+const missing = needs.filter(([, ok]) => !ok()).map(([pkg]) => pkg);
+
+if (missing.length) {
+  const cmds = ['apt-get update', `apt-get install -y --no-install-recommends ${missing.join(' ')}`];
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (!isRoot) {
+    console.error(`bootstrap: missing system packages: ${missing.join(', ')}. Run as root:\n  sudo ${cmds.join('\n  sudo ')}`);
+    process.exit(1);
+  }
+  console.log(`bootstrap: installing ${missing.join(' ')} with apt-get`);
+  for (const c of cmds) execSync(c, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+}
+
+const lock = join(root, 'package-lock.json');
+const stamp = join(root, 'node_modules', '.package-lock.json');
+if (!existsSync(stamp) || (existsSync(lock) && statSync(lock).mtimeMs > statSync(stamp).mtimeMs + 1000)) {
+  console.log('bootstrap: npm ci');
+  execSync('npm ci --no-audit --no-fund', { cwd: root, stdio: 'inherit' });
+}

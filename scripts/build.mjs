@@ -1,0 +1,30 @@
+// build.mjs: builds what is stale (make decides). Flags:
+//   --wasm-only   only the WASM module (dist/backprop.mjs)
+//   --tests       also the ASan+UBSan native build (build/asan), which `npm test` runs
+import { execSync } from 'node:child_process';
+import { existsSync, statSync, readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const args = new Set(process.argv.slice(2));
+const jobs = 2;
+const env = { ...process.env, NODE_PATH: [process.env.NODE_PATH, '/usr/share/nodejs'].filter(Boolean).join(':') };
+const run = (cmd, cwd = root) => execSync(cmd, { cwd, stdio: 'inherit', env });
+
+function cmakeBuild(dir, configure) {
+  const abs = join(root, dir);
+  if (!existsSync(join(abs, 'Makefile'))) run(`${configure} -S . -B ${dir} > /dev/null`);
+  run(`make --no-print-directory -s -j${jobs}`, abs);
+}
+
+if (!args.has('--wasm-only')) {
+  cmakeBuild('build/native', 'cmake -DCMAKE_BUILD_TYPE=Release');
+  if (args.has('--tests')) cmakeBuild('build/asan', 'cmake -DCMAKE_BUILD_TYPE=Debug -DBP_SANITIZE=ON');
+}
+cmakeBuild('build/wasm', 'emcmake cmake -DCMAKE_BUILD_TYPE=Release');
+
+const mod = join(root, 'dist', 'backprop.mjs');
+const bytes = readFileSync(mod);
+console.log(`build: dist/backprop.mjs ${(bytes.length / 1024).toFixed(1)} KB, ${(gzipSync(bytes).length / 1024).toFixed(1)} KB gzipped`);

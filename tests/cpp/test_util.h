@@ -1,0 +1,86 @@
+// Shared helpers for the native tests: build a net from JSON, random data, and a
+// gradient check that prints the first failing rows with their errors.
+#pragma once
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "net/gradcheck.h"
+#include "net/sequential.h"
+
+namespace bpt {
+
+template <typename T>
+std::unique_ptr<bp::Sequential<T>> build(const std::string& spec) {
+  std::unique_ptr<bp::Sequential<T>> net;
+  bp::Status s = bp::Sequential<T>::build(spec, net);
+  EXPECT_TRUE(s.ok()) << s.msg << "\n  spec: " << spec;
+  return net;
+}
+
+inline std::string build_error(const std::string& spec) {
+  std::unique_ptr<bp::Sequential<double>> net;
+  return bp::Sequential<double>::build(spec, net).msg;
+}
+
+inline std::vector<double> randn(size_t n, uint64_t seed, double scale = 1.0) {
+  bp::Rng r(seed);
+  std::vector<double> v(n);
+  for (auto& x : v) x = scale * r.normal();
+  return v;
+}
+
+// Targets that fit the net's loss: labels for cross-entropy, N(0,1) values for mse.
+inline std::vector<double> targets_for(bp::Sequential<double>& net, int N, uint64_t seed) {
+  if (net.spec.loss == bp::LossKind::Mse) return randn((size_t)N * net.out_size(), seed);
+  bp::Rng r(seed);
+  std::vector<double> t(N);
+  for (auto& y : t) y = r.below((uint32_t)net.out_size());
+  return t;
+}
+
+// Runs the float64 checker on random inputs; every row must pass and have max relative
+// error below max_rel. Returns the rows for further checks.
+inline std::vector<bp::GradCheckRow> expect_gradcheck(const std::string& spec, int N = 2, double max_rel = 1e-6,
+                                                      uint64_t seed = 7, int max_coords = 60) {
+  auto net = build<double>(spec);
+  if (!net) return {};
+  // Break weight symmetry and keep biases off zero so no gradient is identically tiny.
+  bp::Rng r(seed + 100);
+  for (auto& l : net->layers)
+    for (auto& p : l->params)
+      if (p.name == "bias")
+        for (auto& b : p.value) b = 0.1 * r.normal();
+  auto x = randn((size_t)N * net->in_size(), seed);
+  auto t = targets_for(*net, N, seed + 1);
+  bp::GradCheckOptions opt;
+  opt.max_coords = max_coords;
+  opt.stencil = 4;  // with h = 1e-4: noise ~1e-12, so max rel < 1e-6 is meaningful (see gradcheck.h)
+  opt.eps = 1e-4;
+  auto rows = bp::grad_check(*net, x.data(), t.data(), N, opt);
+  for (auto& row : rows) {
+    EXPECT_TRUE(row.passed) << "layer " << row.layer << " " << row.name << ": max |a-n| " << row.max_abs_error
+                            << ", max rel " << row.max_rel_error << "\n  spec: " << spec;
+    EXPECT_LT(row.max_rel_error, max_rel) << "layer " << row.layer << " " << row.name << " (checked " << row.checked
+                                          << ", kinks " << row.kinks << ")\n  spec: " << spec;
+    EXPECT_GT(row.checked, 0) << "layer " << row.layer << " " << row.name << ": every coordinate hit a kink\n  spec: " << spec;
+  }
+  return rows;
+}
+
+inline void expect_near_all(const std::vector<double>& got, const std::vector<double>& want, double tol, const char* what) {
+  ASSERT_EQ(got.size(), want.size()) << what;
+  double maxd = 0;
+  size_t at = 0;
+  for (size_t i = 0; i < got.size(); ++i)
+    if (std::fabs(got[i] - want[i]) > maxd) maxd = std::fabs(got[i] - want[i]), at = i;
+  EXPECT_LE(maxd, tol) << what << ": max difference " << maxd << " at [" << at << "]: got " << got[at] << ", want " << want[at];
+}
+
+template <typename T>
+std::vector<double> as_double(const T* p, size_t n) {
+  return std::vector<double>(p, p + n);
+}
+
+}  // namespace bpt
