@@ -28,3 +28,15 @@ cmakeBuild('build/wasm', 'emcmake cmake -DCMAKE_BUILD_TYPE=Release');
 const mod = join(root, 'dist', 'backprop.mjs');
 const bytes = readFileSync(mod);
 console.log(`build: dist/backprop.mjs ${(bytes.length / 1024).toFixed(1)} KB, ${(gzipSync(bytes).length / 1024).toFixed(1)} KB gzipped`);
+
+// The embed's files in dist/: element.js (the one <script> a blog post needs; it loads
+// web/element.js beside it in the package) and the bundled MNIST subset (made once).
+{
+  const { writeFileSync } = await import('node:fs');
+  writeFileSync(join(root, 'dist', 'element.js'), "// The <backprop-demo> custom element (see web/element.js).\nexport * from '../web/element.js';\n");
+  const subset = join(root, 'dist', 'mnist-subset.bin');
+  if (!existsSync(subset)) {
+    const { writeMnistSubset } = await import('./mnist-subset.mjs');
+    console.log(`build: dist/mnist-subset.bin ${((await writeMnistSubset(subset)) / 1024).toFixed(1)} KB`);
+  }
+}

@@ -2,8 +2,14 @@
 // Users never see Embind handles: a Net owns one and frees it in dispose().
 import createBackpropModule from '../dist/backprop.mjs';
 import { BackpropError, check } from './errors.js';
+import { track, untrack } from './lifetime.js';
 
 export { BackpropError };
+export { setLeakWarnings } from './lifetime.js';
+export { trainer, Trainer, TrainerEvent } from './trainer.js';
+import { trainer } from './trainer.js';
+export { parseIdx, mnistFromIdx, MNIST_FILES, loadMnist } from './mnist.js';
+export { embedCode, settingsToHash, settingsFromHash } from './embed-code.js';
 
 let modulePromise = null;
 
@@ -18,6 +24,10 @@ function makeApi(M) {
     /** Builds a Sequential net from a spec object (see README). Throws BackpropError on a bad spec. */
     sequential(spec) {
       return new Net(M, spec);
+    },
+    /** An async Trainer for spec: in a module worker ({ worker: true }) or on this thread ({ worker: false }). */
+    trainer(spec, options) {
+      return trainer(spec, options);
     },
     /** Bytes the WASM heap has allocated right now (for leak checks). */
     heapInUse() {
@@ -60,6 +70,7 @@ export class Net {
     }
     this.#h = h;
     this.#info = JSON.parse(h.info());
+    track(this, h, 'Net');
   }
 
   #handle() {
@@ -166,6 +177,7 @@ export class Net {
   /** Frees the WASM memory behind this net; any later call throws. Safe to call twice. */
   dispose() {
     if (this.#h) {
+      untrack(this);
       this.#h.delete();
       this.#h = null;
     }

@@ -1,0 +1,83 @@
+// The async trainer API (web/trainer.js) over the worker protocol (web/protocol.js, web/session.js).
+// In Node the "worker" is a MessageChannel whose far end runs serve(), the same code web/worker.js
+// runs in a browser; the real module worker is exercised by the browser tests.
+import { describe, expect, it } from 'vitest';
+import { trainer, Trainer, BackpropError } from '../../web/index.js';
+import { serve } from '../../web/session.js';
+import { transferList } from '../../web/protocol.js';
+
+const spec = {
+  input: [4], layers: [{ type: 'dense', units: 3 }], loss: 'softmax_cross_entropy', dtype: 'float64', seed: 2,
+};
+const x = [0.1, -0.2, 0.3, 0.4, 0.5, 0.6, -0.7, 0.8];
+const y = [1, 2];
+
+function overChannel() {
+  const { port1, port2 } = new MessageChannel();
+  const session = serve(port1);
+  return { port: port2, session, close: () => { port1.close(); port2.close(); } };
+}
+
+describe.each([
+  ['a worker port', () => overChannel()],
+  ['this thread', () => ({ port: false, close() {} })],
+])('trainer over %s', (_, make) => {
+  it('gives the same numbers as a Net, events for gradient checks, and BackpropErrors', async () => {
+    const ch = make();
+    const t = await trainer(spec, { worker: ch.port });
+    expect(t).toBeInstanceOf(Trainer);
+    expect(t.outputShape).toEqual([3]);
+    expect(t.info().params.map((p) => p.name)).toEqual(['weight', 'bias']);
+
+    const w = await t.getParam(0, 'weight');
+    expect(w).toBeInstanceOf(Float64Array);
+    expect(w.length).toBe(12);
+    // Dense forward by hand: z = W x + b, b = 0 initially.
+    const out = await t.forward(x.slice(0, 4), 1);
+    const byHand = [0, 1, 2].map((o) => [0, 1, 2, 3].reduce((s, i) => s + w[4 * o + i] * x[i], 0));
+    expect(Array.from(out)).toEqual(byHand.map((v) => expect.closeTo(v, 12)));
+
+    const seen = [];
+    t.addEventListener('gradcheck', (e) => seen.push(e.detail));
+    const rows = await t.gradCheck(x, y, 2);
+    expect(rows.every((r) => r.passed)).toBe(true);
+    expect(seen).toEqual([rows]);
+
+    await expect(t.getParam(5, 'weight')).rejects.toThrow(BackpropError);
+    await expect(t.forward([1, 2, 3], 1)).rejects.toThrow(/3/);
+    // still usable after errors
+    await t.setParam(0, 'bias', [1, 2, 3]);
+    expect(Array.from(await t.getParam(0, 'bias'))).toEqual([1, 2, 3]);
+
+    await t.dispose();
+    await t.dispose();
+    await expect(t.getParam(0, 'bias')).rejects.toThrow('trainer: used after dispose()');
+    ch.close();
+  });
+
+  it('rejects a bad spec with the message of the core', async () => {
+    const ch = make();
+    await expect(trainer({ ...spec, layers: [{ type: 'densee' }] }, { worker: ch.port })).rejects.toThrow(/layer 0: unknown type 'densee'/);
+    ch.close();
+  });
+});
+
+describe('trainer transport', () => {
+  it('transfers result buffers instead of copying them', () => {
+    const a = new Float32Array(4), b = new Uint8Array(2);
+    expect(transferList(a)).toEqual([a.buffer]);
+    expect(transferList([a, b])).toEqual([a.buffer, b.buffer]);
+    // a view into a larger buffer is copied, not transferred (that would detach the rest)
+    expect(transferList(new Uint8Array(8).subarray(2, 4))).toEqual([]);
+    // a posted, transferred buffer is detached on the sender's side
+    const { port1, port2 } = new MessageChannel();
+    port1.postMessage({ result: a }, transferList(a));
+    expect(a.byteLength).toBe(0);
+    port1.close();
+    port2.close();
+  });
+
+  it('in Node, { worker: true } says to use { worker: false }', async () => {
+    await expect(trainer(spec, { worker: true })).rejects.toThrow('trainer: { worker: true } needs Web Workers (a page or a worker); in Node use { worker: false }');
+  });
+});

@@ -1,0 +1,111 @@
+// Uses every call of the public API, so `tsc --noEmit` proves the declarations (types/*.d.ts)
+// cover it. Checked by tests/js/types.test.js; never run.
+import {
+  loadBackprop, BackpropError, setLeakWarnings, trainer, Trainer, TrainerEvent,
+  parseIdx, mnistFromIdx, MNIST_FILES, loadMnist, embedCode, settingsToHash, settingsFromHash,
+  type Backprop, type Net, type Dataset, type GradCheckRow, type NetSpec, type Evaluation, type FitProgress,
+} from 'backprop-wasm';
+import { loadMnistFromDir, mnistDataDir } from 'backprop-wasm/node';
+import { BackpropDemoElement } from 'backprop-wasm/element';
+
+async function main(): Promise<void> {
+  const bp: Backprop = await loadBackprop();
+  const spec: NetSpec = {
+    input: [1, 28, 28],
+    layers: [{ type: 'conv2d', filters: 8, kernel: 5, padding: 2 }, { type: 'relu' }, { type: 'maxpool2d', size: 2 }, { type: 'dense', units: 10 }],
+    loss: 'softmax_cross_entropy',
+    dtype: 'float32',
+    seed: 1,
+    optimizer: { type: 'adam', lr: 1e-3 },
+  };
+  const net: Net = bp.sequential(spec);
+  const x = new Float32Array(2 * 784);
+  const y = [3, 7];
+  const dtype: 'float32' | 'float64' = net.dtype;
+  const shapes: number[][] = [net.inputShape, net.outputShape, net.spec.input];
+  const layerTypes: string[] = net.layers().map((l) => l.type);
+  const names: string[] = net.paramInfo().map((p) => `${p.layer}.${p.name}[${p.shape}]`);
+  const w: Float32Array | Float64Array = net.getParam(0, 'weight');
+  net.setParam(0, 'weight', w);
+  net.setParam(0, 'bias', [0, 0, 0, 0, 0, 0, 0, 0]);
+  const g = net.getGrad(0, 'weight');
+  const out = net.forward(x, 2);
+  const dx = net.backward(new Float32Array(out.length));
+  net.zeroGrad();
+  const l1: number = net.computeGradients(x, y, 2);
+  const l2: number = net.loss(x, y, 2);
+  const rows: GradCheckRow[] = net.gradCheck(x, y, 2, { eps: 1e-6, stencil: 4, maxCoords: 50, seed: 3 });
+  const worst = Math.max(...rows.map((r) => r.maxRelError + r.maxAbsError + r.checked + r.kinks + (r.passed ? 0 : 1)));
+
+  net.setOptimizer({ type: 'sgd', lr: 0.1, momentum: 0.9, nesterov: true, weightDecay: 1e-4, decay: 0 });
+  net.setOptimizer({ type: 'rmsprop', lr: 1e-3, alpha: 0.99, eps: 1e-8, momentum: 0 });
+  net.setOptimizer({ type: 'adagrad', lr: 1e-2, eps: 1e-10 });
+  net.setOptimizer({ type: 'adadelta', lr: 1, rho: 0.9, eps: 1e-6 });
+  const loss: number = net.trainStep(x, y, 2);
+  const ev: Evaluation = net.evaluate(x, y, 2);
+  const probs = net.predict(x, 2);
+  const ds: Dataset = bp.dataset(new Uint8Array(2 * 784), new Uint8Array([3, 7]), [1, 28, 28]);
+  const p: FitProgress = net.fit(ds, { epochs: 1, batchSize: 2, steps: 1, shuffle: true, seed: 1, onProgress: (q) => q.loss + q.step + q.epoch + q.samplesPerSecond });
+  const bytes: Uint8Array = net.save({ optimizer: false });
+  using again = bp.load(bytes);
+  const fromJson = bp.fromJSON(net.toJSON());
+  fromJson.dispose();
+  ds.dispose();
+  const heap: number = bp.heapInUse();
+  net.dispose();
+  console.log(dtype, shapes, layerTypes, names, g, dx, l1, l2, worst, loss, ev.loss, ev.accuracy, probs, p, again.outputShape, heap, ds.count, ds.shape);
+  setLeakWarnings(false);
+
+  try {
+    bp.sequential({ input: [2], layers: [{ type: 'nope' }], loss: 'mse' });
+  } catch (e) {
+    if (e instanceof BackpropError) console.log(e.name, e.message);
+  }
+
+  // The async trainer (worker API).
+  const t: Trainer = await trainer(spec, { worker: true });
+  const t2 = await bp.trainer(spec, { worker: false });
+  t.addEventListener('progress', (e) => console.log(e.detail.loss, e.detail.totalSteps));
+  t.addEventListener('gradcheck', (e) => console.log(e.detail.map((r) => r.maxRelError)));
+  t.addEventListener('error', (e) => console.log(e.detail.message));
+  const info = t.info();
+  console.log(info.params, t.inputShape, t.outputShape, t.dtype);
+  await t.init(spec);
+  const tl: number = await t.trainStep(x, y, 2);
+  const { count } = await t.setData('train', new Uint8Array(2 * 784), new Uint8Array([3, 7]), [1, 28, 28]);
+  const fitted = await t.fit('train', { epochs: 1, batchSize: 2, chunk: 5, onProgress: (q) => console.log(q.loss) });
+  await t.stop();
+  const te: Evaluation = await t.evaluate(x, y, 2);
+  const tp = await t.predict(x, 2);
+  const tf = await t.forward(x, 2);
+  const trows: GradCheckRow[] = await t.gradCheck(x, y, 2, { maxCoords: 10 });
+  const tw = await t.getParam(0, 'weight');
+  await t.setParam(0, 'weight', tw);
+  await t.setOptimizer({ type: 'adam', lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 });
+  const saved: Uint8Array = await t.save();
+  const reloaded = await t.load(saved);
+  console.log(tl, count, fitted.stopped, fitted.loss, te, tp, tf, trows, reloaded.outputShape, new TrainerEvent('progress', 1).detail);
+  await t.dispose();
+  await using t3 = t2;
+  console.log(t3.dtype);
+
+  // MNIST helpers.
+  const idx = parseIdx(new Uint8Array(12));
+  const set = mnistFromIdx(new Uint8Array(16), new Uint8Array(8), 'x');
+  const sets = await loadMnist(async (f) => new Uint8Array(f.length), { sets: ['train'] });
+  const fromDir = await loadMnistFromDir(mnistDataDir(), { sets: ['test'] });
+  console.log(idx.dims, set.count, set.shape, sets.train?.labels, fromDir.test?.images, MNIST_FILES.train[0]);
+
+  // Embed helpers and the element.
+  const tag: string = embedCode({ preset: 'mnist-cnn', optimizer: 'adam', lr: 0.001, panels: ['train', 'gradcheck', 'draw'] });
+  const frame: string = embedCode({ preset: 'mlp' }, { iframe: true, base: 'https://example.com/bp' });
+  const hash: string = settingsToHash(settingsFromHash('#preset=mlp&seed=3'));
+  const el: BackpropDemoElement = document.createElement('backprop-demo');
+  el.addEventListener('backprop-progress', (e) => console.log(e.detail.step, e.detail.loss));
+  el.addEventListener('backprop-done', (e) => console.log(e.detail.testAccuracy));
+  await el.start();
+  await el.stop();
+  console.log(tag, frame, hash, el.state, el.settings.preset);
+}
+
+main();

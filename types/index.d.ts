@@ -1,0 +1,280 @@
+// Type declarations for backprop-wasm (hand-written; checked by tests/js/types.test.js).
+
+/** The one error type: a bad spec, wrong length, label out of range, corrupt file, NaN... */
+export class BackpropError extends Error {
+  name: 'BackpropError';
+  constructor(message: string);
+}
+
+/** Numbers in: plain arrays and typed arrays are both accepted. */
+export type Numbers = ArrayLike<number>;
+/** Float32Array for float32 nets, Float64Array for float64 nets. */
+export type Values = Float32Array | Float64Array;
+export type Shape = number[];
+export type DType = 'float32' | 'float64';
+
+export type Activation = 'relu' | 'leaky_relu' | 'prelu' | 'elu' | 'selu' | 'sigmoid' | 'tanh';
+export type LossName = 'softmax_cross_entropy' | 'mse' | (string & {});
+
+/** One layer of a spec: { type, ...options } (see the README layer table). */
+export type LayerSpec =
+  | { type: 'conv2d'; filters: number; kernel: number | [number, number]; stride?: number | [number, number]; padding?: number | [number, number] }
+  | { type: 'dense'; units: number }
+  | { type: 'flatten' }
+  | { type: 'maxpool2d' | 'avgpool2d'; size: number | [number, number]; stride?: number | [number, number]; padding?: number | [number, number] }
+  | { type: 'globalmaxpool' | 'globalavgpool' }
+  | { type: 'leaky_relu'; slope?: number }
+  | { type: 'prelu'; channelwise?: boolean }
+  | { type: 'elu'; alpha?: number }
+  | { type: 'relu' | 'selu' | 'sigmoid' | 'tanh' }
+  | { type: string; [option: string]: unknown };
+
+export type OptimizerSpec =
+  | { type: 'sgd'; lr?: number; momentum?: number; nesterov?: boolean; weightDecay?: number; decay?: number }
+  | { type: 'adagrad'; lr?: number; eps?: number; decay?: number }
+  | { type: 'rmsprop'; lr?: number; alpha?: number; eps?: number; momentum?: number; decay?: number }
+  | { type: 'adadelta'; lr?: number; rho?: number; eps?: number; decay?: number }
+  | { type: 'adam'; lr?: number; beta1?: number; beta2?: number; eps?: number; weightDecay?: number; decay?: number };
+
+export interface NetSpec {
+  /** [C, H, W] or [features]. */
+  input: Shape;
+  layers: LayerSpec[];
+  loss: LossName;
+  dtype?: DType;
+  seed?: number;
+  optimizer?: OptimizerSpec;
+}
+
+export interface ParamInfo {
+  layer: number;
+  name: string;
+  shape: Shape;
+}
+
+export interface LayerInfo {
+  type: string;
+  inputShape: Shape;
+  outputShape: Shape;
+  [option: string]: unknown;
+}
+
+export interface GradCheckOptions {
+  /** Step h (default 1e-6). */
+  eps?: number;
+  /** 2 (centred) or 4 (fourth order). */
+  stencil?: 2 | 4;
+  /** Coordinates sampled per tensor (default 100). */
+  maxCoords?: number;
+  seed?: number;
+}
+
+/** One parameter tensor (or the input, layer -1) compared analytic vs numerical, in float64. */
+export interface GradCheckRow {
+  layer: number;
+  name: string;
+  shape: Shape;
+  maxAbsError: number;
+  maxRelError: number;
+  checked: number;
+  /** Coordinates where ±h crossed a kink (ReLU at 0, max-pool ties). */
+  kinks: number;
+  passed: boolean;
+}
+
+export interface Evaluation {
+  loss: number;
+  /** For cross-entropy nets. */
+  accuracy?: number;
+}
+
+export interface FitProgress {
+  step: number;
+  epoch: number;
+  loss: number;
+  samplesPerSecond: number;
+  [field: string]: unknown;
+}
+
+export interface FitOptions {
+  epochs?: number;
+  batchSize?: number;
+  steps?: number;
+  shuffle?: boolean;
+  seed?: number;
+  onProgress?: (progress: FitProgress) => void;
+}
+
+export interface SaveOptions {
+  /** Keep the optimizer state in the file (default true). */
+  optimizer?: boolean;
+}
+
+/** A dataset held inside the module (images copied in once). */
+export interface Dataset {
+  readonly count: number;
+  readonly shape: Shape;
+  dispose(): void;
+  [Symbol.dispose](): void;
+}
+
+/** A sequential net. Owns WASM memory: call dispose() (or `using net = ...`). */
+export interface Net {
+  readonly dtype: DType;
+  readonly inputShape: Shape;
+  readonly outputShape: Shape;
+  readonly spec: NetSpec;
+  layers(): LayerInfo[];
+  paramInfo(): ParamInfo[];
+
+  getParam(layer: number, name: string): Values;
+  getGrad(layer: number, name: string): Values;
+  setParam(layer: number, name: string, values: Numbers): void;
+
+  forward(x: Numbers, n?: number): Values;
+  backward(dy: Numbers): Values;
+  zeroGrad(): void;
+  computeGradients(x: Numbers, targets: Numbers, n?: number): number;
+  loss(x: Numbers, targets: Numbers, n?: number): number;
+  gradCheck(x: Numbers, targets: Numbers, n?: number, options?: GradCheckOptions): GradCheckRow[];
+
+  // training (issue 3)
+  setOptimizer(options: OptimizerSpec): void;
+  trainStep(x: Numbers, targets: Numbers, n?: number): number;
+  evaluate(x: Numbers, targets: Numbers, n?: number): Evaluation;
+  predict(x: Numbers, n?: number): Values;
+  fit(dataset: Dataset, options?: FitOptions): FitProgress;
+  save(options?: SaveOptions): Uint8Array;
+  toJSON(): object;
+
+  dispose(): void;
+  [Symbol.dispose](): void;
+}
+
+/** The API object loadBackprop() resolves to. */
+export interface Backprop {
+  sequential(spec: NetSpec): Net;
+  /** uint8 pixels are scaled to [0, 1]; floats are taken as they are. */
+  dataset(images: Uint8Array | Float32Array | ArrayLike<number>, labels: ArrayLike<number>, shape: Shape): Dataset;
+  load(bytes: Uint8Array | ArrayBuffer): Net;
+  fromJSON(json: object | string): Net;
+  trainer(spec: NetSpec, options?: TrainerOptions): Promise<Trainer>;
+  /** Bytes the WASM heap has allocated (for leak checks). */
+  heapInUse(): number;
+}
+
+/** Loads the WASM module once and returns the API. */
+export function loadBackprop(): Promise<Backprop>;
+
+/** Turns the "garbage-collected without dispose()" warning on or off (memory is freed either way). */
+export function setLeakWarnings(on: boolean): void;
+
+// ---- the async trainer (worker API) ----
+
+export interface TrainerOptions {
+  /** true: a new module worker (default); false: this thread; or a Worker/MessagePort running backprop-wasm/worker. */
+  worker?: boolean | Worker | MessagePort;
+}
+
+export interface TrainerInfo {
+  dtype: DType;
+  inputShape: Shape;
+  outputShape: Shape;
+  spec: NetSpec;
+  layers: LayerInfo[];
+  params: ParamInfo[];
+}
+
+export interface TrainerFitOptions extends FitOptions {
+  /** Steps per call into the module between progress events (default 10). */
+  chunk?: number;
+}
+
+export interface TrainerFitResult extends Partial<FitProgress> {
+  stopped: boolean;
+  totalSteps?: number;
+}
+
+export class TrainerEvent<D = unknown> extends Event {
+  readonly detail: D;
+  constructor(type: string, detail: D);
+}
+
+export interface TrainerEventMap {
+  progress: TrainerEvent<FitProgress & { totalSteps: number }>;
+  gradcheck: TrainerEvent<GradCheckRow[]>;
+  error: TrainerEvent<BackpropError>;
+}
+
+/** Every call returns a promise; results are fresh arrays transferred from the worker. */
+export class Trainer extends EventTarget {
+  private constructor();
+  readonly inputShape: Shape | null;
+  readonly outputShape: Shape | null;
+  readonly dtype: DType | undefined;
+  info(): TrainerInfo;
+  init(spec: NetSpec): Promise<TrainerInfo>;
+  trainStep(x: Numbers, targets: Numbers, n?: number): Promise<number>;
+  /** images and labels are transferred to the worker (your arrays are detached afterwards). */
+  setData(name: string, images: Uint8Array | Float32Array, labels: Uint8Array | ArrayLike<number>, shape: Shape): Promise<{ name: string; count: number }>;
+  fit(name: string, options?: TrainerFitOptions): Promise<TrainerFitResult>;
+  stop(): Promise<void>;
+  evaluate(x: Numbers, targets: Numbers, n?: number): Promise<Evaluation>;
+  predict(x: Numbers, n?: number): Promise<Values>;
+  forward(x: Numbers, n?: number): Promise<Values>;
+  gradCheck(x: Numbers, targets: Numbers, n?: number, options?: GradCheckOptions): Promise<GradCheckRow[]>;
+  getParam(layer: number, name: string): Promise<Values>;
+  setParam(layer: number, name: string, values: Numbers): Promise<void>;
+  setOptimizer(options: OptimizerSpec): Promise<void>;
+  save(options?: SaveOptions): Promise<Uint8Array>;
+  load(bytes: Uint8Array | ArrayBuffer): Promise<TrainerInfo>;
+  dispose(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+
+  addEventListener<K extends keyof TrainerEventMap>(type: K, listener: (event: TrainerEventMap[K]) => void, options?: boolean | AddEventListenerOptions): void;
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
+  removeEventListener<K extends keyof TrainerEventMap>(type: K, listener: (event: TrainerEventMap[K]) => void, options?: boolean | EventListenerOptions): void;
+  removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void;
+}
+
+/** A Trainer without loading the module on this page when worker is true. */
+export function trainer(spec: NetSpec, options?: TrainerOptions): Promise<Trainer>;
+
+// ---- MNIST (IDX files) ----
+
+export interface MnistSet {
+  images: Uint8Array;
+  labels: Uint8Array;
+  count: number;
+  shape: [1, number, number];
+}
+
+export function parseIdx(bytes: Uint8Array | ArrayBuffer, what?: string): { dims: number[]; data: Uint8Array };
+export function mnistFromIdx(imageBytes: Uint8Array | ArrayBuffer, labelBytes: Uint8Array | ArrayBuffer, name?: string): MnistSet;
+export const MNIST_FILES: { train: [string, string]; test: [string, string] };
+export function loadMnist(
+  read: (fileName: string) => Promise<ArrayBuffer | Uint8Array>,
+  options?: { sets?: Array<'train' | 'test'> },
+): Promise<{ train?: MnistSet; test?: MnistSet }>;
+
+// ---- embed helpers ----
+
+/** Settings of a <backprop-demo> (the attributes, camel-cased). */
+export interface EmbedSettings {
+  preset?: string;
+  layers?: LayerSpec[];
+  optimizer?: OptimizerSpec['type'];
+  lr?: number;
+  batchSize?: number;
+  epochs?: number;
+  seed?: number;
+  panels?: Array<'train' | 'gradcheck' | 'draw'>;
+  start?: 'visible' | 'click';
+  src?: string;
+}
+
+/** The <script> + <backprop-demo> tag for settings (or the iframe tag with { iframe: true }). */
+export function embedCode(settings?: EmbedSettings, options?: { base?: string; iframe?: boolean }): string;
+/** settings <-> the embed.html URL hash. */
+export function settingsToHash(settings: EmbedSettings): string;
+export function settingsFromHash(hash: string): EmbedSettings;

@@ -1,0 +1,67 @@
+// embed-code.js: <backprop-demo> settings as attributes, as a URL hash (embed.html#...), and as the
+// tag a blog author pastes. No DOM; the demo page's "copy embed code" button calls embedCode().
+
+// Attribute name <-> settings key, and how the value is written/read.
+const FIELDS = [
+  ['preset', 'preset', String],
+  ['layers', 'layers', JSON.parse, JSON.stringify],
+  ['optimizer', 'optimizer', String],
+  ['lr', 'lr', Number],
+  ['batch-size', 'batchSize', Number],
+  ['epochs', 'epochs', Number],
+  ['seed', 'seed', Number],
+  ['panels', 'panels', (s) => s.split(',').map((p) => p.trim()).filter(Boolean), (a) => a.join(',')],
+  ['start', 'start', String],
+  ['src', 'src', String],
+];
+
+/** Attribute names a <backprop-demo> reads. */
+export const ATTRIBUTES = FIELDS.map(([attr]) => attr);
+
+/** settings -> [[attribute, string value]] for the fields that are set. */
+export function settingsToAttributes(settings = {}) {
+  const out = [];
+  for (const [attr, key, , write = String] of FIELDS) if (settings[key] !== undefined && settings[key] !== null) out.push([attr, write(settings[key])]);
+  return out;
+}
+
+/** get(attribute) -> string | null  ->  settings (bad JSON in `layers` throws SyntaxError naming it). */
+export function settingsFromAttributes(get) {
+  const out = {};
+  for (const [attr, key, read] of FIELDS) {
+    const v = get(attr);
+    if (v === null || v === undefined || v === '') continue;
+    try {
+      out[key] = read(v);
+    } catch (e) {
+      throw new SyntaxError(`backprop-demo: attribute ${attr}="${v}" is not valid (${e.message})`);
+    }
+  }
+  return out;
+}
+
+/** settings -> 'preset=mnist-cnn&lr=0.001&...' (the part after # in embed.html#...). */
+export function settingsToHash(settings) {
+  return new URLSearchParams(settingsToAttributes(settings)).toString();
+}
+
+/** '#preset=...&lr=...' -> settings. */
+export function settingsFromHash(hash) {
+  const params = new URLSearchParams(String(hash).replace(/^#/, ''));
+  return settingsFromAttributes((name) => params.get(name));
+}
+
+const escapeAttr = (s) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+
+/**
+ * The HTML a blog author pastes for settings. base: where the package is served from (the folder
+ * holding dist/ and web/). iframe: true gives an <iframe src=".../web/embed.html#..."> for platforms
+ * that strip scripts.
+ */
+export function embedCode(settings = {}, { base = 'https://unpkg.com/backprop-wasm', iframe = false } = {}) {
+  const root = base.replace(/\/$/, '');
+  if (iframe)
+    return `<iframe src="${escapeAttr(`${root}/web/embed.html#${settingsToHash(settings)}`)}" width="720" height="520" style="border:0" loading="lazy" title="backprop-wasm demo"></iframe>`;
+  const attrs = settingsToAttributes(settings).map(([k, v]) => ` ${k}="${escapeAttr(v)}"`).join('');
+  return `<script type="module" src="${escapeAttr(`${root}/dist/element.js`)}"></script>\n<backprop-demo${attrs}></backprop-demo>`;
+}

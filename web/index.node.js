@@ -1,0 +1,3 @@
+// index.node.js: the package's "node" entry: the whole API plus the Node-only helpers of node.js.
+export * from './index.js';
+export * from './node.js';

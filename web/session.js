@@ -1,0 +1,141 @@
+// session.js: one net (and its datasets) behind the trainer API. The worker (web/worker.js) runs a
+// Session and answers messages with serve(); trainer({ worker: false }) calls the same Session on the
+// main thread. Every op takes and returns plain values and typed arrays (results are fresh copies).
+import { loadBackprop } from './index.js';
+import { BackpropError } from './errors.js';
+import { OPS, errorToMessage, transferList } from './protocol.js';
+
+const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+export class Session {
+  #bp = null;
+  #net = null;
+  #data = new Map();
+  #stopped = false;
+  /** emit(type, detail): 'progress' and 'gradcheck' events go here. */
+  constructor(emit = () => {}) {
+    this.emit = emit;
+  }
+
+  #need() {
+    if (!this.#net) throw new BackpropError('trainer: no net (call init(spec) or load(bytes) first, or it was disposed)');
+    return this.#net;
+  }
+  #replace(net) {
+    this.#net?.dispose();
+    this.#net = net;
+    return this.info();
+  }
+
+  async init(spec) {
+    this.#bp ??= await loadBackprop();
+    return this.#replace(this.#bp.sequential(spec));
+  }
+  info() {
+    const net = this.#need();
+    return { dtype: net.dtype, inputShape: net.inputShape, outputShape: net.outputShape, spec: net.spec, layers: net.layers(), params: net.paramInfo() };
+  }
+  trainStep(x, targets, n) {
+    return this.#need().trainStep(x, targets, n);
+  }
+  /** Keeps a dataset inside the module under a name ('train', 'test', ...), replacing one of that name. */
+  setData(name, images, labels, shape) {
+    const ds = this.#bp.dataset(images, labels, shape);
+    this.#data.get(name)?.dispose();
+    this.#data.set(name, ds);
+    return { name, count: ds.count ?? labels.length };
+  }
+  #dataset(name) {
+    const ds = this.#data.get(name);
+    if (!ds) throw new BackpropError(`trainer: no dataset named '${name}' (call setData('${name}', images, labels, shape) first)`);
+    return ds;
+  }
+  /**
+   * Trains on a named dataset in chunks of `chunk` steps, emitting 'progress' after each chunk and
+   * yielding between chunks so stop(), gradCheck() and getParam() are answered while it runs.
+   * -> the last progress record, plus { stopped }.
+   */
+  async fit(name, { chunk = 10, ...options } = {}) {
+    const net = this.#need();
+    const ds = this.#dataset(name);
+    this.#stopped = false;
+    let last = null;
+    const total = options.steps ?? Math.ceil(((options.epochs ?? 1) * (ds.count ?? 0)) / (options.batchSize ?? 32));
+    for (let done = 0; done < total && !this.#stopped; ) {
+      const steps = Math.min(chunk, total - done);
+      last = { ...net.fit(ds, { ...options, steps, epochs: undefined }) };
+      done += steps;
+      last.step = done;
+      last.totalSteps = total;
+      this.emit('progress', last);
+      await tick();
+      if (this.#net !== net) throw new BackpropError('trainer: the net was replaced or disposed during fit()');
+    }
+    return { ...last, stopped: this.#stopped };
+  }
+  stop() {
+    this.#stopped = true;
+  }
+  evaluate(x, targets, n) {
+    return this.#need().evaluate(x, targets, n);
+  }
+  predict(x, n) {
+    return this.#need().predict(x, n);
+  }
+  forward(x, n) {
+    return this.#need().forward(x, n);
+  }
+  gradCheck(x, targets, n, options) {
+    const rows = this.#need().gradCheck(x, targets, n, options);
+    this.emit('gradcheck', rows);
+    return rows;
+  }
+  getParam(layer, name) {
+    return this.#need().getParam(layer, name);
+  }
+  setParam(layer, name, values) {
+    this.#need().setParam(layer, name, values);
+  }
+  setOptimizer(options) {
+    this.#need().setOptimizer(options);
+  }
+  save(options) {
+    return this.#need().save(options);
+  }
+  async load(bytes) {
+    this.#bp ??= await loadBackprop();
+    return this.#replace(this.#bp.load(bytes));
+  }
+  /** Frees the net and every dataset. */
+  dispose() {
+    this.#stopped = true;
+    this.#net?.dispose();
+    this.#net = null;
+    for (const ds of this.#data.values()) ds.dispose();
+    this.#data.clear();
+  }
+}
+
+/**
+ * Answers protocol messages (web/protocol.js) on a worker scope or a MessagePort with one Session.
+ * Calls run in arrival order except that fit() yields between chunks.
+ */
+export function serve(port) {
+  const post = (msg) => port.postMessage(msg, transferList(msg.result ?? msg.detail));
+  const session = new Session((event, detail) => post({ event, detail }));
+  const listener = async (e) => {
+    const { id, op, args = [] } = e.data ?? {};
+    if (id === undefined) return;
+    try {
+      if (!OPS.includes(op)) throw new BackpropError(`trainer: unknown op '${op}'`);
+      post({ id, result: await session[op](...args) });
+    } catch (err) {
+      port.postMessage({ id, error: errorToMessage(err) });
+    }
+  };
+  if (port.addEventListener) {
+    port.addEventListener('message', listener);
+    port.start?.();
+  } else port.onmessage = listener;
+  return session;
+}
