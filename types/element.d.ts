@@ -1,8 +1,8 @@
 // <backprop-demo>: importing backprop-wasm/element defines the custom element.
-import type { EmbedSettings, FitProgress, GradCheckRow } from './index.js';
+import type { EmbedSettings, GradCheckRow, TrainerProgress } from './index.js';
 
 export interface BackpropDemoEventMap extends HTMLElementEventMap {
-  'backprop-progress': CustomEvent<FitProgress & { totalSteps: number; testAccuracy?: number }>;
+  'backprop-progress': CustomEvent<TrainerProgress>;
   'backprop-gradcheck': CustomEvent<GradCheckRow[]>;
   'backprop-done': CustomEvent<{ loss: number; testAccuracy: number }>;
   'backprop-error': CustomEvent<{ message: string }>;

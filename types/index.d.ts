@@ -84,30 +84,58 @@ export interface GradCheckRow {
 
 export interface Evaluation {
   loss: number;
-  /** For cross-entropy nets. */
-  accuracy?: number;
+  /** Fraction correct for cross-entropy nets; null for mse nets. */
+  accuracy: number | null;
 }
 
+/** Reported to onProgress every progressEvery steps. epoch is fractional (2.5 = half-way through the third). */
 export interface FitProgress {
   step: number;
   epoch: number;
+  /** Mean loss over the steps since the last report. */
   loss: number;
-  samplesPerSecond: number;
-  [field: string]: unknown;
+  samplesPerSec: number;
 }
 
 export interface FitOptions {
+  /** To the end of the current epoch, then epochs-1 more (default 1). */
   epochs?: number;
-  batchSize?: number;
+  /** Instead of epochs. */
   steps?: number;
+  batchSize?: number;
   shuffle?: boolean;
   seed?: number;
-  onProgress?: (progress: FitProgress) => void;
+  progressEvery?: number;
+  /** Return false to stop. */
+  onProgress?: (progress: FitProgress) => void | boolean;
+}
+
+export interface FitResult {
+  steps: number;
+  samples: number;
+  /** Mean loss over this call. */
+  loss: number;
+  lastLoss: number;
+  epoch: number;
+  seconds: number;
+  samplesPerSec: number;
 }
 
 export interface SaveOptions {
-  /** Keep the optimizer state in the file (default true). */
+  /** Keep the optimizer state in the file (default false). */
   optimizer?: boolean;
+}
+
+export interface EvaluateOptions {
+  batchSize?: number;
+  /** Only the first `limit` samples (0 = all). */
+  limit?: number;
+}
+
+/** net.toJSON(): readable weights. */
+export interface NetJSON {
+  spec: NetSpec;
+  params: Array<ParamInfo & { values: number[] }>;
 }
 
 /** A dataset held inside the module (images copied in once). */
@@ -138,14 +166,24 @@ export interface Net {
   loss(x: Numbers, targets: Numbers, n?: number): number;
   gradCheck(x: Numbers, targets: Numbers, n?: number, options?: GradCheckOptions): GradCheckRow[];
 
-  // training (issue 3)
+  // training
+  /** The normalised optimizer config. */
+  readonly optimizer: OptimizerSpec;
   setOptimizer(options: OptimizerSpec): void;
+  /** Gradients, then one optimizer step; returns the loss before the step. */
   trainStep(x: Numbers, targets: Numbers, n?: number): number;
   evaluate(x: Numbers, targets: Numbers, n?: number): Evaluation;
+  evaluate(dataset: Dataset, options?: EvaluateOptions): Evaluation;
+  evaluateDataset(dataset: Dataset, options?: EvaluateOptions): Evaluation;
+  /** Softmax probabilities (cross-entropy nets) or outputs (mse nets). */
   predict(x: Numbers, n?: number): Values;
-  fit(dataset: Dataset, options?: FitOptions): FitProgress;
+  /** k steps per call into WASM; continues where the last fit on this dataset stopped. */
+  fit(dataset: Dataset, options?: FitOptions): FitResult;
+  /** The next fit starts a fresh epoch 0. */
+  resetFit(): void;
+  /** The model file ('BPWM', version, spec, optional optimizer state, parameters, CRC-32). */
   save(options?: SaveOptions): Uint8Array;
-  toJSON(): object;
+  toJSON(): NetJSON;
 
   dispose(): void;
   [Symbol.dispose](): void;
@@ -155,9 +193,9 @@ export interface Net {
 export interface Backprop {
   sequential(spec: NetSpec): Net;
   /** uint8 pixels are scaled to [0, 1]; floats are taken as they are. */
-  dataset(images: Uint8Array | Float32Array | ArrayLike<number>, labels: ArrayLike<number>, shape: Shape): Dataset;
-  load(bytes: Uint8Array | ArrayBuffer): Net;
-  fromJSON(json: object | string): Net;
+  dataset(images: Uint8Array | Float32Array | ArrayLike<number>, labels: ArrayLike<number>, shape: Shape, options?: { classes?: number }): Dataset;
+  load(bytes: Uint8Array): Net;
+  fromJSON(json: NetJSON): Net;
   trainer(spec: NetSpec, options?: TrainerOptions): Promise<Trainer>;
   /** Bytes the WASM heap has allocated (for leak checks). */
   heapInUse(): number;
@@ -185,14 +223,29 @@ export interface TrainerInfo {
   params: ParamInfo[];
 }
 
-export interface TrainerFitOptions extends FitOptions {
-  /** Steps per call into the module between progress events (default 10). */
+export interface TrainerFitOptions {
+  epochs?: number;
+  steps?: number;
+  batchSize?: number;
+  shuffle?: boolean;
+  seed?: number;
+  /** Steps per call into the module between 'progress' events (default 10). */
   chunk?: number;
+  onProgress?: (progress: TrainerProgress) => void;
 }
 
-export interface TrainerFitResult extends Partial<FitProgress> {
+/** The detail of a Trainer's 'progress' event: step counts this fit() call. */
+export interface TrainerProgress extends FitProgress {
+  totalSteps: number;
+}
+
+export interface TrainerFitResult {
+  steps: number;
+  loss: number;
+  epoch: number;
+  samplesPerSec: number;
+  /** stop() ended it early. */
   stopped: boolean;
-  totalSteps?: number;
 }
 
 export class TrainerEvent<D = unknown> extends Event {
@@ -201,7 +254,7 @@ export class TrainerEvent<D = unknown> extends Event {
 }
 
 export interface TrainerEventMap {
-  progress: TrainerEvent<FitProgress & { totalSteps: number }>;
+  progress: TrainerEvent<TrainerProgress>;
   gradcheck: TrainerEvent<GradCheckRow[]>;
   error: TrainerEvent<BackpropError>;
 }
@@ -216,10 +269,12 @@ export class Trainer extends EventTarget {
   init(spec: NetSpec): Promise<TrainerInfo>;
   trainStep(x: Numbers, targets: Numbers, n?: number): Promise<number>;
   /** images and labels are transferred to the worker (your arrays are detached afterwards). */
-  setData(name: string, images: Uint8Array | Float32Array, labels: Uint8Array | ArrayLike<number>, shape: Shape): Promise<{ name: string; count: number }>;
+  setData(name: string, images: Uint8Array | Float32Array, labels: Uint8Array | ArrayLike<number>, shape: Shape, options?: { classes?: number }): Promise<{ name: string; count: number }>;
   fit(name: string, options?: TrainerFitOptions): Promise<TrainerFitResult>;
   stop(): Promise<void>;
   evaluate(x: Numbers, targets: Numbers, n?: number): Promise<Evaluation>;
+  /** On a dataset given to setData(name, ...). */
+  evaluate(name: string, options?: EvaluateOptions): Promise<Evaluation>;
   predict(x: Numbers, n?: number): Promise<Values>;
   forward(x: Numbers, n?: number): Promise<Values>;
   gradCheck(x: Numbers, targets: Numbers, n?: number, options?: GradCheckOptions): Promise<GradCheckRow[]>;
@@ -227,7 +282,7 @@ export class Trainer extends EventTarget {
   setParam(layer: number, name: string, values: Numbers): Promise<void>;
   setOptimizer(options: OptimizerSpec): Promise<void>;
   save(options?: SaveOptions): Promise<Uint8Array>;
-  load(bytes: Uint8Array | ArrayBuffer): Promise<TrainerInfo>;
+  load(bytes: Uint8Array): Promise<TrainerInfo>;
   dispose(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 

@@ -39,11 +39,12 @@ export class Session {
     return this.#need().trainStep(x, targets, n);
   }
   /** Keeps a dataset inside the module under a name ('train', 'test', ...), replacing one of that name. */
-  setData(name, images, labels, shape) {
-    const ds = this.#bp.dataset(images, labels, shape);
+  setData(name, images, labels, shape, options) {
+    this.#need();
+    const ds = this.#bp.dataset(images, labels, shape, options);
     this.#data.get(name)?.dispose();
     this.#data.set(name, ds);
-    return { name, count: ds.count ?? labels.length };
+    return { name, count: ds.count };
   }
   #dataset(name) {
     const ds = this.#data.get(name);
@@ -51,32 +52,35 @@ export class Session {
     return ds;
   }
   /**
-   * Trains on a named dataset in chunks of `chunk` steps, emitting 'progress' after each chunk and
-   * yielding between chunks so stop(), gradCheck() and getParam() are answered while it runs.
-   * -> the last progress record, plus { stopped }.
+   * Trains on a named dataset in chunks of `chunk` steps (net.fit continues where the last chunk
+   * stopped), emitting 'progress' after each chunk and yielding between chunks so stop(),
+   * gradCheck() and getParam() are answered while it runs.
+   * options: { epochs = 1 | steps, batchSize = 32, shuffle, seed, chunk = 10 }
+   * -> { steps, loss (last chunk's mean), epoch, samplesPerSec, stopped }
    */
-  async fit(name, { chunk = 10, ...options } = {}) {
+  async fit(name, { chunk = 10, epochs, steps, batchSize = 32, ...options } = {}) {
     const net = this.#need();
     const ds = this.#dataset(name);
+    if (!Number.isInteger(chunk) || chunk < 1) throw new BackpropError(`fit: chunk must be an integer >= 1, got ${chunk}`);
+    const total = steps ?? (epochs ?? 1) * Math.ceil(ds.count / batchSize);
     this.#stopped = false;
-    let last = null;
-    const total = options.steps ?? Math.ceil(((options.epochs ?? 1) * (ds.count ?? 0)) / (options.batchSize ?? 32));
-    for (let done = 0; done < total && !this.#stopped; ) {
-      const steps = Math.min(chunk, total - done);
-      last = { ...net.fit(ds, { ...options, steps, epochs: undefined }) };
-      done += steps;
-      last.step = done;
-      last.totalSteps = total;
+    let done = 0, last = null;
+    while (done < total && !this.#stopped) {
+      const r = net.fit(ds, { ...options, batchSize, steps: Math.min(chunk, total - done) });
+      done += r.steps;
+      last = { step: done, totalSteps: total, epoch: r.epoch, loss: r.loss, samplesPerSec: r.samplesPerSec };
       this.emit('progress', last);
       await tick();
       if (this.#net !== net) throw new BackpropError('trainer: the net was replaced or disposed during fit()');
     }
-    return { ...last, stopped: this.#stopped };
+    return { steps: done, loss: last?.loss ?? NaN, epoch: last?.epoch ?? 0, samplesPerSec: last?.samplesPerSec ?? 0, stopped: this.#stopped };
   }
   stop() {
     this.#stopped = true;
   }
+  /** evaluate(x, targets, n), or evaluate(datasetName, { batchSize, limit }) on a dataset set by setData. */
   evaluate(x, targets, n) {
+    if (typeof x === 'string') return this.#need().evaluate(this.#dataset(x), targets);
     return this.#need().evaluate(x, targets, n);
   }
   predict(x, n) {

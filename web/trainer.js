@@ -98,10 +98,10 @@ export class Trainer extends EventTarget {
 
   trainStep(x, targets, n = 1) { return this.#call('trainStep', [x, targets, n]); }
   /** Moves a dataset into the worker (images and labels are transferred: the arrays you pass are detached). */
-  setData(name, images, labels, shape) {
-    return this.#call('setData', [name, images, labels, shape], [...transferList([images, labels])]);
+  setData(name, images, labels, shape, options) {
+    return this.#call('setData', [name, images, labels, shape, options], transferList([images, labels]));
   }
-  /** Trains on a named dataset; 'progress' events after every `chunk` steps. -> last progress + { stopped }. */
+  /** Trains on a named dataset; 'progress' events after every `chunk` steps. -> { steps, loss, epoch, samplesPerSec, stopped }. */
   fit(name, options = {}) {
     const { onProgress, ...rest } = options;
     if (!onProgress) return this.#call('fit', [name, rest]);
@@ -111,6 +111,7 @@ export class Trainer extends EventTarget {
   }
   /** Ends a running fit() after its current chunk. */
   stop() { return this.#call('stop', []); }
+  /** evaluate(x, targets, n) or evaluate(datasetName, { batchSize, limit }) -> { loss, accuracy }. */
   evaluate(x, targets, n = 1) { return this.#call('evaluate', [x, targets, n]); }
   predict(x, n = 1) { return this.#call('predict', [x, n]); }
   forward(x, n = 1) { return this.#call('forward', [x, n]); }

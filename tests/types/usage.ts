@@ -3,7 +3,7 @@
 import {
   loadBackprop, BackpropError, setLeakWarnings, trainer, Trainer, TrainerEvent,
   parseIdx, mnistFromIdx, MNIST_FILES, loadMnist, embedCode, settingsToHash, settingsFromHash,
-  type Backprop, type Net, type Dataset, type GradCheckRow, type NetSpec, type Evaluation, type FitProgress,
+  type Backprop, type Net, type Dataset, type GradCheckRow, type NetSpec, type Evaluation, type FitProgress, type FitResult, type TrainerProgress,
 } from 'backprop-wasm';
 import { loadMnistFromDir, mnistDataDir } from 'backprop-wasm/node';
 import { BackpropDemoElement } from 'backprop-wasm/element';
@@ -43,9 +43,14 @@ async function main(): Promise<void> {
   net.setOptimizer({ type: 'adadelta', lr: 1, rho: 0.9, eps: 1e-6 });
   const loss: number = net.trainStep(x, y, 2);
   const ev: Evaluation = net.evaluate(x, y, 2);
+  const opt = net.optimizer.type;
   const probs = net.predict(x, 2);
-  const ds: Dataset = bp.dataset(new Uint8Array(2 * 784), new Uint8Array([3, 7]), [1, 28, 28]);
-  const p: FitProgress = net.fit(ds, { epochs: 1, batchSize: 2, steps: 1, shuffle: true, seed: 1, onProgress: (q) => q.loss + q.step + q.epoch + q.samplesPerSecond });
+  const ds: Dataset = bp.dataset(new Uint8Array(2 * 784), new Uint8Array([3, 7]), [1, 28, 28], { classes: 10 });
+  const p: FitResult = net.fit(ds, { epochs: 1, batchSize: 2, shuffle: true, seed: 1, progressEvery: 5, onProgress: (q: FitProgress) => q.loss + q.step + q.epoch + q.samplesPerSec > 0 });
+  net.fit(ds, { steps: 3 });
+  net.resetFit();
+  const acc: number | null = net.evaluate(ds, { batchSize: 64, limit: 10 }).accuracy;
+  const ev2: Evaluation = net.evaluateDataset(ds);
   const bytes: Uint8Array = net.save({ optimizer: false });
   using again = bp.load(bytes);
   const fromJson = bp.fromJSON(net.toJSON());
@@ -53,7 +58,7 @@ async function main(): Promise<void> {
   ds.dispose();
   const heap: number = bp.heapInUse();
   net.dispose();
-  console.log(dtype, shapes, layerTypes, names, g, dx, l1, l2, worst, loss, ev.loss, ev.accuracy, probs, p, again.outputShape, heap, ds.count, ds.shape);
+  console.log(opt, acc, ev2, p.steps + p.samples + p.lastLoss + p.seconds, dtype, shapes, layerTypes, names, g, dx, l1, l2, worst, loss, ev.loss, ev.accuracy, probs, p, again.outputShape, heap, ds.count, ds.shape);
   setLeakWarnings(false);
 
   try {
@@ -66,6 +71,7 @@ async function main(): Promise<void> {
   const t: Trainer = await trainer(spec, { worker: true });
   const t2 = await bp.trainer(spec, { worker: false });
   t.addEventListener('progress', (e) => console.log(e.detail.loss, e.detail.totalSteps));
+  const onProgress = (q: TrainerProgress) => console.log(q.step, q.totalSteps);
   t.addEventListener('gradcheck', (e) => console.log(e.detail.map((r) => r.maxRelError)));
   t.addEventListener('error', (e) => console.log(e.detail.message));
   const info = t.info();
@@ -73,7 +79,8 @@ async function main(): Promise<void> {
   await t.init(spec);
   const tl: number = await t.trainStep(x, y, 2);
   const { count } = await t.setData('train', new Uint8Array(2 * 784), new Uint8Array([3, 7]), [1, 28, 28]);
-  const fitted = await t.fit('train', { epochs: 1, batchSize: 2, chunk: 5, onProgress: (q) => console.log(q.loss) });
+  const fitted = await t.fit('train', { epochs: 1, batchSize: 2, chunk: 5, onProgress });
+  const te2: Evaluation = await t.evaluate('train', { limit: 2 });
   await t.stop();
   const te: Evaluation = await t.evaluate(x, y, 2);
   const tp = await t.predict(x, 2);
@@ -84,7 +91,7 @@ async function main(): Promise<void> {
   await t.setOptimizer({ type: 'adam', lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 });
   const saved: Uint8Array = await t.save();
   const reloaded = await t.load(saved);
-  console.log(tl, count, fitted.stopped, fitted.loss, te, tp, tf, trows, reloaded.outputShape, new TrainerEvent('progress', 1).detail);
+  console.log(te2, tl, count, fitted.stopped, fitted.loss, te, tp, tf, trows, reloaded.outputShape, new TrainerEvent('progress', 1).detail);
   await t.dispose();
   await using t3 = t2;
   console.log(t3.dtype);
