@@ -1,0 +1,95 @@
+// The blog embed in headless Chromium, served WITHOUT cross-origin-isolation headers:
+// examples/blog-post.html with two <backprop-demo> instances (one starts when visible, the
+// other when scrolled to; both train at once, each in its own worker), the draw panel, and the
+// iframe page web/embed.html#<settings> (which waits for a click under reduced motion).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serve } from '../../scripts/serve.mjs';
+import { launch } from './chromium.js';
+
+let server, browser;
+beforeAll(async () => {
+  server = await serve({ port: 0, isolate: false, quiet: true });
+  browser = await launch();
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+// Records every backprop-* event of every <backprop-demo> on the page, in order.
+const RECORD = () => {
+  window.__events = [];
+  for (const type of ['backprop-progress', 'backprop-gradcheck', 'backprop-done', 'backprop-error'])
+    document.addEventListener(type, (e) => window.__events.push({ id: e.target.id, type, detail: e.detail }), true);
+};
+
+describe('<backprop-demo>', () => {
+  it('two instances on a blog post train side by side, start when seen, and classify a drawn digit', async () => {
+    const page = await browser.page();
+    await page.setViewportSize({ width: 900, height: 700 });
+    await page.addInitScript(RECORD);
+    await page.goto(`${server.url}examples/blog-post.html`);
+
+    // The first demo is in view and starts; the second is below the fold and waits.
+    await page.waitForFunction(() => document.getElementById('first').state === 'training', null, { timeout: 60_000 });
+    expect(await page.evaluate(() => document.getElementById('second').state)).toBe('idle');
+    await page.locator('#second').scrollIntoViewIfNeeded();
+    await page.waitForFunction(() => ['first', 'second'].every((id) => document.getElementById(id).state === 'done'), null, { timeout: 150_000 });
+
+    const events = await page.evaluate(() => window.__events);
+    expect(events.filter((e) => e.type === 'backprop-error')).toEqual([]);
+    const progress = (id) => events.map((e, i) => [e, i]).filter(([e]) => e.id === id && e.type === 'backprop-progress').map(([, i]) => i);
+    const a = progress('first'), b = progress('second');
+    expect(a.length).toBeGreaterThan(3);
+    expect(b.length).toBeGreaterThan(3);
+    // Neither blocks the other: the second made progress while the first was still training.
+    expect(b.some((i) => i < a.at(-1))).toBe(true);
+
+    // Loss fell, and test accuracy on the 500 held-out images is well above chance.
+    for (const id of ['first', 'second']) {
+      const losses = events.filter((e) => e.id === id && e.type === 'backprop-progress').map((e) => e.detail.loss);
+      expect(losses.at(-1)).toBeLessThan(losses[0]);
+      const done = events.find((e) => e.id === id && e.type === 'backprop-done').detail;
+      expect(done.testAccuracy).toBeGreaterThan(0.6);
+    }
+    // The first shows the gradient-check table, every row passing; the second has no such panel.
+    const rows = events.filter((e) => e.id === 'first' && e.type === 'backprop-gradcheck').at(-1).detail;
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.every((r) => r.passed)).toBe(true);
+    expect(await page.locator('#first .gradcheck tbody tr').count()).toBe(rows.length);
+    expect(await page.locator('#second .gradcheck').count()).toBe(0);
+
+    // Draw a "1" on the first demo's pad: ten probability bars that sum to 1.
+    const pad = page.locator('#first canvas.pad');
+    const box = await pad.boundingBox();
+    await page.mouse.move(box.x + box.width / 2, box.y + 20);
+    await page.mouse.down();
+    for (let k = 1; k <= 10; k++) await page.mouse.move(box.x + box.width / 2, box.y + 20 + k * 10);
+    await page.mouse.up();
+    await page.waitForFunction(() => document.getElementById('first').shadowRoot.querySelectorAll('.bar').length === 10);
+    const widths = await page.evaluate(() => [...document.getElementById('first').shadowRoot.querySelectorAll('.bar')].map((b) => parseFloat(b.style.width)));
+    expect(widths.reduce((s, w) => s + w, 0)).toBeCloseTo(100, 0);
+
+    expect(page.errors).toEqual([]);
+    await page.close();
+  });
+
+  it('the iframe page reads its settings from the hash and, under reduced motion, starts on click', async () => {
+    const page = await browser.page();
+    await page.emulateMedia({ reducedMotion: 'reduce' });
+    await page.addInitScript(RECORD);
+    await page.goto(`${server.url}web/embed.html#preset=mlp&optimizer=sgd&lr=0.1&seed=3&panels=train`);
+    await page.waitForFunction(() => document.querySelector('backprop-demo')?.shadowRoot?.querySelector('button.start'));
+    const settings = await page.evaluate(() => document.querySelector('backprop-demo').settings);
+    expect(settings).toMatchObject({ preset: 'mlp', optimizer: 'sgd', lr: 0.1, seed: 3, panels: ['train'] });
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    expect(await page.evaluate(() => document.querySelector('backprop-demo').state)).toBe('idle');
+
+    await page.locator('backprop-demo button.start').click();
+    await page.waitForFunction(() => document.querySelector('backprop-demo').state === 'done', null, { timeout: 120_000 });
+    const done = await page.evaluate(() => window.__events.find((e) => e.type === 'backprop-done').detail);
+    expect(done.testAccuracy).toBeGreaterThan(0.6);
+    expect(page.errors).toEqual([]);
+    await page.close();
+  });
+});
