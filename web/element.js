@@ -8,11 +8,14 @@ import { trainer } from './trainer.js';
 import { decodeMnistSubset } from './mnist-subset.js';
 import { loadMnist } from './mnist.js';
 import { ATTRIBUTES, settingsFromAttributes } from './embed-code.js';
-import { EMBED_PRESETS, DEFAULT_SETTINGS } from './embed-presets.js';
+import { presets } from './presets.js';
 import { preprocessDigit } from './digit.js';
 
 const SUBSET_URL = new URL('../dist/mnist-subset.bin', import.meta.url);
 const toFloats = (u8) => Float32Array.from(u8, (v) => v / 255);
+
+// Unset attributes: the preset's optimizer, lr and batch size; these for the rest.
+const DEFAULTS = { preset: 'tiny-cnn', epochs: 1, seed: 1, panels: ['train', 'gradcheck'], start: 'visible' };
 
 const STYLE = `
 :host { display: block; font: 14px/1.4 system-ui, sans-serif; color: #1d2430; border: 1px solid #d5dae3;
@@ -42,15 +45,19 @@ export class BackpropDemoElement extends HTMLElement {
   #losses = [];
   #observer = null;
   #timer = null;
+  #stopping = false;
 
   constructor() {
     super();
     this.#root = this.attachShadow({ mode: 'open' });
   }
 
-  /** The settings read from the attributes, over the defaults. */
+  /** The settings read from the attributes, over the defaults (the preset's optimizer, lr, batch size). */
   get settings() {
-    return { ...DEFAULT_SETTINGS, ...settingsFromAttributes((a) => this.getAttribute(a)) };
+    const s = { ...DEFAULTS, ...settingsFromAttributes((a) => this.getAttribute(a)) };
+    const p = presets[s.preset];
+    if (!p) throw new SyntaxError(`backprop-demo: unknown preset "${s.preset}" (known: ${Object.keys(presets).join(', ')})`);
+    return { optimizer: p.spec.optimizer.type, lr: p.spec.optimizer.lr, batchSize: p.fit.batchSize, ...s };
   }
   get state() {
     return this.#state;
@@ -112,9 +119,11 @@ export class BackpropDemoElement extends HTMLElement {
   }
 
   #netSpec(s) {
-    const base = s.layers ? { input: [1, 28, 28], layers: s.layers, loss: 'softmax_cross_entropy' } : EMBED_PRESETS[s.preset];
-    if (!base) throw new Error(`backprop-demo: unknown preset "${s.preset}" (known: ${Object.keys(EMBED_PRESETS).join(', ')})`);
-    return { ...base, seed: s.seed, optimizer: { type: s.optimizer, lr: s.lr } };
+    const p = presets[s.preset].spec;
+    // The preset's optimizer keeps its other settings (momentum, decay) when only lr changes.
+    const optimizer = s.optimizer === p.optimizer.type ? { ...p.optimizer, lr: s.lr } : { type: s.optimizer, lr: s.lr };
+    const layers = s.layers ?? p.layers;
+    return { input: s.layers ? [1, 28, 28] : p.input, layers, loss: 'softmax_cross_entropy', seed: s.seed, optimizer };
   }
 
   async #loadData(src) {
@@ -133,20 +142,23 @@ export class BackpropDemoElement extends HTMLElement {
 
   /** Loads the data, starts a worker and trains; resolves when training ends. */
   async start() {
-    if (this.#trainer) return;
+    if (this.#state === 'loading' || this.#state === 'training') return;
+    await this.#release();
     const s = this.settings;
     this.#losses = [];
+    this.#stopping = false;
     this.#setState('loading', 'loading…');
     this.#$('.start').textContent = 'Stop';
     try {
       const spec = this.#netSpec(s);
       const [t, data] = await Promise.all([trainer(spec, { worker: true }), this.#loadData(s.src)]);
+      if (this.#stopping) return void t.dispose();
       this.#trainer = t;
-      const testX = toFloats(data.test.images);
-      const testY = Float64Array.from(data.test.labels);
       const trainCount = data.train.count;
-      await t.setData('train', data.train.images.slice(), data.train.labels.slice(), data.train.shape);
-      const probe = { x: testX.subarray(0, 2 * 784), y: testY.subarray(0, 2) };
+      await t.setData('train', data.train.images.slice(), data.train.labels.slice(), t.inputShape, { classes: 10 });
+      await t.setData('test', data.test.images.slice(), data.test.labels.slice(), t.inputShape, { classes: 10 });
+      // The gradient check runs on two held-out images (float64 twin of the net, in the worker).
+      const probe = { x: toFloats(data.test.images.subarray(0, 2 * 784)), y: Array.from(data.test.labels.subarray(0, 2)) };
       t.addEventListener('progress', (e) => this.#onProgress(e.detail));
       t.addEventListener('gradcheck', (e) => this.#onGradCheck(e.detail));
       this.#setState('training', `training on ${trainCount} images…`);
@@ -157,7 +169,7 @@ export class BackpropDemoElement extends HTMLElement {
       }
       const result = await t.fit('train', { epochs: s.epochs, batchSize: s.batchSize, shuffle: true, seed: s.seed, chunk: 5 });
       clearInterval(this.#timer);
-      const { accuracy } = await t.evaluate(testX, testY, data.test.count);
+      const { accuracy } = await t.evaluate('test');
       if (new Set(s.panels).has('gradcheck')) await check();
       this.#$('.acc') && (this.#$('.acc').textContent = `test accuracy ${(100 * accuracy).toFixed(1)}% on ${data.test.count} images`);
       this.#setState('done', `${result.stopped ? 'stopped' : 'done'}: loss ${result.loss?.toFixed(3)}, test accuracy ${(100 * accuracy).toFixed(1)}%`);
@@ -166,6 +178,7 @@ export class BackpropDemoElement extends HTMLElement {
       if (!this.#$('.draw')) await this.#release();
     } catch (e) {
       clearInterval(this.#timer);
+      if (this.#stopping) return; // stop() ended it
       await this.#release();
       this.#setState('error', e.message);
       this.#$('.start').textContent = 'Retry';
@@ -179,12 +192,13 @@ export class BackpropDemoElement extends HTMLElement {
     await t?.dispose().catch(() => {});
   }
 
-  /** Stops training and frees the worker. */
+  /** Stops training and frees the worker (pending calls reject, which start() takes as the stop). */
   async stop() {
     clearInterval(this.#timer);
-    if (this.#state === 'training') await this.#trainer?.stop().catch(() => {});
+    if (this.#state !== 'loading' && this.#state !== 'training') return this.#release();
+    this.#stopping = true;
     await this.#release();
-    if (this.#state === 'training' || this.#state === 'loading') this.#setState('idle', 'stopped');
+    this.#setState('idle', 'stopped');
     const b = this.#$('.start');
     if (b) b.textContent = 'Train';
   }

@@ -26,12 +26,13 @@ const RECORD = () => {
 describe('<backprop-demo>', () => {
   it('two instances on a blog post train side by side, start when seen, and classify a drawn digit', async () => {
     const page = await browser.page();
-    await page.setViewportSize({ width: 900, height: 700 });
+    await page.setViewportSize({ width: 900, height: 600 });
     await page.addInitScript(RECORD);
     await page.goto(`${server.url}examples/blog-post.html`);
 
     // The first demo is in view and starts; the second is below the fold and waits.
     await page.waitForFunction(() => document.getElementById('first').state === 'training', null, { timeout: 60_000 });
+    expect(await page.evaluate(() => document.getElementById('second').getBoundingClientRect().top > innerHeight)).toBe(true);
     expect(await page.evaluate(() => document.getElementById('second').state)).toBe('idle');
     await page.locator('#second').scrollIntoViewIfNeeded();
     await page.waitForFunction(() => ['first', 'second'].every((id) => document.getElementById(id).state === 'done'), null, { timeout: 150_000 });
@@ -61,6 +62,7 @@ describe('<backprop-demo>', () => {
 
     // Draw a "1" on the first demo's pad: ten probability bars that sum to 1.
     const pad = page.locator('#first canvas.pad');
+    await pad.scrollIntoViewIfNeeded();
     const box = await pad.boundingBox();
     await page.mouse.move(box.x + box.width / 2, box.y + 20);
     await page.mouse.down();

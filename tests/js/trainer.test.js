@@ -55,6 +55,45 @@ describe.each([
     ch.close();
   });
 
+  it('trains on a dataset held by the session: progress events, stop(), evaluate(name), save/load', async () => {
+    const ch = make();
+    const t = await trainer({ ...spec, dtype: 'float32', optimizer: { type: 'sgd', lr: 0.5 } }, { worker: ch.port });
+    // 40 samples of 4 features: class = index of the largest feature among the first 3.
+    const images = new Float32Array(40 * 4), labels = new Uint8Array(40);
+    for (let i = 0; i < 40; i++) {
+      labels[i] = i % 3;
+      for (let f = 0; f < 4; f++) images[4 * i + f] = f === labels[i] ? 1 : ((i * 7 + f * 3) % 5) / 10;
+    }
+    expect(await t.setData('train', images, labels, [4], { classes: 3 })).toEqual({ name: 'train', count: 40 });
+    if (ch.port) expect(images.byteLength).toBe(0); // transferred to the worker side, not copied
+    const before = await t.evaluate('train');
+
+    const steps = [];
+    t.addEventListener('progress', (e) => steps.push(e.detail.step));
+    const r = await t.fit('train', { epochs: 5, batchSize: 10, chunk: 4 });
+    expect(steps).toEqual([4, 8, 12, 16, 20]); // 5 epochs x 4 batches, a progress event per chunk
+    expect(r).toMatchObject({ steps: 20, stopped: false });
+    const after = await t.evaluate('train');
+    expect(after.loss).toBeLessThan(before.loss);
+
+    // stop() is answered between chunks of a running fit.
+    const long = t.fit('train', { steps: 1000, batchSize: 10, chunk: 2 });
+    await t.stop();
+    const stopped = await long;
+    expect(stopped.stopped).toBe(true);
+    expect(stopped.steps).toBeLessThan(1000);
+
+    const bytes = await t.save();
+    const w = await t.getParam(0, 'weight');
+    await t.trainStep([1, 0, 0, 0], [0], 1);
+    expect(await t.getParam(0, 'weight')).not.toEqual(w);
+    expect((await t.load(bytes)).outputShape).toEqual([3]);
+    expect(await t.getParam(0, 'weight')).toEqual(w); // bit-identical round trip through the worker
+    await expect(t.evaluate('nope')).rejects.toThrow("trainer: no dataset named 'nope' (call setData('nope', images, labels, shape) first)");
+    await t.dispose();
+    ch.close();
+  });
+
   it('rejects a bad spec with the message of the core', async () => {
     const ch = make();
     await expect(trainer({ ...spec, layers: [{ type: 'densee' }] }, { worker: ch.port })).rejects.toThrow(/layer 0: unknown type 'densee'/);
