@@ -129,12 +129,14 @@ export function serve(port) {
   const session = new Session((event, detail) => post({ event, detail }));
   const listener = async (e) => {
     const { id, op, args = [] } = e.data ?? {};
-    if (id === undefined) return;
+    if (id === undefined || op === undefined) return; // not ours (the demo's requests share the worker)
     try {
       if (!OPS.includes(op)) throw new BackpropError(`trainer: unknown op '${op}'`);
       post({ id, result: await session[op](...args) });
     } catch (err) {
       port.postMessage({ id, error: errorToMessage(err) });
+      // A trap (out of memory, unreachable) leaves the module unusable: tell the page.
+      if (err instanceof WebAssembly.RuntimeError) port.postMessage({ event: 'error', detail: errorToMessage(err) });
     }
   };
   if (port.addEventListener) {

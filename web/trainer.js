@@ -51,6 +51,7 @@ export class Trainer extends EventTarget {
     let t;
     const onMessage = (e) => {
       const msg = e.data;
+      if (msg.event === 'error') return t.#emit('error', errorFromMessage(msg.detail));
       if (msg.event) return t.#emit(msg.event, msg.detail);
       const p = pending.get(msg.id);
       if (!p) return;

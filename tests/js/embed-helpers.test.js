@@ -1,0 +1,96 @@
+// The embed's DOM-free helpers: settings <-> attributes <-> URL hash and the tag it writes
+// (web/embed-code.js), the bundled MNIST subset format (web/mnist-subset.js) and the MNIST-style
+// preprocessing of a drawn digit (web/digit.js).
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { embedCode, settingsFromAttributes, settingsFromHash, settingsToHash } from '../../web/embed-code.js';
+import { decodeMnistSubset, encodeMnistSubset } from '../../web/mnist-subset.js';
+import { preprocessDigit } from '../../web/digit.js';
+import { BackpropError } from '../../web/errors.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
+
+describe('embed code', () => {
+  const settings = { preset: 'mnist-cnn', layers: [{ type: 'dense', units: 10 }], optimizer: 'adam', lr: 0.001, batchSize: 16, seed: 7, panels: ['train', 'draw'] };
+
+  it('writes the script tag and the element with one attribute per setting', () => {
+    expect(embedCode(settings, { base: 'https://cdn.example/backprop-wasm/' })).toBe(
+      '<script type="module" src="https://cdn.example/backprop-wasm/dist/element.js"></script>\n' +
+        '<backprop-demo preset="mnist-cnn" layers="[{&quot;type&quot;:&quot;dense&quot;,&quot;units&quot;:10}]" optimizer="adam" lr="0.001" batch-size="16" seed="7" panels="train,draw"></backprop-demo>',
+    );
+  });
+
+  it('round-trips settings through the embed.html hash, and writes the iframe', () => {
+    const hash = settingsToHash(settings);
+    expect(hash).toBe('preset=mnist-cnn&layers=%5B%7B%22type%22%3A%22dense%22%2C%22units%22%3A10%7D%5D&optimizer=adam&lr=0.001&batch-size=16&seed=7&panels=train%2Cdraw');
+    expect(settingsFromHash(`#${hash}`)).toEqual(settings);
+    expect(embedCode({ preset: 'mlp' }, { base: 'https://x.org/bp', iframe: true })).toBe(
+      '<iframe src="https://x.org/bp/web/embed.html#preset=mlp" width="720" height="520" style="border:0" loading="lazy" title="backprop-wasm demo"></iframe>',
+    );
+  });
+
+  it('names the attribute when its value is not valid', () => {
+    expect(() => settingsFromAttributes((a) => (a === 'layers' ? '[{type:dense}]' : null))).toThrow(/^backprop-demo: attribute layers="\[\{type:dense\}\]" is not valid/);
+  });
+});
+
+describe('bundled MNIST subset', () => {
+  it('keeps labels exactly and pixels to within 8 grey levels (4-bit)', () => {
+    const train = { images: Uint8Array.from({ length: 3 * 784 }, (_, i) => (i * 37) % 256), labels: new Uint8Array([1, 2, 3]) };
+    const test = { images: Uint8Array.from({ length: 784 }, (_, i) => 255 - (i % 256)), labels: new Uint8Array([9]) };
+    const bytes = encodeMnistSubset(train, test);
+    expect(bytes.length).toBe(24 + (4 * 784) / 2 + 4);
+    const d = decodeMnistSubset(bytes);
+    expect(d.train.count).toBe(3);
+    expect(d.test.shape).toEqual([1, 28, 28]);
+    expect(Array.from(d.train.labels)).toEqual([1, 2, 3]);
+    expect(Array.from(d.test.labels)).toEqual([9]);
+    const maxErr = Math.max(...Array.from(train.images, (v, i) => Math.abs(v - d.train.images[i])));
+    expect(maxErr).toBeLessThanOrEqual(8);
+    expect(d.test.images[0]).toBe(255);
+  });
+
+  it('refuses a bad file with a clear message', () => {
+    const bytes = encodeMnistSubset({ images: new Uint8Array(784), labels: new Uint8Array([0]) }, { images: new Uint8Array(784), labels: new Uint8Array([0]) });
+    expect(() => decodeMnistSubset(bytes.subarray(0, 10))).toThrow(new BackpropError('mnist subset: 10 bytes is too short for its header'));
+    expect(() => decodeMnistSubset(bytes.subarray(0, 100))).toThrow(new BackpropError('mnist subset: 100 bytes, header says 810'));
+    const bad = bytes.slice();
+    bad[0] = 0x41;
+    expect(() => decodeMnistSubset(bad)).toThrow(/bad magic/);
+    const badLabel = bytes.slice();
+    badLabel[badLabel.length - 1] = 12;
+    expect(() => decodeMnistSubset(badLabel)).toThrow(new BackpropError('mnist subset: label 12 at index 1 is not a digit 0-9'));
+  });
+
+  it('dist/mnist-subset.bin holds the first 2,000 train and 500 test images', () => {
+    const d = decodeMnistSubset(readFileSync(join(root, 'dist/mnist-subset.bin')));
+    expect([d.train.count, d.test.count]).toEqual([2000, 500]);
+    expect(Array.from(d.train.labels.subarray(0, 5))).toEqual([5, 0, 4, 1, 9]); // MNIST's first training labels
+  });
+});
+
+describe('drawn digit preprocessing', () => {
+  it('scales the ink box to 20 px and centres its mass at (14, 14)', () => {
+    // A 100x100 canvas with a filled 10x40 bar (ink box 10 wide, 40 tall) near the top-left.
+    const W = 100, rgba = new Uint8ClampedArray(W * W * 4);
+    for (let y = 5; y < 45; y++) for (let x = 10; x < 20; x++) rgba[4 * (y * W + x)] = 255;
+    const img = preprocessDigit(rgba, W, W);
+    let m = 0, mx = 0, my = 0, rows = new Set(), cols = new Set();
+    for (let y = 0; y < 28; y++)
+      for (let x = 0; x < 28; x++) {
+        const v = img[y * 28 + x];
+        if (v > 0) { rows.add(y); cols.add(x); }
+        m += v; mx += v * x; my += v * y;
+      }
+    expect(rows.size).toBe(20); // the longer side scaled to 20
+    expect(cols.size).toBe(5);  // aspect ratio kept: 10/40 * 20
+    expect(Math.abs(mx / m - 14)).toBeLessThanOrEqual(1);
+    expect(Math.abs(my / m - 14)).toBeLessThanOrEqual(1);
+  });
+
+  it('an empty canvas gives zeros', () => {
+    expect(preprocessDigit(new Uint8ClampedArray(20 * 20 * 4), 20, 20).every((v) => v === 0)).toBe(true);
+  });
+});
