@@ -80,7 +80,7 @@ Status Model::load(const uint8_t* d, size_t len) {
   if (len < 8) return Error(w + "truncated: " + std::to_string(len) + " bytes, too short for the 'BPWM' magic and a version");
   if (std::memcmp(d, "BPWM", 4) != 0) {
     std::string got;
-    for (int i = 0; i < 4; ++i) got += (d[i] >= 32 && d[i] < 127) ? (char)d[i] : '?';
+    for (int i = 0; i < 4; ++i) got += (d[i] >= 32 && d[i] < 127) ? (char)d[i] : '.';
     return Error(w + "wrong magic '" + got + "' (" + hex32(get_u32(d)) + "), not a backprop-wasm model (expected 'BPWM')");
   }
   const uint32_t version = get_u32(d + 4);
