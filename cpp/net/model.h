@@ -6,6 +6,7 @@
 #pragma once
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "../data/dataset.h"
@@ -14,6 +15,13 @@
 #include "trainer.h"
 
 namespace bp {
+
+// The float or the double one of a pair of buffers, by the net's T.
+template <typename T>
+std::vector<T>& pick(std::vector<float>& f, std::vector<double>& d) {
+  if constexpr (std::is_same_v<T, float>) return f;
+  else return d;
+}
 
 class Model {
  public:

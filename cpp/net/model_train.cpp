@@ -6,18 +6,6 @@
 
 namespace bp {
 
-namespace {
-template <typename T> std::vector<T>& staged_x(Model& m);
-template <> std::vector<float>& staged_x<float>(Model& m) { return m.x32; }
-template <> std::vector<double>& staged_x<double>(Model& m) { return m.x64; }
-template <typename T> std::vector<T>& batch_x(Trainer& t);
-template <> std::vector<float>& batch_x<float>(Trainer& t) { return t.x32; }
-template <> std::vector<double>& batch_x<double>(Trainer& t) { return t.x64; }
-template <typename T> std::vector<T>& pred(Model& m);
-template <> std::vector<float>& pred<float>(Model& m) { return m.pred32; }
-template <> std::vector<double>& pred<double>(Model& m) { return m.pred64; }
-}  // namespace
-
 Status Model::set_optimizer(const std::string& cfg_json) {
   Json cfg;
   Status s = Json::parse(cfg_json, cfg);
@@ -28,7 +16,7 @@ Status Model::set_optimizer(const std::string& cfg_json) {
 Status Model::train_step(int n, double& L) {
   return visit([&](auto& net) {
     using T = typename std::decay_t<decltype(net.acts[0])>::value_type;
-    auto& x = staged_x<T>(*this);
+    auto& x = pick<T>(x32, x64);
     return net.train_step(x.data(), (int64_t)x.size(), targets.data(), (int64_t)targets.size(), n, L);
   });
 }
@@ -36,7 +24,7 @@ Status Model::train_step(int n, double& L) {
 Status Model::evaluate(int n, double& L, double& accuracy) {
   return visit([&](auto& net) {
     using T = typename std::decay_t<decltype(net.acts[0])>::value_type;
-    auto& x = staged_x<T>(*this);
+    auto& x = pick<T>(x32, x64);
     BP_TRY(net.check_input(x.data(), (int64_t)x.size(), n, "evaluate"));
     BP_TRY(net.check_targets(targets.data(), (int64_t)targets.size(), n));
     net.run_forward(x.data(), n);
@@ -51,11 +39,11 @@ Status Model::evaluate(int n, double& L, double& accuracy) {
 Status Model::predict(int n) {
   return visit([&](auto& net) {
     using T = typename std::decay_t<decltype(net.acts[0])>::value_type;
-    auto& x = staged_x<T>(*this);
+    auto& x = pick<T>(x32, x64);
     BP_TRY(net.check_input(x.data(), (int64_t)x.size(), n, "predict"));
     net.run_forward(x.data(), n);
     const int K = (int)net.out_size();
-    auto& p = pred<T>(*this);
+    auto& p = pick<T>(pred32, pred64);
     p.assign(net.output(), net.output() + (size_t)n * K);
     if (net.spec.loss == LossKind::SoftmaxCrossEntropy)
       for (int i = 0; i < n; ++i) {
@@ -100,7 +88,7 @@ Status Model::fit_steps(const Dataset& ds, int k, const FitConfig& cfg, FitRepor
   out = FitReport();
   visit([&](auto& net) {
     using T = typename std::decay_t<decltype(net.acts[0])>::value_type;
-    auto& x = batch_x<T>(trainer);
+    auto& x = pick<T>(trainer.x32, trainer.x64);
     for (int s = 0; s < k; ++s) {
       const uint32_t* idx;
       int n = trainer.next(idx);
