@@ -76,6 +76,7 @@ const now = () => globalThis.performance?.now() ?? Date.now();
 function describe(v) {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) return 'an object';
   return v?.constructor?.name && typeof v === 'object' ? `a ${v.constructor.name}` : `${typeof v} ${String(v)}`;
 }
 

@@ -177,7 +177,7 @@ describe('datasets and fit', () => {
     const before = snapshot(net);
     expectError(() => net.fit(ds, { batchSize: 0 }), 'fit: batchSize must be an integer >= 1, got 0');
     expectError(() => net.fit(ds, { steps: 2, epochs: 1 }), 'fit: give epochs or steps, not both');
-    expectError(() => net.fit({}, { steps: 1 }), 'fit: expected a dataset from bp.dataset(), got a Object');
+    expectError(() => net.fit({}, { steps: 1 }), 'fit: expected a dataset from bp.dataset(), got an object');
     const wide = bp.dataset(new Uint8Array(30 * 17), y, [17]);
     expectError(() => net.fit(wide, { steps: 1 }), 'fit: dataset samples are [17] but the net takes [1,4,4]');
     wide.dispose();
@@ -300,7 +300,7 @@ describe('model files', () => {
     expect(snapshot(copy)).toEqual(snapshot(net));
     json.params[0].values.pop();
     expectError(() => bp.fromJSON(json), 'setParam: layer 0 weight [2,1,3,3] needs 18 values, got 17');
-    expectError(() => bp.fromJSON({ spec: json.spec }), 'fromJSON: expected { spec, params: [...] }, got a Object');
+    expectError(() => bp.fromJSON({ spec: json.spec }), 'fromJSON: expected { spec, params: [...] }, got an object');
     copy.dispose();
     net.dispose();
   });
