@@ -1,5 +1,6 @@
 // run.mjs: the derivation series' exercises as Node scripts.
 //   npm run example -- linear-regression | mnist-mlp | mnist-cnn [--epochs N] [--limit N]
+//                                        [--lr X] [--decay X] [--batch N] [--seed N]
 // Each prints progress while it trains and the final result (MNIST: accuracy on all 10,000
 // test images).
 import { loadBackprop } from '../web/index.js';
@@ -52,16 +53,20 @@ async function mnist(presetName) {
   const { train, test } = await loadMnistFromDir();
   const limit = opt('--limit', train.count);
   const spec = p.spec;
+  if (args.includes('--lr')) spec.optimizer.lr = opt('--lr');
+  if (args.includes('--decay')) spec.optimizer.decay = opt('--decay');
+  if (args.includes('--seed')) spec.seed = opt('--seed');
+  const batchSize = opt('--batch', p.fit.batchSize);
   if (spec.input.length === 1) spec.input = [train.shape[1] * train.shape[2]];  // the MLP reads flat pixels
   const net = bp.sequential(spec);
   const trainSet = bp.dataset(train.images.subarray(0, limit * 784), train.labels.subarray(0, limit), spec.input, { classes: 10 });
   const testSet = bp.dataset(test.images, test.labels, spec.input, { classes: 10 });
   console.log(`${presetName}: ${net.paramInfo().length} parameter tensors, optimizer ${JSON.stringify(net.optimizer)}`);
-  console.log(`training on ${trainSet.count} images, batch ${p.fit.batchSize}, ${opt('--epochs', 1)} epoch(s)`);
+  console.log(`training on ${trainSet.count} images, batch ${batchSize}, ${opt('--epochs', 1)} epoch(s)`);
   const tFit = performance.now();
   const r = net.fit(trainSet, {
     epochs: opt('--epochs', 1),
-    batchSize: p.fit.batchSize,
+    batchSize,
     seed: 1,
     progressEvery: 100,
     onProgress: (q) =>
