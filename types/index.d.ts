@@ -312,6 +312,19 @@ export function loadMnist(
   options?: { sets?: Array<'train' | 'test'> },
 ): Promise<{ train?: MnistSet; test?: MnistSet }>;
 
+// ---- presets ----
+
+/** A ready-made net with settings that train well, and a word on why. */
+export interface Preset {
+  spec: NetSpec;
+  fit: { batchSize: number };
+  why: Record<string, string>;
+}
+/** 'tiny-cnn', 'mnist-cnn', 'mlp'. */
+export const presets: Record<string, Preset>;
+/** A deep copy of presets[name]; BackpropError for an unknown name. */
+export function preset(name: string): Preset;
+
 // ---- embed helpers ----
 
 /** Settings of a <backprop-demo> (the attributes, camel-cased). */

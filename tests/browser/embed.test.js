@@ -1,11 +1,16 @@
 // The blog embed in headless Chromium, served WITHOUT cross-origin-isolation headers:
 // examples/blog-post.html with two <backprop-demo> instances (one starts when visible, the
 // other when scrolled to; both train at once, each in its own worker), the draw panel, and the
-// iframe page web/embed.html#<settings> (which waits for a click under reduced motion).
+// iframe page web/embed.html#<settings> (which waits for a click under reduced motion), and the
+// element loaded from a CDN origin by a page on another origin.
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serve } from '../../scripts/serve.mjs';
 import { launch } from './chromium.js';
 
+const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 let server, browser;
 beforeAll(async () => {
   server = await serve({ port: 0, isolate: false, quiet: true });
@@ -91,6 +96,36 @@ describe('<backprop-demo>', () => {
     await page.waitForFunction(() => document.querySelector('backprop-demo').state === 'done', null, { timeout: 120_000 });
     const done = await page.evaluate(() => window.__events.find((e) => e.type === 'backprop-done').detail);
     expect(done.testAccuracy).toBeGreaterThan(0.6);
+    expect(page.errors).toEqual([]);
+    await page.close();
+  });
+
+  it('works from a CDN: a page on another origin loads dist/element.js and trains in a worker', async () => {
+    const page = await browser.page();
+    await page.addInitScript(RECORD);
+    // http://blog.test/ is the blog; http://cdn.test/backprop-wasm/ serves the package files with
+    // CORS, as unpkg or jsDelivr do. The element's worker cannot start from another origin's URL
+    // directly, so this exercises its same-origin blob fallback (web/trainer.js).
+    await page.route('http://cdn.test/backprop-wasm/**', async (route) => {
+      const path = new URL(route.request().url()).pathname.replace('/backprop-wasm/', '');
+      const type = /\.m?js$/.test(path) ? 'text/javascript' : 'application/octet-stream';
+      await route.fulfill({ body: await readFile(join(root, path)), contentType: type, headers: { 'access-control-allow-origin': '*' } });
+    });
+    await page.route('http://blog.test/**', (route) =>
+      route.fulfill({
+        contentType: 'text/html',
+        body: `<!doctype html><link rel="icon" href="data:,"><p>A post.</p>
+          <script type="module" src="http://cdn.test/backprop-wasm/dist/element.js"></script>
+          <backprop-demo id="cdn" preset="mlp" panels="train" start="click"></backprop-demo>`,
+      }),
+    );
+    await page.goto('http://blog.test/post.html');
+    await page.waitForFunction(() => document.getElementById('cdn')?.shadowRoot?.querySelector('button.start'));
+    await page.locator('#cdn button.start').click();
+    await page.waitForFunction(() => ['done', 'error'].includes(document.getElementById('cdn').state), null, { timeout: 120_000 });
+    const events = await page.evaluate(() => window.__events);
+    expect(events.filter((e) => e.type === 'backprop-error')).toEqual([]);
+    expect(events.find((e) => e.type === 'backprop-done').detail.testAccuracy).toBeGreaterThan(0.6);
     expect(page.errors).toEqual([]);
     await page.close();
   });

@@ -23,16 +23,17 @@ function runWithGc(body) {
 
 describe('nets collected without dispose()', () => {
   it('warn once each and have their WASM memory freed', () => {
-    const r = runWithGc(`(() => { bp.sequential(spec); bp.sequential(spec); })();`);
+    const r = runWithGc(`(() => { bp.sequential(spec); bp.load(bp.sequential(spec).save()); bp.dataset(new Uint8Array(8), [0, 1], [4]); })();`);
     expect(r.status).toBe(0);
-    const warnings = r.stderr.split('\n').filter((l) => l.includes('garbage-collected without dispose()'));
-    expect(warnings).toEqual(Array(2).fill('backprop-wasm: a Net was garbage-collected without dispose(); call dispose() (or `using`) to free its WASM memory promptly'));
+    const warnings = r.stderr.split('\n').filter((l) => l.includes('garbage-collected without dispose()')).sort();
+    const warning = (kind) => `backprop-wasm: a ${kind} was garbage-collected without dispose(); call dispose() (or \`using\`) to free its WASM memory promptly`;
+    expect(warnings).toEqual([warning('Dataset'), warning('Net'), warning('Net'), warning('Net')]);
     expect(r.stdout).toContain('heap delta 0');
   });
 
   it('do not warn when disposed (or with warnings turned off)', () => {
     const r = runWithGc(`
-      (() => { bp.sequential(spec).dispose(); bp.sequential(spec)[Symbol.dispose](); })();
+      (() => { bp.sequential(spec).dispose(); bp.sequential(spec)[Symbol.dispose](); bp.dataset([1, 2], [0], [2]).dispose(); })();
       const { setLeakWarnings } = await import(${JSON.stringify(index)});
       setLeakWarnings(false);
       (() => { bp.sequential(spec); })();`);

@@ -2,7 +2,7 @@
 // cover it. Checked by tests/js/types.test.js; never run.
 import {
   loadBackprop, BackpropError, setLeakWarnings, trainer, Trainer, TrainerEvent,
-  parseIdx, mnistFromIdx, MNIST_FILES, loadMnist, embedCode, settingsToHash, settingsFromHash,
+  parseIdx, mnistFromIdx, MNIST_FILES, loadMnist, embedCode, presets, preset, settingsToHash, settingsFromHash,
   type Backprop, type Net, type Dataset, type GradCheckRow, type NetSpec, type Evaluation, type FitProgress, type FitResult, type TrainerProgress,
 } from 'backprop-wasm';
 import { loadMnistFromDir, mnistDataDir } from 'backprop-wasm/node';
@@ -95,6 +95,12 @@ async function main(): Promise<void> {
   await t.dispose();
   await using t3 = t2;
   console.log(t3.dtype);
+
+  // Presets.
+  const cnn: NetSpec = preset('mnist-cnn').spec;
+  const why: string = presets['tiny-cnn'].why.optimizer + presets.mlp.fit.batchSize;
+  bp.sequential(cnn).dispose();
+  console.log(why);
 
   // MNIST helpers.
   const idx = parseIdx(new Uint8Array(12));
