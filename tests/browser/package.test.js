@@ -69,7 +69,8 @@ describe('the npm tarball', () => {
   it('(b) builds with Vite and trains in Chromium, on the page and in the module worker', async () => {
     writeFileSync(join(app, 'index.html'), `<!doctype html><meta charset="utf-8"><title>app</title><link rel="icon" href="data:,"><pre id="result">running</pre><script type="module" src="./main.js"></script>`);
     writeFileSync(join(app, 'main.js'), `
-      import { loadBackprop, trainer } from 'backprop-wasm';
+      import { loadBackprop } from 'backprop-wasm';
+      import { trainer } from 'backprop-wasm/trainer';
       import { train, spec, X, Y } from './train.js';
       const out = document.getElementById('result');
       try {

@@ -7,6 +7,7 @@ import {
 } from 'backprop-wasm';
 import { loadMnistFromDir, mnistDataDir } from 'backprop-wasm/node';
 import { BackpropDemoElement } from 'backprop-wasm/element';
+import { trainer as workerOnlyTrainer, type TrainerFitResult as FitR } from 'backprop-wasm/trainer';
 
 async function main(): Promise<void> {
   const bp: Backprop = await loadBackprop();
@@ -70,6 +71,9 @@ async function main(): Promise<void> {
   // The async trainer (worker API).
   const t: Trainer = await trainer(spec, { worker: true });
   const t2 = await bp.trainer(spec, { worker: false });
+  const t4 = await workerOnlyTrainer(spec);
+  const r4: FitR = await t4.fit('train', { steps: 1 });
+  console.log(r4.stopped);
   t.addEventListener('progress', (e) => console.log(e.detail.loss, e.detail.totalSteps));
   const onProgress = (q: TrainerProgress) => console.log(q.step, q.totalSteps);
   t.addEventListener('gradcheck', (e) => console.log(e.detail.map((r) => r.maxRelError)));
