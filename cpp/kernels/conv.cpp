@@ -32,17 +32,18 @@ void im2col(T* col, const T* x, const ConvGeom& g) {
         for (int i = 0; i < g.OH; ++i, row += g.OW) {
           int y = i * g.SH + p - g.PH;
           if (y < 0 || y >= g.H) {
-            std::fill(row, row + g.OW, T(0));
+            for (int j = 0; j < g.OW; ++j) row[j] = 0;
             continue;
           }
           const T* xr = x + (size_t)(c * g.H + y) * g.W;
           int x0 = q - g.PW;
-          std::fill(row, row + j0, T(0));
+          // Plain loops: rows are short (OW ~ 10..30) and memcpy/memset are calls in WASM.
+          for (int j = 0; j < j0; ++j) row[j] = 0;
           if (g.SW == 1)
-            std::copy(xr + j0 + x0, xr + j1 + x0, row + j0);
+            for (int j = j0; j < j1; ++j) row[j] = xr[j + x0];
           else
             for (int j = j0; j < j1; ++j) row[j] = xr[j * g.SW + x0];
-          std::fill(row + j1, row + g.OW, T(0));
+          for (int j = j1; j < g.OW; ++j) row[j] = 0;
         }
       }
 }
@@ -75,11 +76,13 @@ inline bool col_is_input(const ConvGeom& g) {
   return g.KH == 1 && g.KW == 1 && g.SH == 1 && g.SW == 1 && g.PH == 0 && g.PW == 0;
 }
 
+// The batch's column matrices, [N][C·KH·KW][OH·OW]: forward fills them, backward reads
+// them again when it gets the same input (Sequential always calls backward right after the
+// forward of the same batch), else rebuilds them.
 template <typename T>
-T* col_buffer(ConvWorkspace<T>& ws, const ConvGeom& g) {
-  size_t need = (size_t)g.C * g.KH * g.KW * g.OH * g.OW;
-  if (ws.col.size() < need) ws.col.resize(need);
-  return ws.col.data();
+T* col_buffer(std::vector<T>& v, size_t need) {
+  if (v.size() < need) v.resize(need);
+  return v.data();
 }
 
 }  // namespace
@@ -87,28 +90,34 @@ T* col_buffer(ConvWorkspace<T>& ws, const ConvGeom& g) {
 template <typename T>
 void conv2d_forward_fast(T* out, const T* inp, const T* weight, const T* bias, const ConvGeom& g, ConvWorkspace<T>& ws) {
   const int P = g.OH * g.OW, KK = g.C * g.KH * g.KW;
-  const size_t in_n = (size_t)g.C * g.H * g.W, out_n = (size_t)g.OC * P;
-  T* col = col_buffer(ws, g);
+  const size_t in_n = (size_t)g.C * g.H * g.W, out_n = (size_t)g.OC * P, col_n = (size_t)KK * P;
+  const bool direct = col_is_input(g);
+  T* col = direct ? nullptr : col_buffer(ws.col, col_n * g.N);
   for (int n = 0; n < g.N; ++n) {
     const T* x = inp + n * in_n;
     T* y = out + n * out_n;
     const T* cm = x;
-    if (!col_is_input(g)) {
-      im2col(col, x, g);
-      cm = col;
+    if (!direct) {
+      im2col(col + n * col_n, x, g);
+      cm = col + n * col_n;
     }
-    for (int o = 0; o < g.OC; ++o) std::fill(y + (size_t)o * P, y + (size_t)(o + 1) * P, bias[o]);
+    for (int o = 0; o < g.OC; ++o)
+      for (int i = 0; i < P; ++i) y[(size_t)o * P + i] = bias[o];
     gemm(g.OC, P, KK, weight, KK, false, cm, P, false, y, P, true, ws.gemm);  // Y += W · col
   }
+  ws.col_input = inp;
+  ws.col_batch = g.N;
 }
 
 template <typename T>
 void conv2d_backward_fast(T* dinp, T* dweight, T* dbias, const T* dout, const T* inp, const T* weight, const ConvGeom& g,
                           ConvWorkspace<T>& ws) {
   const int P = g.OH * g.OW, KK = g.C * g.KH * g.KW;
-  const size_t in_n = (size_t)g.C * g.H * g.W, out_n = (size_t)g.OC * P;
+  const size_t in_n = (size_t)g.C * g.H * g.W, out_n = (size_t)g.OC * P, col_n = (size_t)KK * P;
   const bool direct = col_is_input(g);
-  T* col = col_buffer(ws, g);
+  const bool have_col = !direct && ws.col_input == inp && ws.col_batch == g.N;
+  T* col = direct ? nullptr : col_buffer(ws.col, col_n * g.N);
+  T* dcol = direct ? nullptr : col_buffer(ws.dcol, col_n);
   for (int n = 0; n < g.N; ++n) {
     const T* x = inp + n * in_n;
     const T* d = dout + n * out_n;
@@ -120,18 +129,19 @@ void conv2d_backward_fast(T* dinp, T* dweight, T* dbias, const T* dout, const T*
     }
     const T* cm = x;
     if (!direct) {
-      im2col(col, x, g);
-      cm = col;
+      if (!have_col) im2col(col + n * col_n, x, g);
+      cm = col + n * col_n;
     }
     gemm(g.OC, KK, P, d, P, false, cm, P, true, dweight, KK, true, ws.gemm);  // dW += δ · colᵀ
     if (direct) {
       gemm(KK, P, g.OC, weight, KK, true, d, P, false, dx, P, false, ws.gemm);  // dX = Wᵀ · δ
     } else {
-      gemm(KK, P, g.OC, weight, KK, true, d, P, false, col, P, false, ws.gemm);  // dcol = Wᵀ · δ
-      std::fill(dx, dx + in_n, T(0));
-      col2im_add(dx, col, g);
+      gemm(KK, P, g.OC, weight, KK, true, d, P, false, dcol, P, false, ws.gemm);  // dcol = Wᵀ · δ
+      for (size_t i = 0; i < in_n; ++i) dx[i] = 0;
+      col2im_add(dx, dcol, g);
     }
   }
+  if (!direct) ws.col_input = inp, ws.col_batch = g.N;
 }
 
 template <typename T>

@@ -34,11 +34,9 @@ template <typename T>
 inline void vstore(T* p, V<T> v) {
   std::memcpy(p, &v, sizeof v);
 }
-template <typename T>
-inline V<T> vsplat(T s) {
-  V<T> v = {};
-  return v + s;  // scalar operand is broadcast
-}
+// Broadcast (not `V{} + s`: x + 0 is no identity for x = −0, so that costs a real add).
+inline V<float> vsplat(float s) { return V<float>{s, s, s, s}; }
+inline V<double> vsplat(double s) { return V<double>{s, s}; }
 
 constexpr int MR = kGemmMR, NV = kGemmNV;
 template <typename T>

@@ -10,6 +10,7 @@
 // Workspaces: a layer owns one ConvWorkspace / GemmWorkspace; buffers grow to the largest
 // batch seen and are reused, so a training step allocates nothing.
 #pragma once
+#include <cstdint>
 #include <vector>
 
 #include "gemm.h"
@@ -17,6 +18,7 @@
 namespace bp {
 
 struct ConvGeom;  // layers/conv2d.h
+struct PoolGeom;  // layers/pool.h
 
 inline bool& reference_kernels_flag() {
   static bool on = false;
@@ -28,10 +30,16 @@ inline bool reference_kernels() { return reference_kernels_flag(); }
 template <typename T>
 struct ConvWorkspace {
   GemmWorkspace<T> gemm;
-  std::vector<T> col;  // one sample's im2col matrix [C·KH·KW, OH·OW]
+  std::vector<T> col;   // the batch's im2col matrices [N][C·KH·KW][OH·OW], kept for backward
+  std::vector<T> dcol;  // one sample's dL/dcol
+  const T* col_input = nullptr;  // the input `col` was built from, and its batch size
+  int col_batch = 0;
 };
 
 // conv2d (shapes and equations in layers/conv2d.h), by im2col + GEMM per sample:
+// (backward reuses forward's column matrices when it is called on the same input pointer
+// and batch, as Sequential does; a caller that rewrites the input in place between forward
+// and backward must call forward again)
 //   forward   Y[n] = W · col(X[n]) + b                  W as [OC, C·KH·KW]
 //   backward  dW  += δ[n] · col(X[n])ᵀ,  db += Σ δ[n],  dX[n] = col2im(Wᵀ · δ[n])
 template <typename T>
@@ -46,5 +54,20 @@ void dense_forward_fast(T* out, const T* inp, const T* weight, const T* bias, in
 template <typename T>
 void dense_backward_fast(T* dinp, T* dweight, T* dbias, const T* dout, const T* inp, const T* weight, int N, int IN, int OUT,
                          GemmWorkspace<T>& ws);
+
+// maxpool (layers/pool.h) without padding: every window lies inside X, so the loops need no
+// bounds tests. Same arg-max rule as the reference: the first maximum in row-major order.
+template <typename T>
+void maxpool_forward_fast(T* out, int* argmax, const T* inp, const PoolGeom& g);
+
+// relu (layers/activation.h) as branch-free loops the compiler vectorises.
+template <typename T>
+void relu_forward_fast(T* out, const T* inp, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) out[i] = inp[i] > 0 ? inp[i] : T(0);
+}
+template <typename T>
+void relu_backward_fast(T* dinp, const T* dout, const T* inp, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) dinp[i] = inp[i] > 0 ? dout[i] : T(0);
+}
 
 }  // namespace bp

@@ -9,7 +9,9 @@
 
 #include "kernels/kernels.h"
 #include "layers/conv2d.h"
+#include "layers/activation.h"
 #include "layers/dense.h"
+#include "layers/pool.h"
 #include "test_util.h"
 
 using namespace bpt;
@@ -71,6 +73,13 @@ void check_conv(const bp::ConvGeom& g0, uint64_t seed) {
   expect_close(dw_fast, dw_ref, "dW  " + what);
   expect_close(db_fast, db_ref, "db  " + what);
   expect_close(dx_fast, dx_ref, "dX  " + what);
+  // Backward on a fresh workspace rebuilds the column matrices instead of reusing forward's.
+  bp::ConvWorkspace<T> fresh;
+  auto dw_fresh = dw0, db_fresh = db0;
+  std::vector<T> dx_fresh(nx, T(7));
+  bp::conv2d_backward_fast(dx_fresh.data(), dw_fresh.data(), db_fresh.data(), dy.data(), x.data(), w.data(), g, fresh);
+  expect_close(dw_fresh, dw_ref, "dW (fresh workspace) " + what);
+  expect_close(dx_fresh, dx_ref, "dX (fresh workspace) " + what);
 }
 
 template <typename T>
@@ -178,4 +187,34 @@ TEST(Kernels, ReferenceSwitchSelectsTheReference) {
   bp::set_reference_kernels(false);
   expect_close(out[0], out[1], "output");
   expect_close(dx[0], dx[1], "dX");
+}
+
+TEST(Kernels, MaxPoolMatchesReference) {
+  // Unpadded windows (the fast path), overlapping and not, with ties (values on a coarse
+  // grid) so the first-maximum rule is exercised; outputs and arg-max must be identical.
+  bp::Rng r(21);
+  for (auto g : {bp::PoolGeom{2, 3, 8, 9, 2, 2, 2, 2, 0, 0, 0, 0}, bp::PoolGeom{33, 1, 7, 7, 3, 3, 3, 3, 0, 0, 0, 0},
+                 bp::PoolGeom{1, 7, 9, 6, 3, 2, 1, 2, 0, 0, 0, 0}}) {
+    g.OH = (g.H - g.KH) / g.SH + 1, g.OW = (g.W - g.KW) / g.SW + 1;
+    size_t nx = (size_t)g.N * g.C * g.H * g.W, ny = (size_t)g.N * g.C * g.OH * g.OW;
+    std::vector<float> x(nx), y_ref(ny), y_fast(ny);
+    for (auto& v : x) v = (float)(int)(r.uniform() * 5);
+    std::vector<int> a_ref(ny), a_fast(ny);
+    bp::maxpool_forward(y_ref.data(), a_ref.data(), x.data(), g);
+    bp::maxpool_forward_fast(y_fast.data(), a_fast.data(), x.data(), g);
+    EXPECT_EQ(y_fast, y_ref);
+    EXPECT_EQ(a_fast, a_ref);
+  }
+}
+
+TEST(Kernels, ReluMatchesReference) {
+  std::vector<double> x = {-2, -0.0, 0.0, 1e-300, 3, -1e-300, 7.5}, dy = {1, 2, 3, 4, 5, 6, 7};
+  std::vector<double> y_ref(7), y_fast(7), dx_ref(7), dx_fast(7);
+  bp::activation_forward(y_ref.data(), x.data(), 7, bp::Act::Relu, 0.0);
+  bp::relu_forward_fast(y_fast.data(), x.data(), 7);
+  bp::activation_backward(dx_ref.data(), dy.data(), x.data(), y_ref.data(), 7, bp::Act::Relu, 0.0);
+  bp::relu_backward_fast(dx_fast.data(), dy.data(), x.data(), 7);
+  EXPECT_EQ(y_fast, y_ref);
+  EXPECT_EQ(dx_fast, dx_ref);
+  EXPECT_EQ(dx_fast, (std::vector<double>{0, 0, 0, 4, 5, 0, 7}));
 }
