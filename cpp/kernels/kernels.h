@@ -60,14 +60,21 @@ void dense_backward_fast(T* dinp, T* dweight, T* dbias, const T* dout, const T* 
 template <typename T>
 void maxpool_forward_fast(T* out, int* argmax, const T* inp, const PoolGeom& g);
 
-// relu (layers/activation.h) as branch-free loops the compiler vectorises.
+// relu (layers/activation.h) as branch-free loops the compiler vectorises (f32x4.gt +
+// bitselect): both operands are loaded first, so the select needs no branch.
 template <typename T>
 void relu_forward_fast(T* out, const T* inp, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) out[i] = inp[i] > 0 ? inp[i] : T(0);
+  for (int64_t i = 0; i < n; ++i) {
+    T x = inp[i];
+    out[i] = x > 0 ? x : T(0);
+  }
 }
 template <typename T>
 void relu_backward_fast(T* dinp, const T* dout, const T* inp, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) dinp[i] = inp[i] > 0 ? dout[i] : T(0);
+  for (int64_t i = 0; i < n; ++i) {
+    T x = inp[i], d = dout[i];
+    dinp[i] = x > 0 ? d : T(0);
+  }
 }
 
 }  // namespace bp

@@ -18,7 +18,10 @@ void maxpool_forward_fast(T* out, int* argmax, const T* inp, const PoolGeom& g) 
         for (int p = 0; p < g.KH; ++p)
           for (int q = 0; q < g.KW; ++q) {
             int k = at + p * g.W + q;
-            if (x[k] > best) best = x[k], arg = k;  // strict >: the first maximum wins ties
+            T v = x[k];
+            bool gt = v > best;  // strict >: the first maximum wins ties
+            best = gt ? v : best;  // selects, not branches: the data decides at random
+            arg = gt ? k : arg;
           }
         y[i * g.OW + j] = best;
         a[i * g.OW + j] = arg;
