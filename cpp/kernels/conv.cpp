@@ -71,6 +71,18 @@ void col2im_add(T* x, const T* col, const ConvGeom& g) {
       }
 }
 
+// Σ v[0..n) in four interleaved partial sums: independent chains the compiler can keep in
+// one SIMD register (a single running sum would wait on each add's latency).
+template <typename T>
+T sum(const T* v, int n) {
+  T s[4] = {0, 0, 0, 0};
+  int i = 0;
+  for (; i + 4 <= n; i += 4)
+    for (int l = 0; l < 4; ++l) s[l] += v[i + l];
+  for (; i < n; ++i) s[0] += v[i];
+  return (s[0] + s[1]) + (s[2] + s[3]);
+}
+
 // A 1×1, stride-1, unpadded conv reads X itself as its column matrix.
 inline bool col_is_input(const ConvGeom& g) {
   return g.KH == 1 && g.KW == 1 && g.SH == 1 && g.SW == 1 && g.PH == 0 && g.PW == 0;
@@ -122,11 +134,7 @@ void conv2d_backward_fast(T* dinp, T* dweight, T* dbias, const T* dout, const T*
     const T* x = inp + n * in_n;
     const T* d = dout + n * out_n;
     T* dx = dinp + n * in_n;
-    for (int o = 0; o < g.OC; ++o) {  // db += Σ δ
-      T s = 0;
-      for (int i = 0; i < P; ++i) s += d[(size_t)o * P + i];
-      dbias[o] += s;
-    }
+    for (int o = 0; o < g.OC; ++o) dbias[o] += sum(d + (size_t)o * P, P);  // db += Σ δ
     const T* cm = x;
     if (!direct) {
       if (!have_col) im2col(col + n * col_n, x, g);

@@ -114,16 +114,15 @@ void pack_b(T* dst, const T* B, int ldb, bool tb, int k0, int kc, int j0, int nc
         }
       }
     } else {
-      // B stored [N, K]: each of the nr columns of op(B) is a contiguous row of B.
-      for (int j = 0; j < nr_full; ++j) {
-        if (j < nr) {
-          const T* src = B + (size_t)(j0 + jr + j) * ldb + k0;
-          for (int k = 0; k < kc; ++k) dst[k * nr_full + j] = src[k];
-        } else {
-          for (int k = 0; k < kc; ++k) dst[k * nr_full + j] = 0;
-        }
-      }
-      dst += (size_t)kc * nr_full;
+      // B stored [N, K]: each of the nr columns of op(B) is a contiguous row of B. Walk
+      // the nr rows side by side so the panel is written in order, a row of NR at a time.
+      const T* src[nr_full];
+      for (int j = 0; j < nr_full; ++j) src[j] = B + (size_t)(j0 + jr + std::min(j, nr - 1)) * ldb + k0;
+      for (int k = 0; k < kc; ++k, dst += nr_full)
+        for (int j = 0; j < nr_full; ++j) dst[j] = src[j][k];
+      if (nr < nr_full)  // columns past N: zero (their reads above only repeated the last row)
+        for (int k = 0; k < kc; ++k)
+          for (int j = nr; j < nr_full; ++j) dst[(k - kc) * nr_full + j] = 0;
     }
   }
 }
