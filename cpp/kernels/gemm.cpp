@@ -46,10 +46,12 @@ constexpr int NR = NV * VL<T>;
 // B in L2. Small enough that the nets here mostly fit in one block.
 constexpr int KC = 256, MC = 128, NC = 1024;
 
-// The micro-kernel: C[0:MR, 0:NR] (+)= Ap · Bp over kc, Ap = kc×MR (k-major), Bp = kc×NR.
+// The micro-kernel: C[0:MR, 0:NR] (+)= Ap · B over kc, Ap = kc×MR (k-major); row k of the
+// B tile is b + k·bstride (a packed panel: bstride = NR; B read in place: its ldb).
 // mr, nr < MR, NR at the edges of C: the tile goes through a scratch tile then.
 template <typename T>
-inline void micro(int kc, const T* __restrict a, const T* __restrict b, T* c, int ldc, int mr, int nr, bool acc) {
+inline void micro(int kc, const T* __restrict a, const T* __restrict b, int bstride, T* c, int ldc, int mr, int nr,
+                  bool acc) {
   V<T> t[MR][NV];
   for (int r = 0; r < MR; ++r)
     for (int v = 0; v < NV; ++v) t[r][v] = V<T>{};
@@ -61,7 +63,7 @@ inline void micro(int kc, const T* __restrict a, const T* __restrict b, T* c, in
       for (int v = 0; v < NV; ++v) t[r][v] += ar * bv[v];
     }
     a += MR;
-    b += NR<T>;
+    b += bstride;
   }
   if (mr == MR && nr == NR<T>) {
     for (int r = 0; r < MR; ++r)
@@ -146,19 +148,27 @@ void gemm(int M, int N, int K, const T* A, int lda, bool ta, const T* B, int ldb
   if (ws.bpack.size() < b_need) ws.bpack.resize(b_need);
   T* ap = ws.apack.data();
   T* bp = ws.bpack.data();
+  // An untransposed B already has each k-row of an NR-wide tile contiguous: the micro-kernel
+  // reads it in place (packing it would cost about as much as the multiply when M is a
+  // handful of channels); only a ragged last tile is packed, zero-padded.
+  const bool in_place = !tb;
   for (int j0 = 0; j0 < N; j0 += NC) {
     int nc = std::min(NC, N - j0);
+    int nc_full = in_place ? nc / NR<T> * NR<T> : 0;
     for (int k0 = 0; k0 < K; k0 += KC) {
       int kc = std::min(KC, K - k0);
       bool acc = accumulate || k0 > 0;
-      pack_b(bp, B, ldb, tb, k0, kc, j0, nc);
+      pack_b(bp, B, ldb, tb, k0, kc, j0 + nc_full, nc - nc_full);
       for (int i0 = 0; i0 < M; i0 += MC) {
         int mc = std::min(MC, M - i0);
         pack_a(ap, A, lda, ta, i0, mc, k0, kc);
-        for (int jr = 0; jr < nc; jr += NR<T>)
+        for (int jr = 0; jr < nc; jr += NR<T>) {
+          const T* b = jr < nc_full ? B + (size_t)k0 * ldb + j0 + jr : bp + (size_t)(jr - nc_full) * kc;
+          int bstride = jr < nc_full ? ldb : NR<T>;
           for (int ir = 0; ir < mc; ir += MR)
-            micro(kc, ap + (size_t)ir * kc, bp + (size_t)jr * kc, C + (size_t)(i0 + ir) * ldc + j0 + jr, ldc,
-                  std::min(MR, mc - ir), std::min(NR<T>, nc - jr), acc);
+            micro(kc, ap + (size_t)ir * kc, b, bstride, C + (size_t)(i0 + ir) * ldc + j0 + jr, ldc, std::min(MR, mc - ir),
+                  std::min(NR<T>, nc - jr), acc);
+        }
       }
     }
   }
@@ -170,7 +180,7 @@ template void gemm<double>(int, int, int, const double*, int, bool, const double
                            GemmWorkspace<double>&);
 
 double gemm_micro_flops(int kc, int reps, const float* apanel, const float* bpanel, float* ctile) {
-  for (int i = 0; i < reps; ++i) micro(kc, apanel, bpanel, ctile, NR<float>, MR, NR<float>, true);
+  for (int i = 0; i < reps; ++i) micro(kc, apanel, bpanel, NR<float>, ctile, NR<float>, MR, NR<float>, true);
   return 2.0 * MR * NR<float> * kc * (double)reps;
 }
 
