@@ -19,9 +19,17 @@ inline void valid_cols(const ConvGeom& g, int q, int& j0, int& j1) {
   j1 = std::max(j0, std::min(j1, g.OW));
 }
 
+// Clang turns short copy/zero loops into memcpy/memset calls, which in WASM are calls into
+// a generic byte loop: for rows of 1..30 values that costs more than the loop itself.
+#if defined(__clang__)
+#define BP_KEEP_LOOPS __attribute__((no_builtin("memset", "memcpy")))
+#else
+#define BP_KEEP_LOOPS
+#endif
+
 // col[(c·KH + p)·KW + q, i·OW + j] = Xp[c, i·SH + p, j·SW + q]   (one sample; 0 on padding)
 template <typename T>
-void im2col(T* col, const T* x, const ConvGeom& g) {
+BP_KEEP_LOOPS void im2col(T* col, const T* x, const ConvGeom& g) {
   const int P = g.OH * g.OW;
   for (int c = 0; c < g.C; ++c)
     for (int p = 0; p < g.KH; ++p)
@@ -50,7 +58,7 @@ void im2col(T* col, const T* x, const ConvGeom& g) {
 
 // The adjoint of im2col: every col entry is added back to the X position it was read from.
 template <typename T>
-void col2im_add(T* x, const T* col, const ConvGeom& g) {
+BP_KEEP_LOOPS void col2im_add(T* x, const T* col, const ConvGeom& g) {
   const int P = g.OH * g.OW;
   for (int c = 0; c < g.C; ++c)
     for (int p = 0; p < g.KH; ++p)
