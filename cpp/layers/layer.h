@@ -125,6 +125,13 @@ class Options {
     config_.set(key, out);
     return Status::Ok();
   }
+  // Call before allocating a tensor: its size against the kMaxValues limit.
+  Status fits(const char* what, const Shape& s) const {
+    if (numel_f(s) > (double)kMaxValues)
+      return error(std::string(what) + " " + shape_str(s) + " has " + count_str(numel_f(s)) +
+                   " values, more than the limit of " + std::to_string(kMaxValues));
+    return Status::Ok();
+  }
   // Records a value that a default was resolved to (e.g. pool stride = size).
   void resolved(const char* key, Json v) { config_.set(key, std::move(v)); }
   // Call last: a key nobody read is a typo the user wants to hear about.

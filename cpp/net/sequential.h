@@ -59,6 +59,8 @@ class Sequential {
   int64_t out_size() const { return layers.empty() ? in_size() : layers.back()->out_size(); }
   Shape output_shape() const { return layers.empty() ? spec.input : layers.back()->out_shape; }
   Param<T>* find_param(int layer, const std::string& name);
+  // Values held for a batch of N: parameters, activations and their gradients (see kMaxValues).
+  int64_t values_needed(int N) const;
 
   NetSpec spec;
   std::vector<std::unique_ptr<Layer<T>>> layers;
