@@ -78,6 +78,7 @@ class NetHandle {
 };
 
 size_t heap_in_use() { return mallinfo().uordblks; }
+double max_values() { return (double)bp::kMaxValues; }
 
 }  // namespace
 
@@ -105,4 +106,5 @@ EMSCRIPTEN_BINDINGS(backprop) {
       .function("param", &NetHandle::param)
       .function("setParam", &NetHandle::setParam);
   emscripten::function("heapInUse", &heap_in_use);
+  emscripten::function("maxValues", &max_values);
 }
