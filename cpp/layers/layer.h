@@ -67,7 +67,7 @@ class Options {
     used_.push_back(key);
     const Json* v = spec_.find(key);
     if (!v) { out = dflt; config_.set(key, out); return Status::Ok(); }
-    if (!v->is_number() || v->num() != (double)(int64_t)v->num())
+    if (!v->is_number() || v->num() != std::floor(v->num()))  // (no int cast: UB past 2^63)
       return error(std::string(key) + " must be an integer, got " + v->brief());
     if (v->num() < min)
       return error(std::string(key) + " must be >= " + std::to_string(min) + ", got " + v->brief());
@@ -81,7 +81,7 @@ class Options {
     used_.push_back(key);
     const Json* v = spec_.find(key);
     auto check = [&](double d, int& o) -> Status {
-      if (d != (double)(int64_t)d) return error(std::string(key) + " must be an integer or a pair of integers, got " + v->brief());
+      if (d != std::floor(d)) return error(std::string(key) + " must be an integer or a pair of integers, got " + v->brief());
       if (d < min) return error(std::string(key) + " must be >= " + std::to_string(min) + ", got " + v->brief());
       if (d > 1e6) return error(std::string(key) + " is too large, got " + v->brief());
       o = (int)d;

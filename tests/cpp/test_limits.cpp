@@ -25,6 +25,16 @@ TEST(Limits, HugeWeightsAndOutputsAreRefusedBeforeAllocation) {
             "layer 0 (conv2d): weight [2,1000,1000000,1] has 2000000000 values, more than the limit of 67108864");
 }
 
+TEST(Limits, HugeNumbersInOptionsAreNotCastToInt) {
+  // (int64_t)1e300 is undefined behaviour (UBSan aborts; WASM may trap): the check uses floor
+  EXPECT_EQ(build_error(R"({"input":[4],"layers":[{"type":"dense","units":1e300}]})"), "layer 0 (dense): units is too large, got 1e+300");
+  EXPECT_EQ(build_error(R"({"input":[4],"layers":[{"type":"dense","units":-1e300}]})"), "layer 0 (dense): units must be >= 1, got -1e+300");
+  EXPECT_EQ(build_error(R"({"input":[1,4,4],"layers":[{"type":"conv2d","filters":2,"kernel":[1e20,1]}]})"),
+            "layer 0 (conv2d): kernel is too large, got [1e+20,1]");
+  EXPECT_EQ(build_error(R"({"input":[1,4,4],"layers":[{"type":"maxpool2d","size":2,"stride":[1,-1e19]}]})"),
+            "layer 0 (maxpool2d): stride must be >= 1, got [1,-1e+19]");
+}
+
 TEST(Limits, TheWholeNetIsCheckedLayerByLayer) {
   // each tensor fits, but input 1M + conv output 30M + relu output 30M, with gradients, do not;
   // activations are allocated at the first forward, so this costs nothing to refuse
