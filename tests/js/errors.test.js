@@ -104,7 +104,12 @@ describe('bad data (issue 2 list)', () => {
     expectBad(() => net.forward(null), 'forward: expected an array or typed array, got null');
     expectBad(() => net.gradCheck(new Float32Array(16), [1], 1, { eps: 0 }), 'gradCheck: eps must be in (0, 1), got 0');
     expectBad(() => net.gradCheck(new Float32Array(16), [1], 1, { stencil: 3 }), 'gradCheck: stencil must be 2 or 4, got 3');
-    expectBad(() => net.gradCheck(new Float32Array(16), [1], 1, { maxCoords: 0 }), 'gradCheck: maxCoords must be >= 1, got 0');
+    expectBad(() => net.gradCheck(new Float32Array(16), [1], 1, { maxCoords: 0 }), 'gradCheck: maxCoords must be an integer >= 1, got 0');
+    expectBad(() => net.gradCheck(new Float32Array(16), [1], 1, { maxCoords: 1e12 }), 'gradCheck: maxCoords must be an integer >= 1, got 1000000000000');
+    expectBad(() => net.gradCheck(new Float32Array(16), [1], 1, { maxCoords: 'all' }), 'gradCheck: maxCoords must be an integer >= 1, got all');
+    expectBad(() => net.gradCheck(new Float32Array(16), [1], 1, { seed: -5 }), 'gradCheck: seed must be a non-negative integer, got -5');
+    expectBad(() => net.gradCheck(new Float32Array(16), [1], 1, { eps: '1e-4' }), 'gradCheck: eps and stencil must be numbers, got string and number');
+    expectBad(() => net.gradCheck(new Float32Array(16), [1], 1, { eps: NaN }), 'gradCheck: eps must be in (0, 1), got nan');
     const fresh = bp.sequential({ ...good, dtype: 'float64' });
     expectBad(() => fresh.backward(new Float64Array(10)), 'backward: call forward first');
     fresh.dispose();
@@ -123,6 +128,8 @@ describe('sizes that would abort the module are refused', () => {
       'layer 0 (conv2d): output [1000000,28,28] has 784000000 values, more than the limit of 67108864');
     expectBad(() => bp.sequential({ input: [1, 28, 28], layers: [{ type: 'conv2d', filters: 1e9, kernel: 1 }] }),
       'layer 0 (conv2d): filters is too large, got 1000000000');
+    expectBad(() => bp.sequential({ input: [1, 28, 28], layers: [{ type: 'conv2d', filters: 1e300, kernel: [1e20, 1] }] }),
+      'layer 0 (conv2d): filters is too large, got 1e+300');
   });
   it('a huge dense layer', () => {
     expectBad(() => bp.sequential({ input: [1000000], layers: [{ type: 'dense', units: 1000 }] }),
