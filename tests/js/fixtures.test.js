@@ -7,7 +7,8 @@ import { loadBackprop } from '../../web/index.js';
 import { expectClose } from './helpers.js';
 
 const dir = new URL('../fixtures/', import.meta.url);
-const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+// <name>.float32.json / <name>.float64.json; other files there are other tests' data
+const files = readdirSync(dir).filter((f) => /\.float(32|64)\.json$/.test(f)).sort();
 
 let bp;
 beforeAll(async () => {
