@@ -1,5 +1,6 @@
 // The embed's DOM-free helpers: settings <-> attributes <-> URL hash and the tag it writes
-// (web/embed-code.js), the bundled MNIST subset format (web/mnist-subset.js) and the MNIST-style
+// (web/embed-code.js), the demo's settings -> embed settings (web/demo/embed-button.js), the
+// bundled MNIST subset format (web/mnist-subset.js) and the MNIST-style
 // preprocessing of a drawn digit (web/digit.js).
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -9,6 +10,8 @@ import { embedCode, settingsFromAttributes, settingsFromHash, settingsToHash } f
 import { decodeMnistSubset, encodeMnistSubset } from '../../web/mnist-subset.js';
 import { preprocessDigit } from '../../web/digit.js';
 import { BackpropError } from '../../web/errors.js';
+import { embedSettings } from '../../web/demo/embed-button.js';
+import { presets } from '../../web/presets.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -29,6 +32,15 @@ describe('embed code', () => {
     expect(embedCode({ preset: 'mlp' }, { base: 'https://x.org/bp', iframe: true })).toBe(
       '<iframe src="https://x.org/bp/web/embed.html#preset=mlp" width="720" height="520" style="border:0" loading="lazy" title="backprop-wasm demo"></iframe>',
     );
+  });
+
+  it("turns the demo's settings into the element's: a library preset by name, other nets by their layers", () => {
+    const optimizer = { type: 'adam', lr: 0.003, decay: 0 };
+    const tiny = { preset: 'tiny-cnn', spec: presets['tiny-cnn'].spec, optimizer, batchSize: 16, seed: 2 };
+    expect(embedSettings(tiny)).toEqual({ preset: 'tiny-cnn', optimizer: 'adam', lr: 0.003, batchSize: 16, seed: 2, panels: ['train', 'gradcheck', 'draw'] });
+    const layers = [{ type: 'dense', units: 32 }, { type: 'relu' }, { type: 'dense', units: 10 }];
+    expect(embedSettings({ ...tiny, preset: 'custom', spec: { input: [784], layers } })).toMatchObject({ layers, optimizer: 'adam' });
+    expect(embedSettings({ ...tiny, spec: { input: [1, 28, 28], layers } }).preset).toBeUndefined(); // edited preset
   });
 
   it('names the attribute when its value is not valid', () => {
