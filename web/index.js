@@ -156,10 +156,10 @@ export class Net {
    * options: { eps = 1e-6, stencil = 2 | 4, maxCoords = 100, seed = 1 }.
    * -> [{ layer, name, shape, maxAbsError, maxRelError, checked, kinks, passed }] (layer -1 = input)
    */
-  gradCheck(x, targets, n = 1, { eps = 1e-6, stencil = 2, maxCoords = 100, seed = 1 } = {}) {
+  gradCheck(x, targets, n = 1, { eps = 1e-6, stencil = 2, maxCoords = 100, seed = 1, bug = 'none' } = {}) {
     const h = this.#stageX(x, 'gradCheck');
     this.#stageTargets(h, targets);
-    check(h.gradCheck(n, eps, maxCoords, seed, stencil));
+    check(h.gradCheck(n, eps, maxCoords, seed, stencil, String(bug)));
     return JSON.parse(h.result());
   }
 
