@@ -1,0 +1,428 @@
+// main.js: the demo page. DOM only: the WASM module and MNIST live in the worker
+// (web/worker.js); everything here goes through TrainerClient and protocol.js messages.
+import { REQ, EVT, BUGS, errorBand, LN10 } from '../protocol.js';
+import { TrainerClient } from './client.js';
+import { PRESETS } from './presets.js';
+import { LayerEditor } from './layers.js';
+import { DrawPad } from './draw.js';
+import { lineChart, imageGrid, confusionChart, drawGray } from './charts.js';
+
+const $ = (id) => document.getElementById(id);
+const INPUT = [1, 28, 28];
+const MILESTONES = [0.9, 0.95, 0.97, 0.98];
+
+const state = {
+  ready: false, built: false, running: false, info: null, lastSeen: 0,
+  loss: [], trainAcc: [], testAcc: [], gc: [], milestones: {}, busy: 0,
+};
+
+// ---- status line ----
+function status(text, error = false) {
+  $('status').textContent = text;
+  $('status').className = error ? 'error' : '';
+}
+const pct = (v) => (Number.isFinite(v) ? `${(100 * v).toFixed(1)}%` : '–');
+const clock = (ms) => `${Math.floor(ms / 60000)}:${String(Math.floor(ms / 1000) % 60).padStart(2, '0')}`;
+
+// ---- worker ----
+const client = new TrainerClient(new URL('../worker.js', import.meta.url), {
+  onEvent,
+  onDeath(message) {
+    state.running = false;
+    status(`the worker died (${message}); started a new one and rebuilt the net`, true);
+    boot(true);
+  },
+});
+async function call(type, args, transfer) {
+  try {
+    return await client.request(type, args, transfer);
+  } finally {
+    syncButtons();
+  }
+}
+
+function onEvent(type, d) {
+  if (type === EVT.LOADING) {
+    $('load-progress').value = d.total ? d.loaded / d.total : 0;
+    status(`loading MNIST… ${(d.loaded / 1e6).toFixed(1)} / ${(d.total / 1e6).toFixed(1)} MB`);
+  } else if (type === EVT.PROGRESS) {
+    onProgress(d);
+  } else if (type === EVT.TEST) {
+    onTest(d);
+  } else if (type === EVT.GRADCHECK) {
+    renderGradcheck(d);
+  } else if (type === EVT.FATAL) {
+    state.running = false;
+    status(d.message, true);
+    syncButtons();
+  }
+}
+
+// ---- settings ----
+const editor = new LayerEditor($('layer-editor'), () => validateSoon());
+for (const [k, p] of Object.entries(PRESETS)) $('preset').append(new Option(p.label, k));
+$('preset').append(new Option('custom', 'custom'));
+for (const [k, label] of Object.entries(BUGS)) $('bug').append(new Option(label, k));
+
+function applyPreset(key) {
+  const p = PRESETS[key];
+  if (!p) return;
+  $('preset-why').textContent = p.why;
+  editor.set(p.spec.layers);
+  $('optimizer').value = p.optimizer.type;
+  $('lr').value = p.optimizer.lr;
+  $('momentum').value = p.optimizer.momentum ?? 0.9;
+  $('batch').value = p.batchSize;
+  syncOptimizerFields();
+}
+function spec() {
+  return { input: INPUT, loss: 'softmax_cross_entropy', layers: editor.layers };
+}
+function optimizer() {
+  const o = { type: $('optimizer').value, lr: Number($('lr').value) };
+  if (o.type === 'sgd') o.momentum = Number($('momentum').value);
+  return o;
+}
+function syncOptimizerFields() {
+  $('momentum-label').hidden = $('optimizer').value !== 'sgd';
+}
+const settings = () => ({ spec: spec(), optimizer: optimizer(), batchSize: Number($('batch').value), seed: Number($('seed').value) });
+
+let validateTimer = 0, stackValid = true;
+function validateSoon() {
+  $('preset').value = 'custom';
+  clearTimeout(validateTimer);
+  validateTimer = setTimeout(validate, 120);
+}
+async function validate() {
+  if (!state.ready) return;
+  try {
+    const info = await call(REQ.VALIDATE, { spec: spec() });
+    editor.showShapes(info, INPUT);
+    stackValid = true;
+    if (state.built) $('layer-editor').querySelector('.layer-msg').textContent += ' (press reset to build it)';
+  } catch (e) {
+    editor.showError(e.message);
+    stackValid = false;
+  }
+  syncButtons();
+}
+$('preset').addEventListener('change', () => {
+  applyPreset($('preset').value);
+  validate();
+});
+$('optimizer').addEventListener('change', () => { syncOptimizerFields(); setOptions(); });
+for (const id of ['lr', 'momentum', 'batch']) $(id).addEventListener('change', setOptions);
+async function setOptions() {
+  if (!state.built) return;
+  try {
+    await call(REQ.SET_OPTIONS, { optimizer: optimizer(), batchSize: Number($('batch').value) });
+    status(`optimizer ${JSON.stringify(optimizer())}, batch ${$('batch').value}`);
+  } catch (e) {
+    status(e.message, true);
+  }
+}
+
+// ---- build / controls ----
+function clearHistory() {
+  Object.assign(state, { loss: [], trainAcc: [], testAcc: [], gc: [], milestones: {}, lastSeen: 0 });
+  $('milestones').textContent = '';
+  $('s-test').textContent = '–';
+  renderCharts();
+}
+
+async function build(settingsNow = settings()) {
+  state.running = false;
+  const r = await call(REQ.BUILD, settingsNow);
+  afterBuild(r);
+  return r;
+}
+function afterBuild(r) {
+  state.built = true;
+  state.info = r;
+  editor.showShapes(r, INPUT);
+  clearHistory();
+  onProgress({ step: 0, epoch: 0, epochFraction: 0, seen: 0, loss: r.initialLoss, trainAcc: NaN, samplesPerSec: 0, elapsed: 0, running: false });
+  // Untrained, the 10 classes are about equally likely: L ≈ −ln(1/10). Far above means large
+  // initial logits (init too big), far below a bug; "≈" here is within 25%.
+  badge('badge-init', Math.abs(r.initialLoss / LN10 - 1) < 0.25, `initial loss ${r.initialLoss.toFixed(3)} ≈ ln 10 = ${LN10.toFixed(3)} (±25%)`);
+  badge('badge-overfit', null, 'overfits 20 samples: running…');
+  call(REQ.SANITY).then((s) => badge('badge-overfit', s.overfitLoss < 0.05, `overfits 20 samples: loss ${s.overfitLoss.toExponential(1)} after ${s.overfitSteps} steps`),
+    (e) => badge('badge-overfit', false, `overfit check: ${e.message}`));
+  status(`built: ${r.layers.length} layers, ${r.paramCount.toLocaleString()} parameters. Press start.`);
+  checkNow();
+  refreshInside();
+}
+function badge(id, pass, text) {
+  $(id).textContent = (pass === null ? '' : pass ? '✓ ' : '✗ ') + text;
+  $(id).className = `badge ${pass === null ? '' : pass ? 'pass' : 'fail'}`;
+}
+
+$('start').addEventListener('click', async () => {
+  state.running = true;
+  syncButtons();
+  try {
+    await call(REQ.START);
+    status('training…');
+  } catch (e) {
+    state.running = false;
+    status(e.message, true);
+  }
+});
+$('pause').addEventListener('click', async () => {
+  state.running = false;
+  await call(REQ.PAUSE);
+  onTest(await call(REQ.TEST));
+  status('paused');
+  refreshInside();
+});
+$('step').addEventListener('click', async () => {
+  state.running = false;
+  const r = await call(REQ.STEP);
+  onTest(await call(REQ.TEST));
+  status(`one batch: step ${r.step}, loss ${r.loss.toFixed(4)}`);
+});
+$('reset').addEventListener('click', async () => {
+  try {
+    await build();
+  } catch (e) {
+    status(`reset: ${e.message}`, true);
+  }
+});
+
+function syncButtons() {
+  const ok = state.ready && state.built;
+  $('start').disabled = !ok || state.running;
+  $('pause').disabled = !ok || !state.running;
+  $('step').disabled = !ok;
+  $('reset').disabled = !state.ready || !stackValid;
+  for (const id of ['check-now', 'refresh-inside', 'evaluate', 'save']) $(id).disabled = !ok;
+}
+
+// ---- progress, curves ----
+let chartQueued = false;
+function onProgress(d) {
+  $('s-step').textContent = d.step.toLocaleString();
+  $('s-epoch').textContent = d.epochFraction.toFixed(2);
+  $('epoch-progress').value = d.epochFraction % 1;
+  $('s-rate').textContent = d.samplesPerSec ? Math.round(d.samplesPerSec).toLocaleString() : '–';
+  $('s-elapsed').textContent = clock(d.elapsed);
+  $('s-loss').textContent = Number.isFinite(d.loss) ? d.loss.toFixed(4) : '–';
+  $('s-train').textContent = pct(d.trainAcc);
+  state.elapsed = d.elapsed;
+  if (d.seen > state.lastSeen || d.seen === 0) {
+    if (Number.isFinite(d.loss)) state.loss.push([d.seen, d.loss]);
+    if (Number.isFinite(d.trainAcc)) state.trainAcc.push([d.seen, d.trainAcc]);
+    state.lastSeen = d.seen;
+  }
+  if (state.running !== d.running && !d.running) state.running = false;
+  syncButtons();
+  scheduleCharts();
+}
+function onTest(d) {
+  $('s-test').textContent = pct(d.accuracy);
+  if (!state.testAcc.length || state.testAcc.at(-1)[0] !== d.seen) state.testAcc.push([d.seen, d.accuracy]);
+  for (const m of MILESTONES)
+    if (d.accuracy >= m && state.milestones[m] === undefined) state.milestones[m] = { elapsed: state.elapsed ?? 0, seen: d.seen };
+  $('milestones').textContent = Object.entries(state.milestones)
+    .map(([m, v]) => `≥ ${Math.round(m * 100)}% test accuracy at ${clock(v.elapsed)} (${v.seen.toLocaleString()} samples)`).join(' · ');
+  scheduleCharts();
+}
+function scheduleCharts() {
+  if (chartQueued) return;
+  chartQueued = true;
+  setTimeout(() => requestAnimationFrame(() => { chartQueued = false; renderCharts(); }), 200);
+}
+function renderCharts() {
+  lineChart($('loss-chart'), [{ label: 'loss', color: '#1f5fbf', points: state.loss }], { yMin: 0, xLabel: 'samples seen' });
+  lineChart($('acc-chart'), [
+    { label: 'train (batch)', color: '#9bb7e0', points: state.trainAcc },
+    { label: 'test (1000 held out)', color: '#0a7d32', points: state.testAcc, dots: true },
+  ], { yMin: 0, yMax: 1, xLabel: 'samples seen' });
+  lineChart($('gc-chart'), [{ label: 'max rel. error', color: '#b3261e', points: state.gc, dots: true }], {
+    log: true, yMin: 1e-12, yMax: 1, xLabel: 'training step',
+    guides: [{ y: 1e-7, color: '#0a7d32' }, { y: 1e-4, color: '#5a9e2f' }, { y: 1e-2, color: '#b3261e' }],
+  });
+}
+
+// ---- gradient check ----
+async function checkNow() {
+  try {
+    await call(REQ.GRADCHECK, { bug: $('bug').value });
+  } catch (e) {
+    status(`gradient check: ${e.message}`, true);
+  }
+}
+$('check-now').addEventListener('click', checkNow);
+$('bug').addEventListener('change', () => checkNow());
+
+function renderGradcheck(d) {
+  const layers = state.info?.layers ?? [];
+  const tbody = $('gc-table').querySelector('tbody');
+  tbody.replaceChildren();
+  for (const r of d.rows) {
+    const tr = document.createElement('tr');
+    const band = errorBand(r);
+    tr.className = band + (d.bug !== 'none' && r.layer === d.brokenLayer ? ' broken' : '');
+    tr.dataset.layer = r.layer;
+    const cells = [r.layer < 0 ? 'input (dL/dx)' : `${r.layer} ${layers[r.layer]?.type ?? ''}`, r.name, `[${r.shape.join('×')}]`,
+      r.maxRelError.toExponential(2), r.maxAbsError.toExponential(2), r.checked, r.kinks, r.passed ? 'pass' : 'FAIL'];
+    for (const c of cells) { const td = document.createElement('td'); td.textContent = c; tr.append(td); }
+    tbody.append(tr);
+  }
+  const worst = Math.max(0, ...d.rows.map((r) => r.maxRelError));
+  state.gc.push([d.step, Math.max(worst, 1e-16)]);
+  const failed = d.rows.filter((r) => !r.passed).length;
+  $('gc-when').textContent = `step ${d.step}, ${d.samples} samples: ${failed ? `${failed} of ${d.rows.length} tensors FAIL` : `all ${d.rows.length} tensors pass`}`;
+  const bl = d.brokenLayer;
+  $('bug-note').textContent = d.bug === 'none' ? '' : bl >= layers.length
+    ? 'Teaching mode: the loss forgets the 1/N, so every gradient is N times too large: every row is red. Training is not affected.'
+    : `Teaching mode: layer ${bl} (${layers[bl]?.type})'s backward is wrong in the float64 twin only. Its dX is wrong, so the input row and every layer before it turn red; its own and later layers' parameter gradients stay right. Training is not affected.`;
+  scheduleCharts();
+}
+
+// ---- looking inside ----
+let insideTimer = 0;
+async function refreshInside() {
+  clearTimeout(insideTimer);
+  if (!state.built) return;
+  try {
+    const f = await call(REQ.FILTERS);
+    const [OC, C] = f.shape, items = [];
+    if (f.type === 'conv2d') {
+      const KH = f.shape[2], KW = f.shape[3], s = Math.max(4, Math.floor(48 / KH));
+      for (let o = 0; o < OC; o++) for (let c = 0; c < C; c++) items.push({ values: f.values.subarray((o * C + c) * KH * KW, (o * C + c + 1) * KH * KW), w: KW, h: KH });
+      imageGrid($('filters'), items, s, { diverging: true });
+    } else {
+      const [, H, W] = f.inputShape.length === 3 ? f.inputShape : [1, 1, C];
+      for (let o = 0; o < Math.min(OC, 32); o++) items.push({ values: f.values.subarray(o * C, (o + 1) * C), w: W, h: H });
+      imageGrid($('filters'), items, 2, { diverging: true });
+    }
+    const a = await call(REQ.ACTIVATIONS, { sample: Number($('sample').value) });
+    const box = $('activations');
+    box.replaceChildren();
+    const fig = (canvas, text) => { const f2 = document.createElement('figure'); const cap = document.createElement('figcaption'); cap.textContent = text; f2.append(canvas, cap); box.append(f2); };
+    const inCanvas = document.createElement('canvas');
+    inCanvas.width = inCanvas.height = 56;
+    drawGray(inCanvas.getContext('2d'), a.image, 28, 28, 0, 0, 2, { lo: 0, hi: 1 });
+    fig(inCanvas, `input (label ${a.label})`);
+    for (const m of a.maps) {
+      const [C, H, W] = m.shape, s = Math.max(1, Math.floor(56 / H)), cv = document.createElement('canvas');
+      const items2 = [];
+      for (let c = 0; c < Math.min(C, 16); c++) items2.push({ values: m.values.subarray(c * H * W, (c + 1) * H * W), w: W, h: H });
+      box.append(cv);
+      imageGrid(cv, items2, s);
+      box.removeChild(cv);
+      fig(cv, `${m.layer} ${m.type} [${m.shape.join('×')}]`);
+    }
+  } catch (e) {
+    status(`looking inside: ${e.message}`, true);
+  }
+  if (state.running) insideTimer = setTimeout(refreshInside, 8000);
+}
+$('refresh-inside').addEventListener('click', refreshInside);
+$('sample').addEventListener('change', refreshInside);
+
+// ---- test set ----
+$('evaluate').addEventListener('click', async () => {
+  $('eval-result').textContent = 'evaluating…';
+  try {
+    const r = await call(REQ.CONFUSION, {});
+    $('eval-result').textContent = `accuracy ${pct(r.accuracy)} on ${r.count.toLocaleString()} test images, ${r.count - Math.round(r.accuracy * r.count)} wrong`;
+    confusionChart($('confusion'), r.matrix);
+    imageGrid($('wrong'), r.wrong.map((w) => ({ values: w.image, w: 28, h: 28, caption: `${w.label} → ${w.pred}`, color: '#b3261e' })), 2, { captions: true, lo: 0, hi: 1 });
+  } catch (e) {
+    $('eval-result').textContent = e.message;
+  }
+});
+
+// ---- draw a digit ----
+let predicting = false, pendingPixels = null;
+const pad = new DrawPad($('pad'), $('pad-28'), (pixels) => { pendingPixels = pixels; predictNext(); });
+async function predictNext() {
+  if (predicting || !pendingPixels || !state.built) return;
+  predicting = true;
+  const pixels = pendingPixels;
+  pendingPixels = null;
+  try {
+    const { probs } = await call(REQ.PREDICT, { pixels });
+    renderProbs(probs);
+  } catch (e) {
+    status(`predict: ${e.message}`, true);
+  }
+  predicting = false;
+  predictNext();
+}
+function renderProbs(probs) {
+  const top = probs.indexOf(Math.max(...probs)), box = $('probs');
+  box.replaceChildren();
+  probs.forEach((p, k) => {
+    const row = document.createElement('div');
+    if (k === top) row.className = 'top';
+    const bar = document.createElement('i');
+    bar.style.width = `${(100 * p).toFixed(1)}%`;
+    const bw = document.createElement('span');
+    bw.append(bar);
+    row.append(String(k), bw, `${(100 * p).toFixed(1)}%`);
+    box.append(row);
+  });
+}
+renderProbs(new Array(10).fill(0));
+$('clear').addEventListener('click', () => { pad.clear(); renderProbs(new Array(10).fill(0)); });
+
+// ---- model files ----
+$('save').addEventListener('click', async () => {
+  try {
+    const { bytes, name } = await call(REQ.SAVE);
+    const a = document.createElement('a');
+    a.href = URL.createObjectURL(new Blob([bytes], { type: 'application/octet-stream' }));
+    a.download = name;
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+    fileMsg(`saved ${name} (${bytes.length.toLocaleString()} bytes)`);
+  } catch (e) {
+    fileMsg(`save: ${e.message}`, true);
+  }
+});
+$('load').addEventListener('change', async () => {
+  const file = $('load').files[0];
+  if (!file) return;
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  $('load').value = '';
+  try {
+    const r = await call(REQ.LOAD, { bytes }, [bytes.buffer]);
+    $('preset').value = 'custom';
+    editor.set(r.spec.layers);
+    afterBuild(r);
+    onTest(r.test);
+    fileMsg(`loaded ${file.name}: test accuracy ${pct(r.test.accuracy)} on ${r.test.count} held-out images`);
+  } catch (e) {
+    fileMsg(`could not load ${file.name}: ${e.message}. The running session is untouched.`, true);
+  }
+});
+function fileMsg(text, error = false) {
+  $('file-msg').textContent = text;
+  $('file-msg').className = `note${error ? ' error' : ''}`;
+}
+
+// ---- start-up ----
+async function boot(rebuild = false) {
+  state.ready = state.built = false;
+  syncButtons();
+  try {
+    const counts = await call(REQ.INIT);
+    state.ready = true;
+    $('load-progress').hidden = true;
+    status(`MNIST loaded: ${counts.train.toLocaleString()} training and ${counts.test.toLocaleString()} test images`);
+    if (!rebuild) applyPreset('tiny-cnn');
+    await validate();
+    if (stackValid) await build();
+  } catch (e) {
+    status(`cannot start: ${e.message}`, true);
+  }
+}
+window.addEventListener('resize', () => scheduleCharts());
+window.demo = { client, state };  // for the browser tests and the console
+boot();
