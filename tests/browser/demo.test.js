@@ -96,14 +96,15 @@ describe('demo page', () => {
   });
 
   it('shows class probabilities for a digit drawn with the mouse', async () => {
-    const box = await page.locator('#pad').boundingBox();
-    const at = (fx, fy) => [box.x + fx * box.width, box.y + fy * box.height];
+    // hover() re-measures the pad before every move, so a layout shift mid-stroke cannot miss it.
+    const pad = page.locator('#pad');
+    const at = (fx, fy) => ({ position: { x: fx * 240, y: fy * 240 } });
     // A "7": the top bar, then the diagonal down to the bottom left.
-    await page.mouse.move(...at(0.25, 0.2));
+    await pad.hover(at(0.25, 0.2));
     await page.mouse.down();
-    for (const [fx, fy] of [[0.5, 0.2], [0.75, 0.2], [0.6, 0.5], [0.5, 0.8]]) await page.mouse.move(...at(fx, fy), { steps: 6 });
+    for (const [fx, fy] of [[0.4, 0.2], [0.55, 0.2], [0.75, 0.2], [0.68, 0.35], [0.6, 0.5], [0.55, 0.65], [0.5, 0.8]]) await pad.hover(at(fx, fy));
     await page.mouse.up();
-    await page.waitForFunction(() => [...document.querySelectorAll('#probs div')].some((d) => !d.textContent.endsWith('0.0%')));
+    await page.waitForFunction(() => [...document.querySelectorAll('#probs div')].some((d) => parseFloat(d.textContent.slice(1)) > 0));
     const probs = await page.$$eval('#probs div', (ds) => ds.map((d) => parseFloat(d.textContent.slice(1))));
     expect(probs).toHaveLength(10);
     expect(probs.reduce((a, b) => a + b, 0)).toBeCloseTo(100, 0);
@@ -138,8 +139,10 @@ describe('demo page', () => {
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#save')]);
     saved = join(root, 'test-results/demo-model.bpm');
     await download.saveAs(saved);
+    await page.evaluate(() => { window.before = window.demo.state.info; });
     await page.click('#reset');
-    await page.waitForFunction(() => document.getElementById('s-step').textContent === '0' && document.getElementById('s-test').textContent === '–');
+    await page.waitForFunction(() => window.demo.state.info !== window.before);
+    expect(await text('#s-test')).toBe('–');
     await page.setInputFiles('#load', saved);
     await page.waitForFunction(() => /^loaded /.test(document.getElementById('file-msg').textContent));
     expect(await text('#s-test')).toBe(savedAcc);
@@ -156,7 +159,7 @@ describe('demo page', () => {
 
   it('explains an invalid layer stack with the core message and keeps running', async () => {
     await page.fill('#layer-editor tbody tr:first-child input[data-key="kernel"]', '40');
-    await page.dispatchEvent('#layer-editor tbody tr:first-child input[data-key="kernel"]', 'change');
+    await page.press('#layer-editor tbody tr:first-child input[data-key="kernel"]', 'Tab');  // commits: a change event
     await page.waitForFunction(() => document.querySelector('.layer-msg').classList.contains('error'));
     expect(await text('.layer-msg')).toBe('invalid stack: layer 0 (conv2d): kernel [40,40] is larger than the padded input [28,28] (input [1,28,28], padding [0,0])');
     expect(await page.getAttribute('#reset', 'disabled')).not.toBeNull();
@@ -165,8 +168,10 @@ describe('demo page', () => {
   });
 
   it('reset rebuilds from scratch', async () => {
+    await page.evaluate(() => { window.before = window.demo.state.info; });
     await page.click('#reset');
-    await page.waitForFunction(() => document.getElementById('s-step').textContent === '0');
+    await page.waitForFunction(() => window.demo.state.info !== window.before);
+    expect(await text('#s-step')).toBe('0');
     expect(await page.evaluate(() => window.demo.state.testAcc.length)).toBe(0);
     expect(await text('#s-test')).toBe('–');
   });

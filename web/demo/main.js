@@ -59,6 +59,7 @@ function onEvent(type, d) {
 }
 
 // ---- settings ----
+let validateTimer = 0, stackValid = true;
 const editor = new LayerEditor($('layer-editor'), () => validateSoon());
 for (const [k, p] of Object.entries(PRESETS)) $('preset').append(new Option(p.label, k));
 $('preset').append(new Option('custom', 'custom'));
@@ -67,6 +68,7 @@ for (const [k, label] of Object.entries(BUGS)) $('bug').append(new Option(label,
 function applyPreset(key) {
   const p = PRESETS[key];
   if (!p) return;
+  clearTimeout(validateTimer);
   $('preset-why').textContent = p.why;
   editor.set(p.spec.layers);
   $('optimizer').value = p.optimizer.type;
@@ -88,7 +90,6 @@ function syncOptimizerFields() {
 }
 const settings = () => ({ spec: spec(), optimizer: optimizer(), batchSize: Number($('batch').value), seed: Number($('seed').value) });
 
-let validateTimer = 0, stackValid = true;
 function validateSoon() {
   $('preset').value = 'custom';
   clearTimeout(validateTimer);
