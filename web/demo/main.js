@@ -291,7 +291,7 @@ async function refreshInside() {
     const f = await call(REQ.FILTERS);
     const [OC, C] = f.shape, items = [];
     if (f.type === 'conv2d') {
-      const KH = f.shape[2], KW = f.shape[3], s = Math.max(4, Math.floor(48 / KH));
+      const KH = f.shape[2], KW = f.shape[3], s = Math.max(4, Math.floor(72 / KH));
       for (let o = 0; o < OC; o++) for (let c = 0; c < C; c++) items.push({ values: f.values.subarray((o * C + c) * KH * KW, (o * C + c + 1) * KH * KW), w: KW, h: KH });
       imageGrid($('filters'), items, s, { diverging: true });
     } else {
