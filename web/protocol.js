@@ -69,6 +69,7 @@ export const BUGS = Object.freeze({
 
 // Relative-error bands (CS231n): the colour of a gradient-check row.
 export function errorBand(row) {
+  if (row.checked === 0) return 'kinked';  // every sampled coordinate straddled a kink: no verdict
   if (!row.passed) return 'wrong';
   const r = row.maxRelError;
   if (r < 1e-7) return 'good';

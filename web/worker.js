@@ -5,7 +5,6 @@
 import { loadBackprop } from './index.js';
 import { mnistFromIdx, MNIST_FILES } from './mnist.js';
 import { REQ, EVT, MNIST_DIR } from './protocol.js';
-import { jsOptimizer, saveModel, loadModel } from './worker-shims.js';
 
 const CHUNK_MS = 40;          // training work per turn of the message loop
 const TEST_EVERY_MS = 1500;   // test accuracy interval (training time)
@@ -14,10 +13,12 @@ const TEST_SUBSET = 1000;     // held-out test images for the running accuracy
 const PIX = 784;
 
 let bp = null;
-let mnist = null;  // { train: {images, labels, count}, test: {...} }
+let mnist = null;  // { train: {images, labels, count}, test: {...} } (pixels kept in JS for checks and pictures)
+let sets = null;   // the same images inside the module: { train, test, trainProbe } (bp.dataset)
+const TRAIN_PROBE = 1000;  // training images for the running train accuracy
 const S = {
-  net: null, opt: null, spec: null, optimizer: null, batchSize: 32, seed: 1,
-  running: false, step: 0, seen: 0, order: null, pos: 0, epoch: 0, rng: null,
+  net: null, spec: null, optimizer: null, batchSize: 32, seed: 1,
+  running: false, step: 0, seen: 0, epoch: 0, rng: null, stepsPerChunk: 4,
   elapsed: 0, lastTest: 0, lastCheck: 0, rateSeen: 0, rateMs: 0, bug: 'none', loss: NaN, acc: NaN,
 };
 
@@ -81,25 +82,6 @@ function mulberry32(seed) {
   };
 }
 
-function shuffle(n, rng) {
-  const p = new Uint32Array(n);
-  for (let i = 0; i < n; i++) p[i] = i;
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(rng() * (i + 1));
-    [p[i], p[j]] = [p[j], p[i]];
-  }
-  return p;
-}
-
-function nextBatchIdx() {
-  const n = mnist.train.count, B = S.batchSize, idx = new Array(B);
-  for (let b = 0; b < B; b++) {
-    if (S.pos >= n) { S.order = shuffle(n, S.rng); S.pos = 0; S.epoch++; }
-    idx[b] = S.order[S.pos++];
-  }
-  return idx;
-}
-
 // ---- the net ----
 
 function argmaxRows(out, n, k) {
@@ -112,22 +94,6 @@ function argmaxRows(out, n, k) {
   return pred;
 }
 
-function makeOptimizer(net, optimizer) {
-  if (typeof net.setOptimizer === 'function') {
-    net.setOptimizer(optimizer);
-    return { step: null };
-  }
-  return jsOptimizer(net, optimizer);
-}
-
-// One SGD step on (x, y): the real trainStep when the core has it, else the shim.
-function trainStep(net, opt, x, y, n) {
-  if (!opt.step) return net.trainStep(x, y, n);
-  const loss = net.computeGradients(x, y, n);
-  opt.step();
-  return loss;
-}
-
 function describe(net) {
   const params = net.paramInfo();
   return { layers: net.layers(), params, paramCount: params.reduce((a, p) => a + p.shape.reduce((u, v) => u * v, 1), 0), spec: net.spec };
@@ -137,23 +103,29 @@ function withSeed(spec, seed) {
   return { ...spec, seed };
 }
 
-function install(net, { optimizer, batchSize, seed }) {
-  const opt = makeOptimizer(net, optimizer);  // throws on a bad optimizer: the caller disposes net
+function checkBatch(batchSize) {
   if (!(Number.isInteger(batchSize) && batchSize >= 1 && batchSize <= 1024))
     throw new Error(`batchSize must be an integer in [1, 1024], got ${batchSize}`);
-  S.net?.dispose();
+}
+
+// Makes `net` the session's net (the old one is freed); throws, leaving the session as it was,
+// when the optimizer or batch size is bad (the caller then disposes `net`).
+function install(net, { optimizer, batchSize, seed }) {
+  net.setOptimizer(optimizer);
+  checkBatch(batchSize);
+  if (net.inputShape.reduce((a, b) => a * b, 1) !== PIX || net.outputShape.join() !== '10')
+    throw new Error(`the net maps ${JSON.stringify(net.inputShape)} -> ${JSON.stringify(net.outputShape)}; MNIST needs 784 inputs ([1,28,28] or [784]) -> [10]`);
+  if (S.net !== net) S.net?.dispose();
   Object.assign(S, {
-    net, opt, spec: net.spec, optimizer, batchSize, seed, running: false, step: 0, seen: 0, epoch: 0, pos: 0,
-    elapsed: 0, lastTest: 0, lastCheck: 0, rateSeen: 0, rateMs: 0, loss: NaN, acc: NaN, rng: mulberry32(seed),
+    net, spec: net.spec, optimizer, batchSize, seed, running: false, step: 0, seen: 0, epoch: 0,
+    elapsed: 0, lastTest: 0, lastCheck: 0, rateSeen: 0, rateMs: 0, loss: NaN, acc: NaN, rng: mulberry32(seed), stepsPerChunk: 4,
   });
-  S.order = shuffle(mnist.train.count, S.rng);
-  const { x, y } = batchOf(mnist.train, Array.from({ length: 256 }, (_, i) => i));
-  const initialLoss = net.loss(x, y, 256);
+  const initialLoss = net.evaluateDataset(sets.trainProbe, { limit: 256 }).loss;
   return { ...describe(net), initialLoss };
 }
 
 function build({ spec, optimizer, batchSize, seed }) {
-  const net = bp.sequential(withSeed(spec, seed));
+  const net = bp.sequential(withSeed({ ...spec, optimizer: undefined }, seed));
   try {
     return install(net, { optimizer, batchSize, seed });
   } catch (e) {
@@ -171,42 +143,32 @@ function needNet() {
 
 function progress() {
   post(EVT.PROGRESS, {
-    step: S.step, epoch: S.epoch, epochFraction: S.epoch + S.pos / mnist.train.count, seen: S.seen,
+    step: S.step, epoch: Math.floor(S.epoch), epochFraction: S.epoch, seen: S.seen,
     loss: S.loss, trainAcc: S.acc, samplesPerSec: S.rateMs > 0 ? (S.rateSeen * 1000) / S.rateMs : 0,
     elapsed: S.elapsed, running: S.running,
   });
 }
 
-function runSteps(maxMs, maxSteps = Infinity) {
-  const t0 = performance.now();
-  let steps = 0, lossSum = 0, x, y;
-  while (steps < maxSteps && (steps === 0 || performance.now() - t0 < maxMs)) {
-    ({ x, y } = batchOf(mnist.train, nextBatchIdx()));
-    lossSum += trainStep(S.net, S.opt, x, y, S.batchSize);
-    steps++;
-  }
-  const out = S.net.forward(x, S.batchSize), pred = argmaxRows(out, S.batchSize, 10);
-  const ms = performance.now() - t0;
-  S.step += steps;
-  S.seen += steps * S.batchSize;
+// k steps in one call into WASM (net.fit continues the epoch where the last call stopped);
+// k adapts so a chunk takes about maxMs.
+function runSteps(maxMs, exactSteps = 0) {
+  const k = exactSteps || S.stepsPerChunk;
+  const r = S.net.fit(sets.train, { steps: k, batchSize: S.batchSize, shuffle: true, seed: S.seed, progressEvery: k });
+  const ms = r.seconds * 1000;
+  if (!exactSteps) S.stepsPerChunk = Math.max(1, Math.min(4096, Math.round((k * maxMs) / Math.max(ms, 1))));
+  S.step += r.steps;
+  S.seen += r.samples;
+  S.epoch = r.epoch;
   S.elapsed += ms;
-  S.rateSeen = 0.7 * S.rateSeen + 0.3 * steps * S.batchSize;  // smoothed samples per ms
+  S.rateSeen = 0.7 * S.rateSeen + 0.3 * r.samples;  // smoothed samples per ms
   S.rateMs = 0.7 * S.rateMs + 0.3 * ms;
-  S.loss = lossSum / steps;
-  S.acc = pred.filter((p, i) => p === y[i]).length / S.batchSize;
+  S.loss = r.loss;
 }
 
 function testAccuracy(limit = TEST_SUBSET) {
-  const n = Math.min(limit, mnist.test.count), B = 250;
-  let correct = 0, lossSum = 0;
-  for (let s = 0; s < n; s += B) {
-    const idx = Array.from({ length: Math.min(B, n - s) }, (_, i) => s + i);
-    const { x, y } = batchOf(mnist.test, idx);
-    const pred = argmaxRows(S.net.forward(x, idx.length), idx.length, 10);
-    lossSum += S.net.loss(x, y, idx.length) * idx.length;
-    correct += pred.filter((p, i) => p === y[i]).length;
-  }
-  return { step: S.step, seen: S.seen, accuracy: correct / n, loss: lossSum / n, count: n };
+  const { loss, accuracy } = S.net.evaluateDataset(sets.test, { limit });
+  S.acc = S.net.evaluateDataset(sets.trainProbe).accuracy;
+  return { step: S.step, seen: S.seen, accuracy, loss, count: Math.min(limit, mnist.test.count), trainAcc: S.acc };
 }
 
 // The check runs on the `samples` highest-loss images of a random pool: a sample the net
@@ -223,7 +185,7 @@ function gradcheck({ bug = S.bug, samples = 2, maxCoords = 24, pool = 64 } = {})
   };
   const idx = cand.map((k, i) => [lossOf(i), k]).sort((a, b) => b[0] - a[0]).slice(0, samples).map((p) => p[1]);
   const { x, y } = batchOf(mnist.train, idx);
-  const rows = net.gradCheck(x, y, samples, { stencil: 4, eps: 1e-4, maxCoords, seed: S.step + 1, bug });
+  const rows = net.gradCheck(x, y, samples, { stencil: 4, eps: 1e-5, maxCoords, seed: S.step + 1, bug });
   const layers = net.layers();
   const want = { 'conv-no-rotate': 'conv2d', 'relu-no-mask': 'relu' }[bug];
   const brokenLayer = bug === 'none' ? -1 : bug === 'loss-no-mean' ? layers.length : layers.findLastIndex((l) => l.type === want);
@@ -291,21 +253,15 @@ function confusion({ limit = mnist.test.count }) {
   return { matrix, count: n, accuracy: correct / n, wrong };
 }
 
-function softmax(z) {
-  const m = Math.max(...z), e = Array.from(z, (v) => Math.exp(v - m)), s = e.reduce((a, b) => a + b, 0);
-  return e.map((v) => v / s);
-}
-
 // Sanity badges on a separate net: the initial loss ≈ ln 10; 20 samples overfit to ~0 loss.
 function sanity() {
-  const net = bp.sequential(S.spec);
+  const net = bp.sequential({ ...S.spec, optimizer: { type: 'adam', lr: 0.005 } });
   try {
     const idx = Array.from({ length: 20 }, (_, i) => i), { x, y } = batchOf(mnist.train, idx);
-    const initialLoss = net.loss(x, y, 20);
-    const opt = makeOptimizer(net, { type: 'adam', lr: 0.005 });
+    const initialLoss = net.evaluate(x, y, 20).loss;
     let loss = initialLoss, steps = 0;
-    while (steps < 300 && loss > 0.01) { loss = trainStep(net, opt, x, y, 20); steps++; }
-    return { initialLoss, overfitLoss: net.loss(x, y, 20), overfitSteps: steps };
+    while (steps < 300 && loss > 0.01) { loss = net.trainStep(x, y, 20); steps++; }
+    return { initialLoss, overfitLoss: net.evaluate(x, y, 20).loss, overfitSteps: steps };
   } finally {
     net.dispose();
   }
@@ -313,17 +269,15 @@ function sanity() {
 
 function save() {
   const net = needNet();
-  const bytes = typeof net.save === 'function' ? net.save() : saveModel(net);
+  const bytes = net.save();
   return { bytes, name: `backprop-mnist-step${S.step}.bpm` };
 }
 
 function load({ bytes }) {
   const u8 = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
-  const net = typeof bp.load === 'function' ? bp.load(u8) : loadModel(bp, u8);
+  const net = bp.load(u8);
   try {
-    if (net.inputShape.join() !== '1,28,28' || net.outputShape.join() !== '10')
-      throw new Error(`model file: input ${JSON.stringify(net.inputShape)} -> output ${JSON.stringify(net.outputShape)}, this page needs [1,28,28] -> [10]`);
-    const r = install(net, { optimizer: S.optimizer ?? { type: 'adam', lr: 0.001 }, batchSize: S.batchSize, seed: S.seed });
+    const r = install(net, { optimizer: net.optimizer ?? S.optimizer, batchSize: S.batchSize, seed: S.seed });
     return { ...r, test: testAccuracy() };
   } catch (e) {
     if (S.net !== net) net.dispose();
@@ -337,6 +291,15 @@ const handlers = {
   async [REQ.INIT]() {
     if (!bp) bp = await loadBackprop();
     if (!mnist) mnist = await loadData();
+    if (!sets) {
+      const probe = Array.from({ length: TRAIN_PROBE }, (_, i) => Math.floor((i * mnist.train.count) / TRAIN_PROBE));
+      const p = batchOf(mnist.train, probe);
+      sets = {
+        train: bp.dataset(mnist.train.images, mnist.train.labels, [1, 28, 28], { classes: 10 }),
+        test: bp.dataset(mnist.test.images, mnist.test.labels, [1, 28, 28], { classes: 10 }),
+        trainProbe: bp.dataset(p.x, p.y, [1, 28, 28], { classes: 10 }),
+      };
+    }
     return { train: mnist.train.count, test: mnist.test.count };
   },
   [REQ.VALIDATE]({ spec }) {
@@ -346,10 +309,9 @@ const handlers = {
   [REQ.BUILD]: build,
   [REQ.SET_OPTIONS]({ optimizer, batchSize }) {
     const net = needNet();
-    const opt = makeOptimizer(net, optimizer);
-    if (!(Number.isInteger(batchSize) && batchSize >= 1 && batchSize <= 1024))
-      throw new Error(`batchSize must be an integer in [1, 1024], got ${batchSize}`);
-    Object.assign(S, { opt, optimizer, batchSize });
+    checkBatch(batchSize);
+    net.setOptimizer(optimizer);
+    Object.assign(S, { optimizer, batchSize });
     return {};
   },
   [REQ.START]() {
@@ -366,6 +328,7 @@ const handlers = {
     needNet();
     S.running = false;
     runSteps(0, 1);
+    S.acc = S.net.evaluateDataset(sets.trainProbe).accuracy;
     progress();
     return { step: S.step, loss: S.loss };
   },
@@ -377,7 +340,7 @@ const handlers = {
   [REQ.ACTIVATIONS]: activations,
   [REQ.CONFUSION]: confusion,
   [REQ.PREDICT]({ pixels }) {
-    return { probs: softmax(needNet().forward(pixels, 1)) };
+    return { probs: Array.from(needNet().predict(pixels, 1)) };
   },
   [REQ.SANITY]: sanity,
   [REQ.SAVE]: save,

@@ -17,7 +17,7 @@ const problems = [];  // console errors and uncaught page errors
 
 const text = (sel) => page.textContent(sel);
 const rows = () => page.$$eval('#gc-table tbody tr', (trs) => trs.map((tr) => ({
-  layer: Number(tr.dataset.layer), cls: tr.className, verdict: tr.lastChild.textContent,
+  layer: Number(tr.dataset.layer), cls: tr.className, verdict: tr.lastChild.textContent, checked: Number(tr.children[5].textContent), rel: tr.children[3].textContent, abs: tr.children[4].textContent,
 })));
 const lastCheck = () => page.evaluate(() => window.demo.state.gc.length);
 async function checkWith(bug) {
@@ -69,27 +69,30 @@ describe('demo page', () => {
   it('fills the gradient-check table and every row passes', async () => {
     const r = await checkWith('none');
     expect(r.map((x) => x.layer)).toEqual([0, 0, 4, 4, 6, 6, -1]);  // conv w,b; dense w,b; dense w,b; input
+    // A tensor whose every sampled coordinate straddled a kink gets no verdict (rare: a bias that
+    // shifts all 676 conv outputs at once); every other tensor passes.
     for (const row of r) {
-      expect(row.verdict).toBe('pass');
-      expect(row.cls).toMatch(/good|fine|suspicious/);
+      expect(row.verdict, JSON.stringify(r)).toBe(row.checked ? 'pass' : 'all kinks');
+      if (row.checked) expect(row.cls).toMatch(/good|fine|suspicious/);
     }
-    expect(await text('#gc-when')).toMatch(/all 7 tensors pass/);
+    expect(r.filter((x) => x.checked > 0).length).toBeGreaterThanOrEqual(6);
+    expect(await text('#gc-when')).toMatch(/all \d checked tensors pass/);
   });
 
   it('"break it" turns the chosen layer red in the check only', async () => {
     // ReLU mask dropped in the last relu (layer 5): every layer before it and the input turn red, layer 6 stays right.
     let r = await checkWith('relu-no-mask');
-    for (const row of r) expect(row.verdict).toBe(row.layer < 5 ? 'FAIL' : 'pass');
-    expect(r.filter((x) => x.cls.includes('wrong')).map((x) => x.layer)).toEqual([0, 0, 4, 4, -1]);
+    for (const row of r) expect(row.verdict, JSON.stringify(r)).toBe(!row.checked ? 'all kinks' : row.layer < 5 ? 'FAIL' : 'pass');
+    expect(r.filter((x) => x.cls.includes('wrong')).map((x) => x.layer)).toEqual([0, 0, 4, 4, -1].filter((l, i) => r[[0, 1, 2, 3, 6][i]].checked));
     expect(await text('#bug-note')).toMatch(/layer 5 \(relu\)'s backward is wrong/);
     // Kernel not rotated in the conv's dX: only the input row.
     r = await checkWith('conv-no-rotate');
     expect(r.filter((x) => x.verdict === 'FAIL').map((x) => x.layer)).toEqual([-1]);
     // The 1/N forgotten: every row.
     r = await checkWith('loss-no-mean');
-    expect(r.every((x) => x.verdict === 'FAIL')).toBe(true);
+    expect(r.every((x) => x.verdict === (x.checked ? 'FAIL' : 'all kinks'))).toBe(true);
     r = await checkWith('none');
-    expect(r.every((x) => x.verdict === 'pass')).toBe(true);
+    expect(r.every((x) => x.verdict === (x.checked ? 'pass' : 'all kinks'))).toBe(true);
     // Training went on meanwhile and kept learning.
     const recent = await page.evaluate(() => window.demo.state.loss.slice(-5).map((p) => p[1]));
     expect(Math.max(...recent)).toBeLessThan(1);

@@ -2,13 +2,12 @@
 // (web/worker.js); everything here goes through TrainerClient and protocol.js messages.
 import { REQ, EVT, BUGS, errorBand, LN10 } from '../protocol.js';
 import { TrainerClient } from './client.js';
-import { PRESETS } from './presets.js';
+import { PRESETS, DEFAULT_PRESET } from './presets.js';
 import { LayerEditor } from './layers.js';
 import { DrawPad } from './draw.js';
 import { lineChart, imageGrid, confusionChart, drawGray } from './charts.js';
 
 const $ = (id) => document.getElementById(id);
-const INPUT = [1, 28, 28];
 const MILESTONES = [0.9, 0.95, 0.97, 0.98];
 
 const state = {
@@ -70,6 +69,8 @@ function applyPreset(key) {
   if (!p) return;
   clearTimeout(validateTimer);
   $('preset-why').textContent = p.why;
+  state.input = p.spec.input;
+  state.presetOptimizer = p.optimizer;
   editor.set(p.spec.layers);
   $('optimizer').value = p.optimizer.type;
   $('lr').value = p.optimizer.lr;
@@ -78,11 +79,15 @@ function applyPreset(key) {
   syncOptimizerFields();
 }
 function spec() {
-  return { input: INPUT, loss: 'softmax_cross_entropy', layers: editor.layers };
+  return { input: state.input, loss: 'softmax_cross_entropy', layers: editor.layers };
 }
+// The type, lr and momentum from the controls; the preset's other settings (decay, nesterov...)
+// when the type is still the preset's.
 function optimizer() {
-  const o = { type: $('optimizer').value, lr: Number($('lr').value) };
+  const base = state.presetOptimizer?.type === $('optimizer').value ? state.presetOptimizer : {};
+  const o = { ...base, type: $('optimizer').value, lr: Number($('lr').value) };
   if (o.type === 'sgd') o.momentum = Number($('momentum').value);
+  else delete o.momentum;
   return o;
 }
 function syncOptimizerFields() {
@@ -99,7 +104,7 @@ async function validate() {
   if (!state.ready) return;
   try {
     const info = await call(REQ.VALIDATE, { spec: spec() });
-    editor.showShapes(info, INPUT);
+    editor.showShapes(info, state.input);
     stackValid = true;
     if (state.built) $('layer-editor').querySelector('.layer-msg').textContent += ' (press reset to build it)';
   } catch (e) {
@@ -141,7 +146,7 @@ async function build(settingsNow = settings()) {
 function afterBuild(r) {
   state.built = true;
   state.info = r;
-  editor.showShapes(r, INPUT);
+  editor.showShapes(r, r.spec.input);
   clearHistory();
   onProgress({ step: 0, epoch: 0, epochFraction: 0, seen: 0, loss: r.initialLoss, trainAcc: NaN, samplesPerSec: 0, elapsed: 0, running: false });
   // Untrained, the 10 classes are about equally likely: L ≈ −ln(1/10). Far above means large
@@ -213,7 +218,6 @@ function onProgress(d) {
   state.elapsed = d.elapsed;
   if (d.seen > state.lastSeen || d.seen === 0) {
     if (Number.isFinite(d.loss)) state.loss.push([d.seen, d.loss]);
-    if (Number.isFinite(d.trainAcc)) state.trainAcc.push([d.seen, d.trainAcc]);
     state.lastSeen = d.seen;
   }
   if (state.running !== d.running && !d.running) state.running = false;
@@ -222,7 +226,11 @@ function onProgress(d) {
 }
 function onTest(d) {
   $('s-test').textContent = pct(d.accuracy);
-  if (!state.testAcc.length || state.testAcc.at(-1)[0] !== d.seen) state.testAcc.push([d.seen, d.accuracy]);
+  $('s-train').textContent = pct(d.trainAcc);
+  if (!state.testAcc.length || state.testAcc.at(-1)[0] !== d.seen) {
+    state.testAcc.push([d.seen, d.accuracy]);
+    state.trainAcc.push([d.seen, d.trainAcc]);
+  }
   for (const m of MILESTONES)
     if (d.accuracy >= m && state.milestones[m] === undefined) state.milestones[m] = { elapsed: state.elapsed ?? 0, seen: d.seen };
   $('milestones').textContent = Object.entries(state.milestones)
@@ -237,7 +245,7 @@ function scheduleCharts() {
 function renderCharts() {
   lineChart($('loss-chart'), [{ label: 'loss', color: '#1f5fbf', points: state.loss }], { yMin: 0, xLabel: 'samples seen' });
   lineChart($('acc-chart'), [
-    { label: 'train (batch)', color: '#9bb7e0', points: state.trainAcc },
+    { label: 'train (1000 probe)', color: '#7d9fd6', points: state.trainAcc, dots: true },
     { label: 'test (1000 held out)', color: '#0a7d32', points: state.testAcc, dots: true },
   ], { yMin: 0, yMax: 1, xLabel: 'samples seen' });
   lineChart($('gc-chart'), [{ label: 'max rel. error', color: '#b3261e', points: state.gc, dots: true }], {
@@ -267,14 +275,15 @@ function renderGradcheck(d) {
     tr.className = band + (d.bug !== 'none' && r.layer === d.brokenLayer ? ' broken' : '');
     tr.dataset.layer = r.layer;
     const cells = [r.layer < 0 ? 'input (dL/dx)' : `${r.layer} ${layers[r.layer]?.type ?? ''}`, r.name, `[${r.shape.join('×')}]`,
-      r.maxRelError.toExponential(2), r.maxAbsError.toExponential(2), r.checked, r.kinks, r.passed ? 'pass' : 'FAIL'];
+      r.maxRelError.toExponential(2), r.maxAbsError.toExponential(2), r.checked, r.kinks, r.checked === 0 ? 'all kinks' : r.passed ? 'pass' : 'FAIL'];
     for (const c of cells) { const td = document.createElement('td'); td.textContent = c; tr.append(td); }
     tbody.append(tr);
   }
   const worst = Math.max(0, ...d.rows.map((r) => r.maxRelError));
   state.gc.push([d.step, Math.max(worst, 1e-16)]);
-  const failed = d.rows.filter((r) => !r.passed).length;
-  $('gc-when').textContent = `step ${d.step}, ${d.samples} samples: ${failed ? `${failed} of ${d.rows.length} tensors FAIL` : `all ${d.rows.length} tensors pass`}`;
+  const failed = d.rows.filter((r) => !r.passed).length, kinked = d.rows.filter((r) => r.checked === 0).length;
+  $('gc-when').textContent = `step ${d.step}, ${d.samples} samples: ${failed ? `${failed} of ${d.rows.length} tensors FAIL` : `all ${d.rows.length - kinked} checked tensors pass`}` +
+    (kinked ? ` (${kinked} with every sampled coordinate on a kink: not checked)` : '');
   const bl = d.brokenLayer;
   $('bug-note').textContent = d.bug === 'none' ? '' : bl >= layers.length
     ? 'Teaching mode: the loss forgets the 1/N, so every gradient is N times too large: every row is red. Training is not affected.'
@@ -295,7 +304,7 @@ async function refreshInside() {
       for (let o = 0; o < OC; o++) for (let c = 0; c < C; c++) items.push({ values: f.values.subarray((o * C + c) * KH * KW, (o * C + c + 1) * KH * KW), w: KW, h: KH });
       imageGrid($('filters'), items, s, { diverging: true });
     } else {
-      const [, H, W] = f.inputShape.length === 3 ? f.inputShape : [1, 1, C];
+      const [, H, W] = f.inputShape.length === 3 ? f.inputShape : C === 784 ? [1, 28, 28] : [1, 1, C];
       for (let o = 0; o < Math.min(OC, 32); o++) items.push({ values: f.values.subarray(o * C, (o + 1) * C), w: W, h: H });
       imageGrid($('filters'), items, 2, { diverging: true });
     }
@@ -395,6 +404,9 @@ $('load').addEventListener('change', async () => {
   try {
     const r = await call(REQ.LOAD, { bytes }, [bytes.buffer]);
     $('preset').value = 'custom';
+    state.input = r.spec.input;
+    state.presetOptimizer = r.spec.optimizer;
+    if (r.spec.optimizer) { $('optimizer').value = r.spec.optimizer.type; $('lr').value = r.spec.optimizer.lr; syncOptimizerFields(); }
     editor.set(r.spec.layers);
     afterBuild(r);
     onTest(r.test);
@@ -417,7 +429,7 @@ async function boot(rebuild = false) {
     state.ready = true;
     $('load-progress').hidden = true;
     status(`MNIST loaded: ${counts.train.toLocaleString()} training and ${counts.test.toLocaleString()} test images`);
-    if (!rebuild) applyPreset('tiny-cnn');
+    if (!rebuild) applyPreset(DEFAULT_PRESET);
     await validate();
     if (stackValid) await build();
   } catch (e) {
