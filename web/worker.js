@@ -7,8 +7,9 @@ import { mnistFromIdx, MNIST_FILES } from './mnist.js';
 import { REQ, EVT, MNIST_DIR } from './protocol.js';
 
 const CHUNK_MS = 40;          // training work per turn of the message loop
-const TEST_EVERY_MS = 1500;   // test accuracy interval (training time)
-const CHECK_EVERY_MS = 4000;  // automatic gradient check interval
+const TEST_EVERY_MS = 1500;   // test accuracy interval (training time), at least
+const CHECK_EVERY_MS = 4000;  // automatic gradient check interval, at least
+const OVERHEAD = 10;          // ... and at least 10× what the last one cost, so each takes ≤ ~10%
 const TEST_SUBSET = 1000;     // held-out test images for the running accuracy
 const PIX = 784;
 
@@ -19,7 +20,7 @@ const TRAIN_PROBE = 1000;  // training images for the running train accuracy
 const S = {
   net: null, spec: null, optimizer: null, batchSize: 32, seed: 1,
   running: false, step: 0, seen: 0, epoch: 0, rng: null, stepsPerChunk: 4,
-  elapsed: 0, lastTest: 0, lastCheck: 0, rateSeen: 0, rateMs: 0, bug: 'none', loss: NaN, acc: NaN,
+  elapsed: 0, lastTest: 0, lastCheck: 0, testCost: 0, checkCost: 0, rateSeen: 0, rateMs: 0, bug: 'none', loss: NaN, acc: NaN,
 };
 
 const post = (type, payload = {}, transfer = []) => self.postMessage({ type, ...payload }, transfer);
@@ -118,7 +119,8 @@ function install(net, { optimizer, batchSize, seed }) {
   if (S.net !== net) S.net?.dispose();
   Object.assign(S, {
     net, spec: net.spec, optimizer, batchSize, seed, running: false, step: 0, seen: 0, epoch: 0,
-    elapsed: 0, lastTest: 0, lastCheck: 0, rateSeen: 0, rateMs: 0, loss: NaN, acc: NaN, rng: mulberry32(seed), stepsPerChunk: 4,
+    elapsed: 0, lastTest: 0, lastCheck: 0, testCost: 0, checkCost: 0, rateSeen: 0, rateMs: 0, loss: NaN, acc: NaN,
+    rng: mulberry32(seed), stepsPerChunk: 4,
   });
   const initialLoss = net.evaluateDataset(sets.trainProbe, { limit: 256 }).loss;
   return { ...describe(net), initialLoss };
@@ -198,8 +200,18 @@ function loop() {
   if (!S.running) return;
   try {
     runSteps(CHUNK_MS);
-    if (S.elapsed - S.lastTest >= TEST_EVERY_MS) { S.lastTest = S.elapsed; post(EVT.TEST, testAccuracy()); }
-    if (S.elapsed - S.lastCheck >= CHECK_EVERY_MS) { S.lastCheck = S.elapsed; gradcheck(); }
+    if (S.elapsed - S.lastTest >= Math.max(TEST_EVERY_MS, OVERHEAD * S.testCost)) {
+      const t0 = performance.now();
+      S.lastTest = S.elapsed;
+      post(EVT.TEST, testAccuracy());
+      S.testCost = performance.now() - t0;
+    }
+    if (S.elapsed - S.lastCheck >= Math.max(CHECK_EVERY_MS, OVERHEAD * S.checkCost)) {
+      const t0 = performance.now();
+      S.lastCheck = S.elapsed;
+      gradcheck();
+      S.checkCost = performance.now() - t0;
+    }
   } catch (e) {
     S.running = false;
     post(EVT.FATAL, { message: `training stopped: ${e.message}`, restart: trapped(e) });

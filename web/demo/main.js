@@ -40,7 +40,21 @@ async function call(type, args, transfer) {
   }
 }
 
+// The longest run of each main-thread job (ms), to keep every task under 50 ms (window.demo.timings).
+const timings = {};
+function timed(name, f) {
+  const t0 = performance.now();
+  try {
+    return f();
+  } finally {
+    timings[name] = Math.max(timings[name] ?? 0, Math.round(performance.now() - t0));
+  }
+}
+
 function onEvent(type, d) {
+  timed(type, () => handleEvent(type, d));
+}
+function handleEvent(type, d) {
   if (type === EVT.LOADING) {
     $('load-progress').value = d.total ? d.loaded / d.total : 0;
     status(`loading MNIST… ${(d.loaded / 1e6).toFixed(1)} / ${(d.total / 1e6).toFixed(1)} MB`);
@@ -240,7 +254,7 @@ function onTest(d) {
 function scheduleCharts() {
   if (chartQueued) return;
   chartQueued = true;
-  setTimeout(() => requestAnimationFrame(() => { chartQueued = false; renderCharts(); }), 200);
+  setTimeout(() => requestAnimationFrame(() => { chartQueued = false; timed('charts', renderCharts); }), 200);
 }
 function renderCharts() {
   lineChart($('loss-chart'), [{ label: 'loss', color: '#1f5fbf', points: state.loss }], { yMin: 0, xLabel: 'samples seen' });
@@ -437,5 +451,5 @@ async function boot(rebuild = false) {
   }
 }
 window.addEventListener('resize', () => scheduleCharts());
-window.demo = { client, state };  // for the browser tests and the console
+window.demo = { client, state, timings };  // for the browser tests and the console
 boot();
