@@ -52,6 +52,7 @@ describe('demo page', () => {
       ['[1×26×26]', '[1×26×26]', '[1×13×13]', '[169]', '[64]', '[64]', '[10]']);
     await page.waitForFunction(() => /overfits 20 samples: loss/.test(document.getElementById('badge-overfit').textContent));
     expect(await page.getAttribute('#badge-overfit', 'class')).toContain('pass');
+    expect(await text('#badge-init')).toMatch(/^[✓!] initial loss \d\.\d{3} vs ln 10 = 2\.303/);
     expect(problems).toEqual([]);
   });
 
