@@ -26,7 +26,9 @@
 // Worker -> page: events, posted on their own.
 //   LOADING    { phase, loaded, total }          MNIST download progress (bytes)
 //   PROGRESS   { step, epoch, epochFraction, seen, loss, trainAcc, samplesPerSec, elapsed, running }
-//   TEST       { step, seen, accuracy, loss, count }   test accuracy on the held-out subset
+//                                               after every chunk of net.fit steps (~40 ms)
+//   TEST       { step, seen, accuracy, loss, count, trainAcc }   accuracy on the first `count` test
+//                                               images, and on 1000 fixed training images
 //   GRADCHECK  { step, bug, brokenLayer, rows: [{layer, name, shape, maxAbsError, maxRelError, checked, kinks, passed}] }
 //   FATAL      { message, restart }             training stopped; restart: the WASM module trapped
 //                                               and the page must start a new worker
