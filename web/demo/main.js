@@ -321,37 +321,43 @@ async function refreshInside() {
   if (!state.built) return;
   try {
     const f = await call(REQ.FILTERS);
-    const [OC, C] = f.shape, items = [];
-    if (f.type === 'conv2d') {
-      const KH = f.shape[2], KW = f.shape[3], s = Math.max(4, Math.floor(72 / KH));
-      for (let o = 0; o < OC; o++) for (let c = 0; c < C; c++) items.push({ values: f.values.subarray((o * C + c) * KH * KW, (o * C + c + 1) * KH * KW), w: KW, h: KH });
-      imageGrid($('filters'), items, s, { diverging: true });
-    } else {
-      const [, H, W] = f.inputShape.length === 3 ? f.inputShape : C === 784 ? [1, 28, 28] : [1, 1, C];
-      for (let o = 0; o < Math.min(OC, 32); o++) items.push({ values: f.values.subarray(o * C, (o + 1) * C), w: W, h: H });
-      imageGrid($('filters'), items, 2, { diverging: true });
-    }
+    timed('filters', () => renderFilters(f));
     const a = await call(REQ.ACTIVATIONS, { sample: Number($('sample').value) });
-    const box = $('activations');
-    box.replaceChildren();
-    const fig = (canvas, text) => { const f2 = document.createElement('figure'); const cap = document.createElement('figcaption'); cap.textContent = text; f2.append(canvas, cap); box.append(f2); };
-    const inCanvas = document.createElement('canvas');
-    inCanvas.width = inCanvas.height = 56;
-    drawGray(inCanvas.getContext('2d'), a.image, 28, 28, 0, 0, 2, { lo: 0, hi: 1 });
-    fig(inCanvas, `input (label ${a.label})`);
-    for (const m of a.maps) {
-      const [C, H, W] = m.shape, s = Math.max(1, Math.floor(56 / H)), cv = document.createElement('canvas');
-      const items2 = [];
-      for (let c = 0; c < Math.min(C, 16); c++) items2.push({ values: m.values.subarray(c * H * W, (c + 1) * H * W), w: W, h: H });
-      box.append(cv);
-      imageGrid(cv, items2, s);
-      box.removeChild(cv);
-      fig(cv, `${m.layer} ${m.type} [${m.shape.join('×')}]`);
-    }
+    timed('activations', () => renderActivations(a));
   } catch (e) {
     status(`looking inside: ${e.message}`, true);
   }
   if (state.running) insideTimer = setTimeout(refreshInside, 8000);
+}
+function renderFilters(f) {
+  const [OC, C] = f.shape, items = [];
+  if (f.type === 'conv2d') {
+    const KH = f.shape[2], KW = f.shape[3], s = Math.max(4, Math.floor(72 / KH));
+    for (let o = 0; o < OC; o++) for (let c = 0; c < C; c++) items.push({ values: f.values.subarray((o * C + c) * KH * KW, (o * C + c + 1) * KH * KW), w: KW, h: KH });
+    imageGrid($('filters'), items, s, { diverging: true });
+  } else {
+    const [, H, W] = f.inputShape.length === 3 ? f.inputShape : C === 784 ? [1, 28, 28] : [1, 1, C];
+    for (let o = 0; o < Math.min(OC, 32); o++) items.push({ values: f.values.subarray(o * C, (o + 1) * C), w: W, h: H });
+    imageGrid($('filters'), items, 2, { diverging: true });
+  }
+}
+function renderActivations(a) {
+  const box = $('activations');
+  box.replaceChildren();
+  const fig = (canvas, text) => { const f2 = document.createElement('figure'); const cap = document.createElement('figcaption'); cap.textContent = text; f2.append(canvas, cap); box.append(f2); };
+  const inCanvas = document.createElement('canvas');
+  inCanvas.width = inCanvas.height = 56;
+  drawGray(inCanvas.getContext('2d'), a.image, 28, 28, 0, 0, 2, { lo: 0, hi: 1 });
+  fig(inCanvas, `input (label ${a.label})`);
+  for (const m of a.maps) {
+    const [C, H, W] = m.shape, s = Math.max(1, Math.floor(56 / H)), cv = document.createElement('canvas');
+    const items = [];
+    for (let c = 0; c < Math.min(C, 16); c++) items.push({ values: m.values.subarray(c * H * W, (c + 1) * H * W), w: W, h: H });
+    box.append(cv);
+    imageGrid(cv, items, s);
+    box.removeChild(cv);
+    fig(cv, `${m.layer} ${m.type} [${m.shape.join('×')}]`);
+  }
 }
 $('refresh-inside').addEventListener('click', refreshInside);
 $('sample').addEventListener('change', refreshInside);
