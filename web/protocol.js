@@ -21,7 +21,7 @@
 //   sanity        {}                                     { initialLoss, overfitLoss, overfitSteps }
 //   save          {}                                     { bytes: Uint8Array, name }
 //   load          { bytes: Uint8Array }                  as build, plus test: TEST payload
-//   test          {}                                     TEST payload, evaluated now
+//   testNow       {}                                     TEST payload, evaluated now
 //
 // Worker -> page: events, posted on their own.
 //   LOADING    { phase, loaded, total }          MNIST download progress (bytes)
@@ -49,7 +49,7 @@ export const REQ = Object.freeze({
   SANITY: 'sanity',
   SAVE: 'save',
   LOAD: 'load',
-  TEST: 'test',
+  TEST: 'testNow',
 });
 
 export const EVT = Object.freeze({
