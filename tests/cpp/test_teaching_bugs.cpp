@@ -35,7 +35,9 @@ void expect_red_before(const std::vector<bp::GradCheckRow>& rows, int broken, co
     bool should_fail = row.layer < broken;  // input is layer −1
     EXPECT_EQ(row.passed, !should_fail) << bug << ": layer " << row.layer << " " << row.name << " max rel " << row.max_rel_error;
     if (should_fail) EXPECT_GT(row.max_rel_error, 1e-2) << bug << ": layer " << row.layer << " " << row.name;
-    else EXPECT_LT(row.max_rel_error, 1e-6) << bug << ": layer " << row.layer << " " << row.name;
+    // Green rows: well inside the "fine" band (rounding in the fast kernels' summation order
+    // puts small input-gradient components near 1e-6), four decades below any bug's error.
+    else EXPECT_LT(row.max_rel_error, 1e-5) << bug << ": layer " << row.layer << " " << row.name;
   }
 }
 
