@@ -1,9 +1,28 @@
 // charts.js: the few canvas drawings the demo needs (no chart library): line charts,
 // grey-scale images, a heat map. DOM only; every function redraws a whole canvas.
 
+// CSS box sizes, cached by a ResizeObserver: reading clientWidth in a task that just changed
+// the DOM forces a synchronous layout of the whole page (a long main-thread task); the
+// observer hands over sizes after layouts the browser does anyway. The first read of an
+// element measures it once.
+const sizes = new WeakMap();
+const observer = new ResizeObserver((entries) => {
+  for (const e of entries) sizes.set(e.target, { w: e.contentRect.width, h: e.contentRect.height });
+});
+export function sizeOf(el) {
+  let s = sizes.get(el);
+  if (!s) {
+    s = { w: el.clientWidth, h: el.clientHeight };
+    sizes.set(el, s);
+    observer.observe(el);
+  }
+  return s;
+}
+
 // Sizes the backing store to the CSS box × devicePixelRatio; returns the 2-D context in CSS px.
-function fit(canvas) {
-  const dpr = window.devicePixelRatio || 1, w = canvas.clientWidth || canvas.width, h = canvas.clientHeight || canvas.height;
+function fit(canvas, cssW, cssH) {
+  const box = cssW === undefined ? sizeOf(canvas) : { w: cssW, h: cssH };
+  const dpr = window.devicePixelRatio || 1, w = box.w || canvas.width, h = box.h || canvas.height;
   if (canvas.width !== Math.round(w * dpr) || canvas.height !== Math.round(h * dpr)) {
     canvas.width = Math.round(w * dpr);
     canvas.height = Math.round(h * dpr);
@@ -111,13 +130,14 @@ export function drawGray(ctx, values, w, h, x, y, s, { lo, hi, invert = false, d
   ctx.drawImage(tmp, x, y, w * s, h * s);
 }
 
-/** A grid of images: items [{values, w, h, caption}], each drawn at scale s. */
+/** A grid of images: items [{values, w, h, caption}], each drawn at scale s, at most maxWidth CSS px wide. */
 export function imageGrid(canvas, items, s, opts = {}) {
   const cell = Math.max(...items.map((it) => it.w * s), 1) + 6, rowH = Math.max(...items.map((it) => it.h * s), 1) + (opts.captions ? 18 : 6);
-  const cols = Math.max(1, Math.floor((canvas.parentElement?.clientWidth || 300) / cell));
-  canvas.style.width = `${Math.min(items.length, cols) * cell}px`;
-  canvas.style.height = `${Math.ceil(items.length / cols) * rowH}px`;
-  const { ctx } = fit(canvas);
+  const cols = Math.max(1, Math.floor((opts.maxWidth || 300) / cell));
+  const cw = Math.min(items.length, cols) * cell, ch = Math.ceil(items.length / cols) * rowH;
+  canvas.style.width = `${cw}px`;
+  canvas.style.height = `${ch}px`;
+  const { ctx } = fit(canvas, cw, ch);
   ctx.font = '11px system-ui, sans-serif';
   items.forEach((it, i) => {
     const x = (i % cols) * cell + 3, y = Math.floor(i / cols) * rowH + 3;

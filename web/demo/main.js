@@ -5,7 +5,7 @@ import { TrainerClient } from './client.js';
 import { PRESETS, DEFAULT_PRESET } from './presets.js';
 import { LayerEditor } from './layers.js';
 import { DrawPad } from './draw.js';
-import { lineChart, imageGrid, confusionChart, drawGray } from './charts.js';
+import { lineChart, imageGrid, confusionChart, drawGray, sizeOf } from './charts.js';
 
 const $ = (id) => document.getElementById(id);
 const MILESTONES = [0.9, 0.95, 0.97, 0.98];
@@ -330,19 +330,19 @@ async function refreshInside() {
   if (state.running) insideTimer = setTimeout(refreshInside, 8000);
 }
 function renderFilters(f) {
-  const [OC, C] = f.shape, items = [];
+  const [OC, C] = f.shape, items = [], maxWidth = sizeOf($('inside')).w - 32;
   if (f.type === 'conv2d') {
     const KH = f.shape[2], KW = f.shape[3], s = Math.max(4, Math.floor(72 / KH));
     for (let o = 0; o < OC; o++) for (let c = 0; c < C; c++) items.push({ values: f.values.subarray((o * C + c) * KH * KW, (o * C + c + 1) * KH * KW), w: KW, h: KH });
-    imageGrid($('filters'), items, s, { diverging: true });
+    imageGrid($('filters'), items, s, { diverging: true, maxWidth });
   } else {
     const [, H, W] = f.inputShape.length === 3 ? f.inputShape : C === 784 ? [1, 28, 28] : [1, 1, C];
     for (let o = 0; o < Math.min(OC, 32); o++) items.push({ values: f.values.subarray(o * C, (o + 1) * C), w: W, h: H });
-    imageGrid($('filters'), items, 2, { diverging: true });
+    imageGrid($('filters'), items, 2, { diverging: true, maxWidth });
   }
 }
 function renderActivations(a) {
-  const box = $('activations');
+  const box = $('activations'), maxWidth = sizeOf(box).w;
   box.replaceChildren();
   const fig = (canvas, text) => { const f2 = document.createElement('figure'); const cap = document.createElement('figcaption'); cap.textContent = text; f2.append(canvas, cap); box.append(f2); };
   const inCanvas = document.createElement('canvas');
@@ -353,9 +353,7 @@ function renderActivations(a) {
     const [C, H, W] = m.shape, s = Math.max(1, Math.floor(56 / H)), cv = document.createElement('canvas');
     const items = [];
     for (let c = 0; c < Math.min(C, 16); c++) items.push({ values: m.values.subarray(c * H * W, (c + 1) * H * W), w: W, h: H });
-    box.append(cv);
-    imageGrid(cv, items, s);
-    box.removeChild(cv);
+    imageGrid(cv, items, s, { maxWidth });
     fig(cv, `${m.layer} ${m.type} [${m.shape.join('×')}]`);
   }
 }
@@ -369,7 +367,8 @@ $('evaluate').addEventListener('click', async () => {
     const r = await call(REQ.CONFUSION, {});
     $('eval-result').textContent = `accuracy ${pct(r.accuracy)} on ${r.count.toLocaleString()} test images, ${r.count - Math.round(r.accuracy * r.count)} wrong`;
     confusionChart($('confusion'), r.matrix);
-    imageGrid($('wrong'), r.wrong.map((w) => ({ values: w.image, w: 28, h: 28, caption: `${w.label} → ${w.pred}`, color: '#b3261e' })), 2, { captions: true, lo: 0, hi: 1 });
+    imageGrid($('wrong'), r.wrong.map((w) => ({ values: w.image, w: 28, h: 28, caption: `${w.label} → ${w.pred}`, color: '#b3261e' })), 2,
+      { captions: true, lo: 0, hi: 1, maxWidth: sizeOf($('wrong').parentElement).w });
   } catch (e) {
     $('eval-result').textContent = e.message;
   }
