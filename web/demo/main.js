@@ -227,7 +227,24 @@ function syncButtons() {
 
 // ---- progress, curves ----
 let chartQueued = false;
+// Progress arrives every ~40 ms; the numbers are redrawn at most every 100 ms while running.
+let statsAt = 0, statsTimer = 0, latest = null;
 function onProgress(d) {
+  state.elapsed = d.elapsed;
+  if (d.seen > state.lastSeen || d.seen === 0) {
+    if (Number.isFinite(d.loss)) state.loss.push([d.seen, d.loss]);
+    state.lastSeen = d.seen;
+  }
+  if (state.running !== d.running && !d.running) state.running = false;
+  latest = d;
+  clearTimeout(statsTimer);
+  if (!d.running || performance.now() - statsAt > 100) renderStats();
+  else statsTimer = setTimeout(() => timed('progress', renderStats), 100);
+  scheduleCharts();
+}
+function renderStats() {
+  const d = latest;
+  statsAt = performance.now();
   $('s-step').textContent = d.step.toLocaleString();
   $('s-epoch').textContent = d.epochFraction.toFixed(2);
   $('epoch-progress').value = d.epochFraction % 1;
@@ -235,14 +252,7 @@ function onProgress(d) {
   $('s-elapsed').textContent = clock(d.elapsed);
   $('s-loss').textContent = Number.isFinite(d.loss) ? d.loss.toFixed(4) : '–';
   $('s-train').textContent = pct(d.trainAcc);
-  state.elapsed = d.elapsed;
-  if (d.seen > state.lastSeen || d.seen === 0) {
-    if (Number.isFinite(d.loss)) state.loss.push([d.seen, d.loss]);
-    state.lastSeen = d.seen;
-  }
-  if (state.running !== d.running && !d.running) state.running = false;
   syncButtons();
-  scheduleCharts();
 }
 function onTest(d) {
   $('s-test').textContent = pct(d.accuracy);
