@@ -9,7 +9,7 @@ import { decodeMnistSubset } from './mnist-subset.js';
 import { loadMnist } from './mnist.js';
 import { ATTRIBUTES, settingsFromAttributes } from './embed-code.js';
 import { presets } from './presets.js';
-import { preprocessDigit } from './digit.js';
+import { mnistPreprocess } from './demo/preprocess.js';
 
 const SUBSET_URL = new URL('../dist/mnist-subset.bin', import.meta.url);
 const toFloats = (u8) => Float32Array.from(u8, (v) => v / 255);
@@ -284,8 +284,10 @@ export class BackpropDemoElement extends HTMLElement {
     if (!this.#trainer) return;
     const pad = this.#$('canvas.pad');
     const rgba = pad.getContext('2d').getImageData(0, 0, pad.width, pad.height).data;
-    const x = preprocessDigit(rgba, pad.width, pad.height);
-    const probs = await this.#trainer.predict(x, 1);
+    const ink = Float32Array.from({ length: pad.width * pad.height }, (_, i) => rgba[4 * i] / 255);
+    const digit = mnistPreprocess(ink, pad.width, pad.height);
+    if (!digit) return;
+    const probs = await this.#trainer.predict(digit.pixels, 1);
     this.#$('.bars').replaceChildren(
       ...Array.from(probs).flatMap((p, d) => {
         const label = document.createElement('span');

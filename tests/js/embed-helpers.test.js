@@ -1,14 +1,13 @@
 // The embed's DOM-free helpers: settings <-> attributes <-> URL hash and the tag it writes
 // (web/embed-code.js), the demo's settings -> embed settings (web/demo/embed-button.js), the
-// bundled MNIST subset format (web/mnist-subset.js) and the MNIST-style
-// preprocessing of a drawn digit (web/digit.js).
+// bundled MNIST subset format (web/mnist-subset.js). Drawn digits use the demo's
+// mnistPreprocess (web/demo/preprocess.js), tested with the demo.
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { embedCode, settingsFromAttributes, settingsFromHash, settingsToHash } from '../../web/embed-code.js';
 import { decodeMnistSubset, encodeMnistSubset } from '../../web/mnist-subset.js';
-import { preprocessDigit } from '../../web/digit.js';
 import { BackpropError } from '../../web/errors.js';
 import { embedSettings } from '../../web/demo/embed-button.js';
 import { presets } from '../../web/presets.js';
@@ -80,29 +79,5 @@ describe('bundled MNIST subset', () => {
     const d = decodeMnistSubset(readFileSync(join(root, 'dist/mnist-subset.bin')));
     expect([d.train.count, d.test.count]).toEqual([2000, 500]);
     expect(Array.from(d.train.labels.subarray(0, 5))).toEqual([5, 0, 4, 1, 9]); // MNIST's first training labels
-  });
-});
-
-describe('drawn digit preprocessing', () => {
-  it('scales the ink box to 20 px and centres its mass at (14, 14)', () => {
-    // A 100x100 canvas with a filled 10x40 bar (ink box 10 wide, 40 tall) near the top-left.
-    const W = 100, rgba = new Uint8ClampedArray(W * W * 4);
-    for (let y = 5; y < 45; y++) for (let x = 10; x < 20; x++) rgba[4 * (y * W + x)] = 255;
-    const img = preprocessDigit(rgba, W, W);
-    let m = 0, mx = 0, my = 0, rows = new Set(), cols = new Set();
-    for (let y = 0; y < 28; y++)
-      for (let x = 0; x < 28; x++) {
-        const v = img[y * 28 + x];
-        if (v > 0) { rows.add(y); cols.add(x); }
-        m += v; mx += v * x; my += v * y;
-      }
-    expect(rows.size).toBe(20); // the longer side scaled to 20
-    expect(cols.size).toBe(5);  // aspect ratio kept: 10/40 * 20
-    expect(Math.abs(mx / m - 14)).toBeLessThanOrEqual(1);
-    expect(Math.abs(my / m - 14)).toBeLessThanOrEqual(1);
-  });
-
-  it('an empty canvas gives zeros', () => {
-    expect(preprocessDigit(new Uint8ClampedArray(20 * 20 * 4), 20, 20).every((v) => v === 0)).toBe(true);
   });
 });
