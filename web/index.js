@@ -23,6 +23,10 @@ function makeApi(M) {
     heapInUse() {
       return M.heapInUse();
     },
+    /** Bytes of WASM linear memory the module has now (it grows on demand, never shrinks). */
+    memoryBytes() {
+      return M.HEAP8.buffer.byteLength;
+    },
   };
 }
 
