@@ -28,7 +28,7 @@ const log = (line) => console.log(line);
 const require = createRequire(import.meta.url);
 
 // ---- 1. the peak micro-kernel ----
-function buildPeak() {
+export function buildPeak() {
   const src = join(root, 'bench/peak.c'), out = join(root, 'build/bench/peak.wasm');
   if (!existsSync(out) || statSync(out).mtimeMs < statSync(src).mtimeMs) {
     mkdirSync(dirname(out), { recursive: true });
@@ -56,31 +56,28 @@ function runNative() {
 }
 
 // ---- 3. Node ----
-async function runNode(peakWasm) {
+/** Loads the three libraries the way the Node run uses them (the smoke test reuses this). */
+export async function nodeLibs() {
   const { loadBackprop } = await import('../web/index.js');
   // TF.js through require, so tfjs-layers and the wasm backend share one tfjs-core instance.
-  const tf = require('@tensorflow/tfjs-core');
-  require('@tensorflow/tfjs-layers');
-  Object.assign(tf, require('@tensorflow/tfjs-layers'));
+  const tf = { ...require('@tensorflow/tfjs-core'), ...require('@tensorflow/tfjs-layers') };
   const tfWasm = require('@tensorflow/tfjs-backend-wasm');
   // ConvNetJS: its build file evaluated as a classic script in a vm context, the way a page's
   // <script> tag runs it (the npm entry's module glue is not what browsers get).
   const file = require.resolve('convnetjs/build/convnet.js');
   const ctx = vm.createContext({ module: { exports: {} } });
   vm.runInContext(readFileSync(file, 'utf8'), ctx, { filename: file });
-  const convnetjs = ctx.module.exports;
-  return runSuite({
-    env: 'node',
+  return {
     bp: await loadBackprop(),
     tf,
     tfWasm,
-    convnetjs,
-    peakWasm,
-    quick,
-    only,
-    log,
+    convnetjs: ctx.module.exports,
     notes: { node: process.version, convnetjs: 'node_modules/convnetjs/build/convnet.js evaluated in a node:vm context (module.exports)' },
-  });
+  };
+}
+
+async function runNode(peakWasm) {
+  return runSuite({ env: 'node', ...(await nodeLibs()), peakWasm, quick, only, log });
 }
 
 // ---- 4. Chromium ----

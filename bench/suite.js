@@ -172,7 +172,7 @@ export async function runSuite({ env, bp, tf, tfWasm, convnetjs, peakWasm, notes
       simd,
       threads: (await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')) ? tfWasm?.getThreadsCount?.() ?? '?' : 1,
       conv2dBackpropFilter: registered
-        ? 'registered by the bench from TF.js ops (pad, strided slices concatenated to im2col patches, one matMul): the WASM backend has no Conv2DBackpropFilter kernel'
+        ? 'registered by the bench from TF.js ops (dW as a conv2d of x and dy with batch and channels swapped, in the backend\'s own Conv2D kernel): the WASM backend has no Conv2DBackpropFilter kernel'
         : 'TF.js provides it',
       kernelCheckMaxAbsDiff: checkConv2DBackpropFilter(tf),
     };
