@@ -15,7 +15,7 @@ import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
-import { NETS, ourSpec } from './nets.js';
+import { NETS, flops, ourSpec } from './nets.js';
 import { runSuite } from './suite.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -154,6 +154,10 @@ async function main() {
   const tfjsKernel = (results.chromium ?? results.node)?.tfjs?.conv2dBackpropFilter;
   results.table = table(results);
   console.log(`\n${results.table}\n`);
+  for (const [name, net] of Object.entries(NETS)) {
+    const f = flops(net), issue = Object.entries(net.issue).map(([k, v]) => `${k} ${v}`).join(', ');
+    console.log(`${name}: ${(f.forward / 1e6).toFixed(2)} MFLOP forward, ${(f.train / 1e6).toFixed(2)} MFLOP training per sample, from the layer shapes (issue: ${issue})`);
+  }
   if (trainHow) console.log(`ours, train step: ${trainHow}`);
   if (tfjsKernel) console.log(`TF.js Conv2DBackpropFilter: ${tfjsKernel}`);
   for (const env of ['node', 'chromium']) {
