@@ -72,10 +72,9 @@ function ourTrainer(net) {
   return { how: 'net.computeGradients (zero grads, forward, loss, backward; no optimizer update yet)', step: (x, labels, n) => net.computeGradients(x, labels, n) };
 }
 
-async function benchOurs(bp, name, net, opt) {
+async function benchOurs(bp, net, opt) {
   const { x, labels } = batchData(net, net.batch);
-  const spec = ourSpec(net);
-  const model = bp.sequential(spec);
+  const model = bp.sequential(ourSpec(net));
   try {
     const trainer = ourTrainer(model);
     const train = await measure(() => trainer.step(x, labels, net.batch), net.batch, opt);
@@ -189,7 +188,7 @@ export async function runSuite({ env, bp, tf, tfWasm, convnetjs, peakWasm, notes
     if (only && !only.includes(name)) continue;
     const f = flops(net);
     const row = { batch: net.batch, flop: { forward: f.forward, train: f.train, issue: net.issue } };
-    row.ours = await benchOurs(bp, name, net, opt);
+    row.ours = await benchOurs(bp, net, opt);
     log(`${env}: ${name} ours train ${row.ours.train.median.toFixed(0)}/s infer ${row.ours.infer.median.toFixed(0)}/s`);
     if (tf) {
       row.tfjs = await benchTfjs(tf, net, opt);
