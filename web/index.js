@@ -19,6 +19,46 @@ function makeApi(M) {
     sequential(spec) {
       return new Net(M, spec);
     },
+    /**
+     * A dataset held inside the module (copied in once): images is a Uint8Array of pixels
+     * (scaled to [0,1] on use) or float values, count*numel(shape) of them; labels holds one
+     * class per image (cross-entropy) or D mse targets per image. options: { classes } also
+     * checks every label is in [0, classes). Free it with dispose().
+     */
+    dataset(images, labels, shape, { classes = 0 } = {}) {
+      return new Dataset(M, images, labels, shape, classes);
+    },
+    /** Rebuilds a net from net.save() bytes (parameters bit-identical, optimizer state if saved). */
+    load(bytes) {
+      if (!(bytes instanceof Uint8Array)) throw new BackpropError(`load: expected a Uint8Array, got ${describe(bytes)}`);
+      const h = new M.NetHandle();
+      stage(h.stageBytes(bytes.length), bytes);
+      const status = h.load();
+      if (status) {
+        h.delete();
+        throw new BackpropError(status);
+      }
+      return new Net(M, null, h);
+    },
+    /** Rebuilds a net from net.toJSON(): { spec, params: [{ layer, name, shape, values }] }. */
+    fromJSON(obj) {
+      if (obj == null || typeof obj !== 'object' || !Array.isArray(obj.params))
+        throw new BackpropError(`fromJSON: expected { spec, params: [...] }, got ${describe(obj)}`);
+      const net = new Net(M, obj.spec);
+      try {
+        const want = net.paramInfo();
+        if (obj.params.length !== want.length)
+          throw new BackpropError(`fromJSON: the spec has ${want.length} parameter tensors, params has ${obj.params.length}`);
+        for (const p of obj.params) {
+          if (p == null || typeof p !== 'object') throw new BackpropError(`fromJSON: each param must be { layer, name, shape, values }, got ${describe(p)}`);
+          net.setParam(p.layer, p.name, p.values);
+        }
+      } catch (e) {
+        net.dispose();
+        throw e;
+      }
+      return net;
+    },
     /** Bytes the WASM heap has allocated right now (for leak checks). */
     heapInUse() {
       return M.heapInUse();
@@ -35,6 +75,69 @@ function stage(view, values) {
   if (values.length > 0) view.set(values);
 }
 
+const now = () => globalThis.performance?.now() ?? Date.now();
+
+function describe(v) {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) return 'an object';
+  return v?.constructor?.name && typeof v === 'object' ? `a ${v.constructor.name}` : `${typeof v} ${String(v)}`;
+}
+
+const HANDLE = Symbol('handle');
+
+/** Images and labels held inside the module; see bp.dataset(). */
+export class Dataset {
+  #h;
+  #count;
+  #shape;
+
+  constructor(M, images, labels, shape, classes) {
+    const n = toLength(images, 'dataset images');
+    const nl = toLength(labels, 'dataset labels');
+    if (!Array.isArray(shape)) throw new BackpropError(`dataset: shape must be an array like [1,28,28], got ${describe(shape)}`);
+    if (!Number.isInteger(classes) || classes < 0) throw new BackpropError(`dataset: classes must be a non-negative integer, got ${classes}`);
+    const h = new M.DatasetHandle();
+    const uint8 = images instanceof Uint8Array || images instanceof Uint8ClampedArray;
+    stage(uint8 ? h.stagePixels(n) : h.stageFloats(n), images);
+    stage(h.stageTargets(nl), labels);
+    const status = h.finish(JSON.stringify(shape), uint8, classes);
+    if (status) {
+      h.delete();
+      throw new BackpropError(status);
+    }
+    this.#h = h;
+    this.#count = h.count();
+    this.#shape = [...shape];
+  }
+  [HANDLE]() {
+    if (!this.#h) throw new BackpropError('dataset: used after dispose()');
+    return this.#h;
+  }
+  /** Number of samples. */
+  get count() {
+    this[HANDLE]();
+    return this.#count;
+  }
+  get shape() {
+    return [...this.#shape];
+  }
+  dispose() {
+    if (this.#h) {
+      this.#h.delete();
+      this.#h = null;
+    }
+  }
+  [Symbol.dispose ?? Symbol.for('Symbol.dispose')]() {
+    this.dispose();
+  }
+}
+
+function positiveInt(v, what) {
+  if (!Number.isInteger(v) || v < 1) throw new BackpropError(`${what} must be an integer >= 1, got ${v}`);
+  return v;
+}
+
 function toLength(values, what) {
   if (values == null || typeof values.length !== 'number')
     throw new BackpropError(`${what}: expected an array or typed array, got ${values === null ? 'null' : typeof values}`);
@@ -46,7 +149,13 @@ export class Net {
   #h;
   #info;
 
-  constructor(M, spec) {
+  constructor(M, spec, loaded = null) {
+    if (loaded) {
+      this.#M = M;
+      this.#h = loaded;
+      this.#info = JSON.parse(loaded.info());
+      return;
+    }
     if (spec == null || typeof spec !== 'object') throw new BackpropError(`spec: must be an object {input, layers, loss}, got ${spec}`);
     this.#M = M;
     const h = new M.NetHandle();
@@ -165,6 +274,135 @@ export class Net {
     this.#stageTargets(h, targets);
     check(h.gradCheck(n, eps, maxCoords, seed, stencil));
     return JSON.parse(h.result());
+  }
+
+  // ---- training ----
+
+  /** The normalised optimizer config, e.g. { type: 'adam', lr: 0.001, beta1: 0.9, ... }. */
+  get optimizer() {
+    this.#handle();
+    return structuredClone(this.#info.spec.optimizer);
+  }
+  /** Replaces the optimizer (its state starts from zero). A bad config throws and changes nothing. */
+  setOptimizer(config) {
+    const h = this.#handle();
+    if (config == null || typeof config !== 'object')
+      throw new BackpropError(`optimizer: must be an object like { type: 'adam', lr: 0.001 }, got ${describe(config)}`);
+    check(h.setOptimizer(JSON.stringify(config)));
+    this.#info = JSON.parse(h.info());
+  }
+  /** Gradients on (x, targets), then one optimizer step; returns the loss before the step. */
+  trainStep(x, targets, n = 1) {
+    const h = this.#stageX(x, 'trainStep');
+    this.#stageTargets(h, targets);
+    check(h.trainStep(n));
+    return h.lastLoss();
+  }
+  /**
+   * evaluate(x, targets, n) or evaluate(dataset, { batchSize = 256, limit }) ->
+   * { loss, accuracy } (accuracy null for mse nets). No gradients, no step.
+   */
+  evaluate(x, targets, n = 1) {
+    if (x instanceof Dataset) return this.evaluateDataset(x, targets);
+    const h = this.#stageX(x, 'evaluate');
+    this.#stageTargets(h, targets);
+    check(h.evaluate(n));
+    return this.#lossAccuracy(h);
+  }
+  /** Loss and accuracy over a whole dataset (or its first `limit` samples), in batches inside WASM. */
+  evaluateDataset(dataset, { batchSize = 256, limit = 0 } = {}) {
+    const h = this.#handle();
+    if (!(dataset instanceof Dataset)) throw new BackpropError(`evaluate: expected a dataset from bp.dataset(), got ${describe(dataset)}`);
+    if (!Number.isInteger(limit) || limit < 0) throw new BackpropError(`evaluate: limit must be a non-negative integer, got ${limit}`);
+    check(h.evaluateDataset(dataset[HANDLE](), positiveInt(batchSize, 'evaluate: batchSize'), limit));
+    return this.#lossAccuracy(h);
+  }
+  #lossAccuracy(h) {
+    const accuracy = h.lastAccuracy();
+    return { loss: h.lastLoss(), accuracy: Number.isNaN(accuracy) ? null : accuracy };
+  }
+  /** Softmax probabilities (cross-entropy nets) or the outputs (mse nets), n*outputSize values. */
+  predict(x, n = 1) {
+    const h = this.#stageX(x, 'predict');
+    check(h.predict(n));
+    return h.prediction().slice();
+  }
+  /**
+   * Trains on a dataset, k steps per call into WASM. Continues where the last fit on the same
+   * dataset (same batchSize, shuffle, seed) stopped, so it can run in chunks.
+   * options: { epochs = 1 (to the end of the current epoch, and epochs-1 more), steps (instead
+   * of epochs), batchSize = 32, shuffle = true, seed = 1, progressEvery = 10 (steps),
+   * onProgress({ step, epoch, loss, samplesPerSec }) (return false to stop) }.
+   * -> { steps, samples, loss (mean over this call), lastLoss, epoch, seconds, samplesPerSec }
+   */
+  fit(dataset, { epochs, steps, batchSize = 32, shuffle = true, seed = 1, progressEvery = 10, onProgress } = {}) {
+    const h = this.#handle();
+    if (!(dataset instanceof Dataset)) throw new BackpropError(`fit: expected a dataset from bp.dataset(), got ${describe(dataset)}`);
+    const ds = dataset[HANDLE]();
+    positiveInt(batchSize, 'fit: batchSize');
+    positiveInt(progressEvery, 'fit: progressEvery');
+    if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0) throw new BackpropError(`fit: seed must be a non-negative integer, got ${seed}`);
+    if (onProgress != null && typeof onProgress !== 'function') throw new BackpropError(`fit: onProgress must be a function, got ${describe(onProgress)}`);
+    let total;
+    if (steps !== undefined) {
+      if (epochs !== undefined) throw new BackpropError('fit: give epochs or steps, not both');
+      total = positiveInt(steps, 'fit: steps');
+    } else {
+      const e = positiveInt(epochs ?? 1, 'fit: epochs');
+      total = h.stepsToEpochEnd(ds, batchSize, !!shuffle, seed) + (e - 1) * Math.ceil(dataset.count / batchSize);
+    }
+    const t0 = now();
+    let done = 0, samples = 0, lossSum = 0, report = null;
+    while (done < total) {
+      const k = Math.min(progressEvery, total - done);
+      const c0 = now();
+      check(h.fitSteps(ds, k, batchSize, !!shuffle, seed));
+      report = JSON.parse(h.result());
+      done += report.steps;
+      samples += report.samples;
+      lossSum += report.lossSum;
+      if (onProgress) {
+        const dt = (now() - c0) / 1000;
+        const r = onProgress({
+          step: report.totalSteps,
+          epoch: report.epoch + report.position / dataset.count,
+          loss: report.lossSum / report.steps,
+          samplesPerSec: dt > 0 ? report.samples / dt : 0,
+        });
+        if (r === false) break;
+      }
+    }
+    const seconds = (now() - t0) / 1000;
+    return {
+      steps: done,
+      samples,
+      loss: done ? lossSum / done : NaN,
+      lastLoss: report ? report.lastLoss : NaN,
+      epoch: report ? report.epoch + report.position / dataset.count : 0,
+      seconds,
+      samplesPerSec: seconds > 0 ? samples / seconds : 0,
+    };
+  }
+  /** Forgets where the last fit stopped: the next fit starts a fresh epoch 0. */
+  resetFit() {
+    this.#handle().resetFit();
+  }
+
+  // ---- model files ----
+
+  /** The model file: Uint8Array ('BPWM', version, spec, [optimizer state], parameters, CRC-32). */
+  save({ optimizer = false } = {}) {
+    const h = this.#handle();
+    check(h.save(!!optimizer));
+    return h.bytes().slice();
+  }
+  /** Readable weights: { spec, params: [{ layer, name, shape, values: number[] }] }. */
+  toJSON() {
+    this.#handle();
+    return {
+      spec: this.spec,
+      params: this.paramInfo().map((p) => ({ ...p, values: Array.from(this.getParam(p.layer, p.name)) })),
+    };
   }
 
   /** Frees the WASM memory behind this net; any later call throws. Safe to call twice. */

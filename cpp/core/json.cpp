@@ -41,8 +41,13 @@ void dump_value(const Json& j, std::string& out) {
         std::snprintf(buf, sizeof buf, "%.0f", v);
         out += buf;
       } else {
+        // The shortest of %.15g/%.16g/%.17g that reads back as v: 0.1 stays "0.1", and
+        // every double still round-trips.
         char buf[40];
-        std::snprintf(buf, sizeof buf, "%.17g", v);  // round-trips every double
+        for (int prec = 15; prec <= 17; ++prec) {
+          std::snprintf(buf, sizeof buf, "%.*g", prec, v);
+          if (std::strtod(buf, nullptr) == v) break;
+        }
         out += buf;
       }
       break;

@@ -6,12 +6,22 @@
 #pragma once
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <vector>
 
+#include "../data/dataset.h"
 #include "gradcheck.h"
 #include "sequential.h"
+#include "trainer.h"
 
 namespace bp {
+
+// The float or the double one of a pair of buffers, by the net's T.
+template <typename T>
+std::vector<T>& pick(std::vector<float>& f, std::vector<double>& d) {
+  if constexpr (std::is_same_v<T, float>) return f;
+  else return d;
+}
 
 class Model {
  public:
@@ -56,6 +66,29 @@ class Model {
 
   // A float64 copy of this net (same spec, same parameters): what the checker runs on.
   Status float64_twin(std::unique_ptr<Sequential<double>>& out) const;
+
+  // ---- training (x, targets staged as for compute_gradients) ----
+  Status set_optimizer(const std::string& cfg_json);  // a bad config leaves the net unchanged
+  Status train_step(int n, double& loss);
+  Status evaluate(int n, double& loss, double& accuracy);  // accuracy NaN for mse
+  Status predict(int n);  // -> prediction(): softmax probabilities (cross-entropy) or outputs
+  std::vector<float> pred32;
+  std::vector<double> pred64;
+  // k optimizer steps over ds from where the last fit stopped (see trainer.h).
+  Status fit_steps(const Dataset& ds, int k, const FitConfig& cfg, FitReport& out);
+  // Loss and accuracy over the first `limit` samples (all when limit <= 0), in batches.
+  Status evaluate_dataset(const Dataset& ds, int batch_size, int64_t limit, double& loss, double& accuracy);
+  Status check_dataset(const Dataset& ds, const char* what) const;
+  Trainer trainer;
+
+  // ---- model files (model_file.cpp) ----
+  // "BPWM" | u32 version | u32 flags (1 = optimizer state) | u32 spec length | spec JSON |
+  // [optimizer: u64 step count | per parameter tensor, its slots() state buffers] |
+  // parameters in layer order, each tensor's values in the net dtype | u32 CRC-32 of all before.
+  // Numbers little-endian. load() builds into a new net, so a bad file changes nothing.
+  Status save(bool with_optimizer, std::vector<uint8_t>& out) const;
+  Status load(const uint8_t* data, size_t len);
+  std::vector<uint8_t> bytes;  // staging for save/load
 
  private:
   std::unique_ptr<Sequential<float>> f32;

@@ -56,7 +56,9 @@ Status parse_net_spec(const Json& spec, NetSpec& out, Json& raw_layers) {
     out.seed = (uint64_t)s->num();
   }
   out.optimizer = Json();
-  if (const Json* o = spec.find("optimizer")) out.optimizer = *o;
+  const Json* o = spec.find("optimizer");
+  BP_TRY(parse_optimizer(o ? *o : Json(), out.optim));
+  out.optimizer = out.optim.to_json();
   return Status::Ok();
 }
 
@@ -87,6 +89,8 @@ Status Sequential<T>::build(const Json& spec, std::unique_ptr<Sequential<T>>& ou
   net->acts.resize(net->layers.size() + 1);
   net->grads.resize(net->layers.size() + 1);
   net->init_params(net->spec.seed);
+  net->opt.cfg = net->spec.optim;
+  net->opt.reset(net->param_list());
   out = std::move(net);
   return Status::Ok();
 }
@@ -248,6 +252,57 @@ Status Sequential<T>::loss(const T* x, int64_t xlen, const double* targets, int6
   run_forward(x, N);
   L = run_loss(targets, false);
   return Status::Ok();
+}
+
+// ---- training ----
+
+template <typename T>
+std::vector<Param<T>*> Sequential<T>::param_list() {
+  std::vector<Param<T>*> ps;
+  for (auto& l : layers)
+    for (auto& p : l->params) ps.push_back(&p);
+  return ps;
+}
+
+template <typename T>
+Status Sequential<T>::set_optimizer(const Json& cfg) {
+  OptimConfig c;
+  BP_TRY(parse_optimizer(cfg, c));
+  spec.optim = c;
+  spec.optimizer = c.to_json();
+  opt.cfg = c;
+  opt.reset(param_list());
+  return Status::Ok();
+}
+
+template <typename T>
+double Sequential<T>::run_train_step(const T* x, const double* targets, int N) {
+  double L = run_compute_gradients(x, targets, N);
+  opt.step(param_list());
+  return L;
+}
+
+template <typename T>
+Status Sequential<T>::train_step(const T* x, int64_t xlen, const double* targets, int64_t tlen, int N, double& L) {
+  BP_TRY(check_input(x, xlen, N, "trainStep"));
+  BP_TRY(check_targets(targets, tlen, N));
+  L = run_train_step(x, targets, N);
+  return Status::Ok();
+}
+
+template <typename T>
+double Sequential<T>::run_evaluate(const double* targets, int64_t& correct) {
+  correct = 0;
+  if (spec.loss == LossKind::SoftmaxCrossEntropy) {
+    const int K = (int)out_size();
+    for (int n = 0; n < batch; ++n) {
+      const T* z = output() + (size_t)n * K;
+      int best = 0;
+      for (int k = 1; k < K; ++k) best = z[k] > z[best] ? k : best;  // first maximum on ties
+      correct += best == (int)targets[n];
+    }
+  }
+  return run_loss(targets, false);
 }
 
 template class Sequential<float>;

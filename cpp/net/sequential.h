@@ -15,6 +15,7 @@
 #include "../layers/layer.h"
 #include "../layers/loss.h"
 #include "../layers/registry.h"
+#include "../optim/optimizer.h"
 
 namespace bp {
 
@@ -24,7 +25,8 @@ struct NetSpec {
   LossKind loss = LossKind::SoftmaxCrossEntropy;
   bool float64 = false;
   uint64_t seed = 1;
-  Json optimizer;  // as given (null when absent)
+  Json optimizer;  // normalised (optimizer.h); sgd lr 0.01 when the spec has none
+  OptimConfig optim;
   Json to_json() const;
 };
 
@@ -59,6 +61,15 @@ class Sequential {
   int64_t out_size() const { return layers.empty() ? in_size() : layers.back()->out_size(); }
   Shape output_shape() const { return layers.empty() ? spec.input : layers.back()->out_shape; }
   Param<T>* find_param(int layer, const std::string& name);
+
+  // ---- training: gradients, then one optimizer step (optimizer.h) ----
+  Status set_optimizer(const Json& cfg);  // validates first: a bad config leaves the net as it was
+  Status train_step(const T* x, int64_t xlen, const double* targets, int64_t tlen, int N, double& loss);
+  double run_train_step(const T* x, const double* targets, int N);
+  // On the last forward: mean loss, and the number of argmax hits (cross-entropy only).
+  double run_evaluate(const double* targets, int64_t& correct);
+  std::vector<Param<T>*> param_list();
+  Optimizer<T> opt;
 
   NetSpec spec;
   std::vector<std::unique_ptr<Layer<T>>> layers;

@@ -13,6 +13,36 @@ using emscripten::val;
 
 namespace {
 
+// A dataset held in the module: JS stages images and labels once, then finish() checks them.
+class DatasetHandle {
+ public:
+  val stagePixels(int len) { return view(resize(d.pixels, len)); }
+  val stageFloats(int len) { return view(resize(d.floats, len)); }
+  val stageTargets(int len) { return view(resize(d.targets, len)); }
+  std::string finish(const std::string& shape_json, bool uint8, int classes) {
+    bp::Json j;
+    bp::Shape shape;
+    if (!bp::Json::parse(shape_json, j).ok() || !j.is_array()) return "dataset: shape must be an array like [1,28,28]";
+    for (auto& v : j.items()) {
+      if (!v.is_number() || v.num() != (int)v.num()) return "dataset: shape must hold integers, got " + j.brief();
+      shape.push_back((int)v.num());
+    }
+    return d.finish(shape, uint8, classes).msg;
+  }
+  double count() const { return (double)d.count(); }
+  int targetSize() const { return (int)d.target_size(); }
+  bp::Dataset d;
+
+ private:
+  template <typename T>
+  static val view(std::vector<T>& v) { return val(typed_memory_view(v.size(), v.data())); }
+  template <typename T>
+  static std::vector<T>& resize(std::vector<T>& v, int len) {
+    v.assign(len < 0 ? 0 : (size_t)len, T(0));
+    return v;
+  }
+};
+
 template <typename T>
 val view(std::vector<T>& v) {
   return val(typed_memory_view(v.size(), v.data()));
@@ -66,6 +96,55 @@ class NetHandle {
   }
   std::string setParam(int layer, const std::string& name) { return m.set_param(layer, name).msg; }
 
+  // ---- training ----
+  std::string setOptimizer(const std::string& cfg) { return m.set_optimizer(cfg).msg; }
+  std::string trainStep(int n) { return m.train_step(n, loss_).msg; }
+  std::string evaluate(int n) { return m.evaluate(n, loss_, accuracy_).msg; }
+  double lastAccuracy() const { return accuracy_; }
+  std::string predict(int n) { return m.predict(n).msg; }
+  val prediction() { return m.float64() ? view(m.pred64) : view(m.pred32); }
+  // k steps; the report is read with fitReport() (JSON).
+  std::string fitSteps(DatasetHandle& ds, int k, int batch_size, bool shuffle, double seed) {
+    bp::FitConfig c;
+    c.batch_size = batch_size;
+    c.shuffle = shuffle;
+    c.seed = (uint64_t)seed;
+    bp::FitReport r;
+    bp::Status s = m.fit_steps(ds.d, k, c, r);
+    if (s.ok()) {
+      bp::Json j = bp::Json::object();
+      j.set("steps", r.steps);
+      j.set("lossSum", r.loss_sum);
+      j.set("lastLoss", r.last_loss);
+      j.set("samples", (double)r.samples);
+      j.set("totalSteps", (double)r.total_steps);
+      j.set("epoch", (double)r.epoch);
+      j.set("position", (double)r.position);
+      j.set("stepsToEpochEnd", (double)m.trainer.steps_to_epoch_end());
+      result_ = j.dump();
+    }
+    return s.msg;
+  }
+  // Steps left in the current epoch if a fit with this config continued (a new fit: a whole epoch).
+  double stepsToEpochEnd(DatasetHandle& ds, int batch_size, bool shuffle, double seed) {
+    bp::FitConfig c{batch_size, shuffle, (uint64_t)seed};
+    if (batch_size < 1) return 0;
+    if (m.trainer.matches(ds.d, c)) return (double)m.trainer.steps_to_epoch_end();
+    return (double)((ds.d.count() + batch_size - 1) / batch_size);
+  }
+  void resetFit() { m.trainer.reset(); }
+  std::string evaluateDataset(DatasetHandle& ds, int batch_size, double limit) {
+    return m.evaluate_dataset(ds.d, batch_size, (int64_t)limit, loss_, accuracy_).msg;
+  }
+  std::string save(bool with_optimizer) { return m.save(with_optimizer, m.bytes).msg; }
+  val bytes() { return view(m.bytes); }
+  val stageBytes(int len) { return view(resize(m.bytes, len)); }
+  std::string load() {
+    bp::Status s = m.load(m.bytes.data(), m.bytes.size());
+    m.bytes.clear();
+    return s.msg;
+  }
+
  private:
   template <typename T>
   static std::vector<T>& resize(std::vector<T>& v, int len) {
@@ -73,7 +152,7 @@ class NetHandle {
     return v;
   }
   bp::Model m;
-  double loss_ = 0;
+  double loss_ = 0, accuracy_ = 0;
   std::string result_;
 };
 
@@ -103,6 +182,28 @@ EMSCRIPTEN_BINDINGS(backprop) {
       .function("inputGrad", &NetHandle::inputGrad)
       .function("checkParam", &NetHandle::checkParam)
       .function("param", &NetHandle::param)
-      .function("setParam", &NetHandle::setParam);
+      .function("setParam", &NetHandle::setParam)
+      .function("setOptimizer", &NetHandle::setOptimizer)
+      .function("trainStep", &NetHandle::trainStep)
+      .function("evaluate", &NetHandle::evaluate)
+      .function("lastAccuracy", &NetHandle::lastAccuracy)
+      .function("predict", &NetHandle::predict)
+      .function("prediction", &NetHandle::prediction)
+      .function("fitSteps", &NetHandle::fitSteps)
+      .function("stepsToEpochEnd", &NetHandle::stepsToEpochEnd)
+      .function("resetFit", &NetHandle::resetFit)
+      .function("evaluateDataset", &NetHandle::evaluateDataset)
+      .function("save", &NetHandle::save)
+      .function("bytes", &NetHandle::bytes)
+      .function("stageBytes", &NetHandle::stageBytes)
+      .function("load", &NetHandle::load);
+  emscripten::class_<DatasetHandle>("DatasetHandle")
+      .constructor<>()
+      .function("stagePixels", &DatasetHandle::stagePixels)
+      .function("stageFloats", &DatasetHandle::stageFloats)
+      .function("stageTargets", &DatasetHandle::stageTargets)
+      .function("finish", &DatasetHandle::finish)
+      .function("count", &DatasetHandle::count)
+      .function("targetSize", &DatasetHandle::targetSize);
   emscripten::function("heapInUse", &heap_in_use);
 }

@@ -1,0 +1,143 @@
+// optimizer.h: the five optimizers, with PyTorch torch.optim's update rules and defaults.
+//
+// For every parameter tensor θ with gradient g = dL/dθ, at step t = 1, 2, ... (t counts the
+// optimizer's steps; state buffers start at 0):
+//   lr_t = lr / (1 + (t−1)·decay)                 time-based schedule ("decay", every optimizer;
+//                                                  the first step uses lr, like Keras' `decay`)
+//   sgd       {lr 0.01, momentum 0, nesterov false, weightDecay 0}
+//             g ← g + wd·θ;  b ← μ·b + g  (b = g at t=1);  g ← nesterov ? g + μ·b : b  (if μ ≠ 0)
+//             θ ← θ − lr_t·g
+//   adagrad   {lr 0.01, eps 1e-10}
+//             s ← s + g²;  θ ← θ − lr_t · g / (√s + eps)
+//   rmsprop   {lr 0.01, alpha 0.99, eps 1e-8, momentum 0}
+//             v ← α·v + (1−α)·g²;  u = g / (√v + eps)
+//             μ > 0: b ← μ·b + u;  θ ← θ − lr_t·b        μ = 0: θ ← θ − lr_t·u
+//   adadelta  {lr 1.0, rho 0.9, eps 1e-6}
+//             v ← ρ·v + (1−ρ)·g²;  Δ = √(a + eps) / √(v + eps) · g;  a ← ρ·a + (1−ρ)·Δ²
+//             θ ← θ − lr_t·Δ
+//   adam      {lr 1e-3, beta1 0.9, beta2 0.999, eps 1e-8, weightDecay 0}
+//             g ← g + wd·θ;  m ← β1·m + (1−β1)·g;  v ← β2·v + (1−β2)·g²
+//             θ ← θ − lr_t/(1−β1^t) · m / (√v/√(1−β2^t) + eps)
+// Reference: PyTorch docs for torch.optim.{SGD,Adagrad,RMSprop,Adadelta,Adam} (dampening 0,
+// centered false, amsgrad false). The arithmetic runs in double; state is stored in the net's
+// dtype, as PyTorch stores it in the parameter's.
+#pragma once
+#include <cmath>
+#include <vector>
+
+#include "../core/json.h"
+#include "../layers/layer.h"
+
+namespace bp {
+
+enum class OptimKind { Sgd, Adagrad, Rmsprop, Adadelta, Adam };
+
+struct OptimConfig {
+  OptimKind kind = OptimKind::Sgd;
+  double lr = 0.01, decay = 0;
+  double momentum = 0, weight_decay = 0;  // sgd (momentum, weightDecay), rmsprop (momentum), adam (weightDecay)
+  bool nesterov = false;                  // sgd
+  double alpha = 0.99;                    // rmsprop
+  double rho = 0.9;                       // adadelta
+  double beta1 = 0.9, beta2 = 0.999;      // adam
+  double eps = 1e-8;
+  // Normalised: {"type":..., every option of that type with its value}.
+  Json to_json() const;
+  // How many state tensors (each the size of θ) this optimizer keeps per parameter:
+  // sgd 1 (momentum buffer), adagrad 1 (sum), rmsprop 2 (square avg, momentum buffer),
+  // adadelta 2 (square avg, accumulated delta), adam 2 (m, v). Fixed per type.
+  int slots() const;
+};
+
+const char* optim_name(OptimKind k);
+
+// Parses {"type":"adam","lr":1e-3,...}; null gives the default (sgd, lr 0.01). Messages quote
+// the value: "optimizer (sgd): momentum must be in [0, 1), got 1.5".
+Status parse_optimizer(const Json& spec, OptimConfig& out);
+
+template <typename T>
+class Optimizer {
+ public:
+  OptimConfig cfg;
+  int64_t t = 0;                        // steps taken
+  std::vector<std::vector<T>> state;    // per parameter tensor: slots() buffers, concatenated
+
+  // Sizes the state to the given parameters (zeros) and resets t.
+  void reset(const std::vector<Param<T>*>& params) {
+    t = 0;
+    state.assign(params.size(), {});
+    for (size_t i = 0; i < params.size(); ++i) state[i].assign(params[i]->value.size() * cfg.slots(), T(0));
+  }
+
+  double lr_now() const { return cfg.lr / (1.0 + (double)(t - 1) * cfg.decay); }
+
+  // One update of every parameter from its grad. reset() must have sized the state.
+  void step(const std::vector<Param<T>*>& params) {
+    ++t;
+    const double lr = lr_now();
+    for (size_t i = 0; i < params.size(); ++i) {
+      Param<T>& p = *params[i];
+      size_t n = p.value.size();
+      T* s0 = state[i].data();           // slot 0: momentum / sum / square average / m
+      T* s1 = s0 + (cfg.slots() - 1) * n;  // slot 1 (or slot 0 again for one-slot kinds)
+      for (size_t j = 0; j < n; ++j) update(p.value[j], (double)p.grad[j], s0 + j, s1 + j, lr);
+    }
+  }
+
+ private:
+  void update(T& theta, double g, T* a, T* b, double lr) const {
+    const OptimConfig& c = cfg;
+    double th = (double)theta;
+    switch (c.kind) {
+      case OptimKind::Sgd: {
+        g += c.weight_decay * th;
+        if (c.momentum != 0) {
+          double buf = c.momentum * (double)*a + g;
+          *a = (T)buf;
+          g = c.nesterov ? g + c.momentum * buf : buf;
+        }
+        th -= lr * g;
+        break;
+      }
+      case OptimKind::Adagrad: {
+        double s = (double)*a + g * g;
+        *a = (T)s;
+        th -= lr * g / (std::sqrt(s) + c.eps);
+        break;
+      }
+      case OptimKind::Rmsprop: {
+        double v = c.alpha * (double)*a + (1 - c.alpha) * g * g;
+        *a = (T)v;
+        double u = g / (std::sqrt(v) + c.eps);
+        if (c.momentum > 0) {
+          double buf = c.momentum * (double)*b + u;
+          *b = (T)buf;
+          u = buf;
+        }
+        th -= lr * u;
+        break;
+      }
+      case OptimKind::Adadelta: {
+        double v = c.rho * (double)*a + (1 - c.rho) * g * g;
+        *a = (T)v;
+        double delta = std::sqrt((double)*b + c.eps) / std::sqrt(v + c.eps) * g;
+        *b = (T)(c.rho * (double)*b + (1 - c.rho) * delta * delta);
+        th -= lr * delta;
+        break;
+      }
+      case OptimKind::Adam: {
+        g += c.weight_decay * th;
+        double m = c.beta1 * (double)*a + (1 - c.beta1) * g;
+        double v = c.beta2 * (double)*b + (1 - c.beta2) * g * g;
+        *a = (T)m;
+        *b = (T)v;
+        double bc1 = 1 - std::pow(c.beta1, (double)t), bc2 = 1 - std::pow(c.beta2, (double)t);
+        th -= lr / bc1 * m / (std::sqrt(v) / std::sqrt(bc2) + c.eps);
+        break;
+      }
+    }
+    theta = (T)th;
+  }
+};
+
+}  // namespace bp
