@@ -80,9 +80,12 @@ export function flops(net) {
   return { forward, train: 2 * forward + dgrad, rows };
 }
 
-/** Our spec object for bp.sequential(). */
+/** Plain SGD for every library (ConvNetJS: momentum 0, no weight decay). */
+export const LR = 0.01;
+
+/** Our spec object for bp.sequential() (and for the native tool, which parses the same JSON). */
 export function ourSpec(net) {
-  return { input: net.input, layers: net.layers, loss: 'softmax_cross_entropy', dtype: 'float32', seed: 1 };
+  return { input: net.input, layers: net.layers, loss: 'softmax_cross_entropy', dtype: 'float32', seed: 1, optimizer: { type: 'sgd', lr: LR } };
 }
 
 /**

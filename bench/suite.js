@@ -6,10 +6,8 @@
 // `runs` runs of k steps; each run gives samples/s; we report the median and min–max.
 // Inputs are fixed pseudo-random values in [0, 1) with labels 0..9 (speed does not depend on them);
 // every library trains on the same batch with plain SGD (lr 0.01, no momentum).
-import { NETS, flops, ourSpec, tfjsModel, convnetjsDefs } from './nets.js';
+import { LR, NETS, flops, ourSpec, tfjsModel, convnetjsDefs } from './nets.js';
 import { registerConv2DBackpropFilter, checkConv2DBackpropFilter } from './tfjs-conv2d-backprop-filter.js';
-
-const LR = 0.01;
 
 export async function measure(step, samplesPerStep, { runs, ms }) {
   const t0 = performance.now();
@@ -63,13 +61,11 @@ export async function peakFromMicroKernel(wasmBytes, ms) {
   return best;
 }
 
-/** Our train step: net.trainStep when the API has it, else computeGradients (no update). */
+/** Our train step: net.trainStep (the spec's SGD) when the API has it, else computeGradients (no update). */
 function ourTrainer(net) {
-  if (typeof net.trainStep === 'function') {
-    net.setOptimizer?.({ type: 'sgd', lr: LR });
-    return { how: `net.trainStep (${JSON.stringify(net.optimizer ?? 'default optimizer')})`, step: (x, labels, n) => net.trainStep(x, labels, n) };
-  }
-  return { how: 'net.computeGradients (zero grads, forward, loss, backward; no optimizer update yet)', step: (x, labels, n) => net.computeGradients(x, labels, n) };
+  if (typeof net.trainStep === 'function')
+    return { how: `net.trainStep, optimizer ${JSON.stringify(net.optimizer)}`, step: (x, labels, n) => net.trainStep(x, labels, n) };
+  return { how: 'net.computeGradients (zero grads, forward, loss, backward; no optimizer update)', step: (x, labels, n) => net.computeGradients(x, labels, n) };
 }
 
 async function benchOurs(bp, net, opt) {

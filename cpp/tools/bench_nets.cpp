@@ -2,7 +2,7 @@
 // (the WASM/native ratio is its figure of merit). Reads a job from stdin and prints JSON:
 //   in   {"runs":7, "ms":400, "nets":[{"name":"mnist-cnn", "batch":32, "spec":{...}}, ...]}
 //   out  {"nets":[{"name":..., "batch":..., "train":{median,min,max,runs,stepsPerRun}, "infer":{...}}]}
-// samples/s per timed run; the train step is zero_grad + forward + loss + backward (compute_gradients).
+// samples/s per timed run; the train step is run_train_step (gradients, then the spec's optimizer step).
 // Timing only: correctness is the tests' job.
 #include <algorithm>
 #include <chrono>
@@ -85,7 +85,7 @@ int main() {
     bp::Json row = bp::Json::object();
     row.set("name", name);
     row.set("batch", N);
-    row.set("train", measure([&] { net->run_compute_gradients(x.data(), labels.data(), N); }, N, runs, ms));
+    row.set("train", measure([&] { net->run_train_step(x.data(), labels.data(), N); }, N, runs, ms));
     row.set("infer", measure([&] { net->run_forward(x.data(), N); }, N, runs, ms));
     out_nets.push(row);
   }
