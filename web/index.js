@@ -67,6 +67,14 @@ function makeApi(M) {
     memoryBytes() {
       return M.HEAP8.buffer.byteLength;
     },
+    /** GFLOP/s of the GEMM micro-kernel (f32x4 mul+add, L1-resident) measured for about ms milliseconds. */
+    peakGflops(ms = 200) {
+      return M.peakGflops(ms);
+    },
+    /** true: every layer runs its reference loops instead of the fast kernels (for tests and the benchmark). */
+    setReferenceKernels(on) {
+      M.setReferenceKernels(!!on);
+    },
   };
 }
 

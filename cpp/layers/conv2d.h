@@ -18,6 +18,7 @@
 #pragma once
 #include <algorithm>
 
+#include "../kernels/kernels.h"
 #include "layer.h"
 
 namespace bp {
@@ -129,17 +130,23 @@ class Conv2d : public Layer<T> {
     return Status::Ok();
   }
 
+  // The fast kernels (kernels/conv.cpp: im2col + GEMM) unless set_reference_kernels(true).
   void forward(T* out, const T* inp, int N) override {
     g.N = N;
-    conv2d_forward_ref(out, inp, this->params[0].value.data(), this->params[1].value.data(), g);
+    const T *w = this->params[0].value.data(), *b = this->params[1].value.data();
+    if (reference_kernels()) conv2d_forward_ref(out, inp, w, b, g);
+    else conv2d_forward_fast(out, inp, w, b, g, ws);
   }
   void backward(T* dinp, const T* dout, const T* inp, const T*, int N) override {
     g.N = N;
-    conv2d_backward_ref(dinp, this->params[0].grad.data(), this->params[1].grad.data(), dout, inp,
-                        this->params[0].value.data(), g);
+    T *dw = this->params[0].grad.data(), *db = this->params[1].grad.data();
+    const T* w = this->params[0].value.data();
+    if (reference_kernels()) conv2d_backward_ref(dinp, dw, db, dout, inp, w, g);
+    else conv2d_backward_fast(dinp, dw, db, dout, inp, w, g, ws);
   }
 
   ConvGeom g{};
+  ConvWorkspace<T> ws;  // im2col and packing buffers, reused every step
 };
 
 }  // namespace bp

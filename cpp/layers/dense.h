@@ -8,6 +8,7 @@
 //     dX[n,k] = Σ_o δ[n,o] · W[o,k]                       (dX = δ W)
 //   Reference: the derivation series' "fully connected layer" post.
 #pragma once
+#include "../kernels/kernels.h"
 #include "layer.h"
 
 namespace bp {
@@ -62,14 +63,20 @@ class Dense : public Layer<T> {
     out = std::move(l);
     return Status::Ok();
   }
+  // The fast kernels (kernels/conv.cpp: three GEMMs) unless set_reference_kernels(true).
   void forward(T* out, const T* inp, int N) override {
-    dense_forward_ref(out, inp, this->params[0].value.data(), this->params[1].value.data(), N, IN, OUT);
+    const T *w = this->params[0].value.data(), *b = this->params[1].value.data();
+    if (reference_kernels()) dense_forward_ref(out, inp, w, b, N, IN, OUT);
+    else dense_forward_fast(out, inp, w, b, N, IN, OUT, ws);
   }
   void backward(T* dinp, const T* dout, const T* inp, const T*, int N) override {
-    dense_backward_ref(dinp, this->params[0].grad.data(), this->params[1].grad.data(), dout, inp,
-                       this->params[0].value.data(), N, IN, OUT);
+    T *dw = this->params[0].grad.data(), *db = this->params[1].grad.data();
+    const T* w = this->params[0].value.data();
+    if (reference_kernels()) dense_backward_ref(dinp, dw, db, dout, inp, w, N, IN, OUT);
+    else dense_backward_fast(dinp, dw, db, dout, inp, w, N, IN, OUT, ws);
   }
   int IN = 0, OUT = 0;
+  GemmWorkspace<T> ws;  // packing buffers, reused every step
 };
 
 }  // namespace bp

@@ -16,6 +16,7 @@
 #include <limits>
 #include <vector>
 
+#include "../kernels/kernels.h"
 #include "layer.h"
 
 namespace bp {
@@ -146,7 +147,8 @@ class Pool2d : public Layer<T> {
     g.N = N;
     if (is_max) {
       argmax.resize((size_t)N * this->out_size());
-      maxpool_forward(out, argmax.data(), inp, g);
+      if (g.PH == 0 && g.PW == 0 && !reference_kernels()) maxpool_forward_fast(out, argmax.data(), inp, g);
+      else maxpool_forward(out, argmax.data(), inp, g);
       if (this->track_kinks) this->kink_hash = argmax_pattern();
     } else {
       avgpool_forward(out, inp, g);

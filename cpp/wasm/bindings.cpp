@@ -6,6 +6,8 @@
 #include <emscripten/val.h>
 #include <malloc.h>
 
+#include "../kernels/kernels.h"
+#include "../kernels/peak.h"
 #include "../net/model.h"
 
 using emscripten::typed_memory_view;
@@ -206,4 +208,8 @@ EMSCRIPTEN_BINDINGS(backprop) {
       .function("count", &DatasetHandle::count)
       .function("targetSize", &DatasetHandle::targetSize);
   emscripten::function("heapInUse", &heap_in_use);
+  // Speed (kernels/): the micro-kernel's GFLOP/s over ~ms milliseconds, and the switch
+  // between the fast kernels and the reference loops (for the benchmark and the tests).
+  emscripten::function("peakGflops", &bp::peak_gflops);
+  emscripten::function("setReferenceKernels", &bp::set_reference_kernels);
 }

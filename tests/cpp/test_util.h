@@ -62,8 +62,16 @@ inline std::vector<bp::GradCheckRow> expect_gradcheck(const std::string& spec, i
   for (auto& row : rows) {
     EXPECT_TRUE(row.passed) << "layer " << row.layer << " " << row.name << ": max |a-n| " << row.max_abs_error
                             << ", max rel " << row.max_rel_error << "\n  spec: " << spec;
-    EXPECT_LT(row.max_rel_error, max_rel) << "layer " << row.layer << " " << row.name << " (checked " << row.checked
+    // The relative bound is meaningful above the difference quotient's rounding noise,
+    // ~ε·|L|/h ≈ 1e-12 here: a component of 2e-6 (seen in the conv grid) reaches 1e-6
+    // relative from noise alone, and which side of the bound it lands on depends on the
+    // summation order of the forward pass (reference loops vs im2col+GEMM). So an error
+    // below kNoiseFloor passes on its absolute size; any real mistake is orders larger.
+    constexpr double kNoiseFloor = 1e-10;
+    if (row.max_abs_error > kNoiseFloor) {
+      EXPECT_LT(row.max_rel_error, max_rel) << "layer " << row.layer << " " << row.name << " (checked " << row.checked
                                           << ", kinks " << row.kinks << ")\n  spec: " << spec;
+    }
     EXPECT_GT(row.checked, 0) << "layer " << row.layer << " " << row.name << ": every coordinate hit a kink\n  spec: " << spec;
   }
   return rows;

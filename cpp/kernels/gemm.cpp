@@ -1,0 +1,187 @@
+// gemm.cpp: packing, blocking and the register-tiled micro-kernel (see gemm.h).
+#include "gemm.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace bp {
+namespace {
+
+// 16-byte vectors of T: f32x4 / f64x2 (SIMD128 under Emscripten -msimd128, SSE natively).
+template <typename T>
+struct Vec;
+template <>
+struct Vec<float> {
+  typedef float type __attribute__((vector_size(16)));
+};
+template <>
+struct Vec<double> {
+  typedef double type __attribute__((vector_size(16)));
+};
+
+template <typename T>
+using V = typename Vec<T>::type;
+template <typename T>
+constexpr int VL = 16 / sizeof(T);  // lanes
+
+template <typename T>
+inline V<T> vload(const T* p) {
+  V<T> v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+template <typename T>
+inline void vstore(T* p, V<T> v) {
+  std::memcpy(p, &v, sizeof v);
+}
+// Broadcast (not `V{} + s`: x + 0 is no identity for x = −0, so that costs a real add).
+inline V<float> vsplat(float s) { return V<float>{s, s, s, s}; }
+inline V<double> vsplat(double s) { return V<double>{s, s}; }
+
+constexpr int MR = kGemmMR, NV = kGemmNV;
+template <typename T>
+constexpr int NR = NV * VL<T>;
+
+// Block sizes: an MR×KC panel of A and a KC×NR panel of B stay in L1, the KC×NC block of
+// B in L2. Small enough that the nets here mostly fit in one block.
+constexpr int KC = 256, MC = 128, NC = 1024;
+
+// The micro-kernel: C[0:MR, 0:NR] (+)= Ap · B over kc, Ap = kc×MR (k-major); row k of the
+// B tile is b + k·bstride (a packed panel: bstride = NR; B read in place: its ldb).
+// mr, nr < MR, NR at the edges of C: the tile goes through a scratch tile then.
+template <typename T>
+inline void micro(int kc, const T* __restrict a, const T* __restrict b, int bstride, T* c, int ldc, int mr, int nr,
+                  bool acc) {
+  V<T> t[MR][NV];
+  for (int r = 0; r < MR; ++r)
+    for (int v = 0; v < NV; ++v) t[r][v] = V<T>{};
+  for (int k = 0; k < kc; ++k) {
+    V<T> bv[NV];
+    for (int v = 0; v < NV; ++v) bv[v] = vload(b + v * VL<T>);
+    for (int r = 0; r < MR; ++r) {
+      V<T> ar = vsplat(a[r]);
+      for (int v = 0; v < NV; ++v) t[r][v] += ar * bv[v];
+    }
+    a += MR;
+    b += bstride;
+  }
+  if (mr == MR && nr == NR<T>) {
+    for (int r = 0; r < MR; ++r)
+      for (int v = 0; v < NV; ++v) {
+        T* p = c + (size_t)r * ldc + v * VL<T>;
+        vstore(p, acc ? vload(p) + t[r][v] : t[r][v]);
+      }
+    return;
+  }
+  T s[MR][NR<T>];
+  for (int r = 0; r < MR; ++r)
+    for (int v = 0; v < NV; ++v) vstore(&s[r][v * VL<T>], t[r][v]);
+  for (int r = 0; r < mr; ++r)
+    for (int j = 0; j < nr; ++j) {
+      T* p = c + (size_t)r * ldc + j;
+      *p = acc ? *p + s[r][j] : s[r][j];
+    }
+}
+
+// op(A)[i0:i0+mc, k0:k0+kc] -> MR-row panels, each k-major: panel[k·MR + r].
+template <typename T>
+void pack_a(T* dst, const T* A, int lda, bool ta, int i0, int mc, int k0, int kc) {
+  for (int ir = 0; ir < mc; ir += MR) {
+    int mr = std::min(MR, mc - ir);
+    for (int k = 0; k < kc; ++k) {
+      for (int r = 0; r < mr; ++r) {
+        size_t i = (size_t)(i0 + ir + r), kk = (size_t)(k0 + k);
+        dst[r] = ta ? A[kk * lda + i] : A[i * lda + kk];
+      }
+      for (int r = mr; r < MR; ++r) dst[r] = 0;
+      dst += MR;
+    }
+  }
+}
+
+// op(B)[k0:k0+kc, j0:j0+nc] -> NR-column panels, each k-major: panel[k·NR + j].
+template <typename T>
+void pack_b(T* dst, const T* B, int ldb, bool tb, int k0, int kc, int j0, int nc) {
+  constexpr int nr_full = NR<T>;
+  for (int jr = 0; jr < nc; jr += nr_full) {
+    int nr = std::min(nr_full, nc - jr);
+    if (!tb) {
+      const T* src = B + (size_t)k0 * ldb + j0 + jr;
+      for (int k = 0; k < kc; ++k, src += ldb, dst += nr_full) {
+        if (nr == nr_full) {
+          std::memcpy(dst, src, sizeof(T) * nr_full);
+        } else {
+          for (int j = 0; j < nr; ++j) dst[j] = src[j];
+          for (int j = nr; j < nr_full; ++j) dst[j] = 0;
+        }
+      }
+    } else {
+      // B stored [N, K]: each of the nr columns of op(B) is a contiguous row of B. Walk
+      // the nr rows side by side so the panel is written in order, a row of NR at a time.
+      const T* src[nr_full];
+      for (int j = 0; j < nr_full; ++j) src[j] = B + (size_t)(j0 + jr + std::min(j, nr - 1)) * ldb + k0;
+      for (int k = 0; k < kc; ++k, dst += nr_full)
+        for (int j = 0; j < nr_full; ++j) dst[j] = src[j][k];
+      if (nr < nr_full)  // columns past N: zero (their reads above only repeated the last row)
+        for (int k = 0; k < kc; ++k)
+          for (int j = nr; j < nr_full; ++j) dst[(k - kc) * nr_full + j] = 0;
+    }
+  }
+}
+
+inline int round_up(int x, int m) { return (x + m - 1) / m * m; }
+
+}  // namespace
+
+template <typename T>
+void gemm(int M, int N, int K, const T* A, int lda, bool ta, const T* B, int ldb, bool tb, T* C, int ldc,
+          bool accumulate, GemmWorkspace<T>& ws) {
+  if (M <= 0 || N <= 0) return;
+  if (K <= 0) {
+    if (!accumulate)
+      for (int i = 0; i < M; ++i) std::fill(C + (size_t)i * ldc, C + (size_t)i * ldc + N, T(0));
+    return;
+  }
+  size_t a_need = (size_t)round_up(std::min(M, MC), MR) * std::min(K, KC);
+  size_t b_need = (size_t)round_up(std::min(N, NC), NR<T>) * std::min(K, KC);
+  if (ws.apack.size() < a_need) ws.apack.resize(a_need);
+  if (ws.bpack.size() < b_need) ws.bpack.resize(b_need);
+  T* ap = ws.apack.data();
+  T* bp = ws.bpack.data();
+  // An untransposed B already has each k-row of an NR-wide tile contiguous: the micro-kernel
+  // reads it in place (packing it would cost about as much as the multiply when M is a
+  // handful of channels); only a ragged last tile is packed, zero-padded.
+  const bool in_place = !tb;
+  for (int j0 = 0; j0 < N; j0 += NC) {
+    int nc = std::min(NC, N - j0);
+    int nc_full = in_place ? nc / NR<T> * NR<T> : 0;
+    for (int k0 = 0; k0 < K; k0 += KC) {
+      int kc = std::min(KC, K - k0);
+      bool acc = accumulate || k0 > 0;
+      pack_b(bp, B, ldb, tb, k0, kc, j0 + nc_full, nc - nc_full);
+      for (int i0 = 0; i0 < M; i0 += MC) {
+        int mc = std::min(MC, M - i0);
+        pack_a(ap, A, lda, ta, i0, mc, k0, kc);
+        for (int jr = 0; jr < nc; jr += NR<T>) {
+          const T* b = jr < nc_full ? B + (size_t)k0 * ldb + j0 + jr : bp + (size_t)(jr - nc_full) * kc;
+          int bstride = jr < nc_full ? ldb : NR<T>;
+          for (int ir = 0; ir < mc; ir += MR)
+            micro(kc, ap + (size_t)ir * kc, b, bstride, C + (size_t)(i0 + ir) * ldc + j0 + jr, ldc, std::min(MR, mc - ir),
+                  std::min(NR<T>, nc - jr), acc);
+        }
+      }
+    }
+  }
+}
+
+template void gemm<float>(int, int, int, const float*, int, bool, const float*, int, bool, float*, int, bool,
+                          GemmWorkspace<float>&);
+template void gemm<double>(int, int, int, const double*, int, bool, const double*, int, bool, double*, int, bool,
+                           GemmWorkspace<double>&);
+
+double gemm_micro_flops(int kc, int reps, const float* apanel, const float* bpanel, float* ctile) {
+  for (int i = 0; i < reps; ++i) micro(kc, apanel, bpanel, NR<float>, ctile, NR<float>, MR, NR<float>, true);
+  return 2.0 * MR * NR<float> * kc * (double)reps;
+}
+
+}  // namespace bp

@@ -1,0 +1,43 @@
+// gemm.h: the one fast matrix multiply every fast layer kernel is built on.
+//
+//   C[M,N]  =  op(A)[M,K] · op(B)[K,N]        (accumulate = false)
+//   C[M,N] +=  op(A)[M,K] · op(B)[K,N]        (accumulate = true)
+//   op(A)[i,k] = ta ? A[k·lda + i] : A[i·lda + k]        op(B)[k,j] = tb ? B[j·ldb + k] : B[k·ldb + j]
+//   row-major C with leading dimension ldc.
+//
+// Design (Goto/BLIS): K is cut into KC-deep slices and M, N into MC×NC blocks; each block
+// of op(A) is packed into MR-row panels and each block of op(B) into NR-column panels
+// (zero-padded at the edges, transposes resolved while packing), so the micro-kernel reads
+// both panels contiguously. An untransposed B is read in place instead (its NR-wide tile
+// rows are contiguous already; packing it costs about as much as the multiply when M is a
+// few channels), except a ragged last tile. The micro-kernel keeps an MR×NR tile of C in registers:
+// MR rows × NV vectors of 16 bytes (f32x4 for float, f64x2 for double), written once with
+// GCC/Clang vector extensions, so the same source becomes SIMD128 (f32x4.mul + f32x4.add,
+// WASM has no FMA) under Emscripten and SSE natively. One algorithm, one source.
+//
+// Kernels only compute: sizes are the caller's business (all ≥ 0). The packing buffers live
+// in a GemmWorkspace the caller owns; they grow to the largest block seen and then stay.
+#pragma once
+#include <cstddef>
+#include <vector>
+
+namespace bp {
+
+template <typename T>
+struct GemmWorkspace {
+  std::vector<T> apack, bpack;
+};
+
+template <typename T>
+void gemm(int M, int N, int K, const T* A, int lda, bool ta, const T* B, int ldb, bool tb, T* C, int ldc,
+          bool accumulate, GemmWorkspace<T>& ws);
+
+// The register tile, for the peak measurement (peak.cpp) and the tests.
+constexpr int kGemmMR = 4;  // rows of C per micro-kernel call
+constexpr int kGemmNV = 2;  // 16-byte vectors per row: NR = 8 floats or 4 doubles
+
+// Calls the float micro-kernel `reps` times over kc-deep packed panels (cache resident) and
+// returns the flops done: what "peak" means for this library's own inner loop.
+double gemm_micro_flops(int kc, int reps, const float* apanel, const float* bpanel, float* ctile);
+
+}  // namespace bp

@@ -1,0 +1,80 @@
+// kernels.h: the fast layer kernels and the switch that picks them.
+//
+// Every layer keeps its reference kernel (plain loops, the math term by term) in its own
+// file as the truth; the fast kernels here compute the same sums in a cache- and
+// SIMD-friendly order (im2col + the blocked GEMM of gemm.h) and are tested against the
+// references on odd shapes (tests/cpp/test_kernels.cpp, tests/js/kernels.test.js).
+// set_reference_kernels(true) makes every layer call its reference instead (tests, and
+// the "reference vs fast" rows of the benchmark).
+//
+// Workspaces: a layer owns one ConvWorkspace / GemmWorkspace; buffers grow to the largest
+// batch seen and are reused, so a training step allocates nothing.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "gemm.h"
+
+namespace bp {
+
+struct ConvGeom;  // layers/conv2d.h
+struct PoolGeom;  // layers/pool.h
+
+inline bool& reference_kernels_flag() {
+  static bool on = false;
+  return on;
+}
+inline void set_reference_kernels(bool on) { reference_kernels_flag() = on; }
+inline bool reference_kernels() { return reference_kernels_flag(); }
+
+template <typename T>
+struct ConvWorkspace {
+  GemmWorkspace<T> gemm;
+  std::vector<T> col;   // the batch's im2col matrices [N][C·KH·KW][OH·OW], kept for backward
+  std::vector<T> dcol;  // one sample's dL/dcol
+  const T* col_input = nullptr;  // the input `col` was built from, and its batch size
+  int col_batch = 0;
+};
+
+// conv2d (shapes and equations in layers/conv2d.h), by im2col + GEMM per sample:
+// (backward reuses forward's column matrices when it is called on the same input pointer
+// and batch, as Sequential does; a caller that rewrites the input in place between forward
+// and backward must call forward again)
+//   forward   Y[n] = W · col(X[n]) + b                  W as [OC, C·KH·KW]
+//   backward  dW  += δ[n] · col(X[n])ᵀ,  db += Σ δ[n],  dX[n] = col2im(Wᵀ · δ[n])
+template <typename T>
+void conv2d_forward_fast(T* out, const T* inp, const T* weight, const T* bias, const ConvGeom& g, ConvWorkspace<T>& ws);
+template <typename T>
+void conv2d_backward_fast(T* dinp, T* dweight, T* dbias, const T* dout, const T* inp, const T* weight, const ConvGeom& g,
+                          ConvWorkspace<T>& ws);
+
+// dense (layers/dense.h) as three GEMMs: Y = X·Wᵀ + b,  dW += δᵀ·X,  dX = δ·W.
+template <typename T>
+void dense_forward_fast(T* out, const T* inp, const T* weight, const T* bias, int N, int IN, int OUT, GemmWorkspace<T>& ws);
+template <typename T>
+void dense_backward_fast(T* dinp, T* dweight, T* dbias, const T* dout, const T* inp, const T* weight, int N, int IN, int OUT,
+                         GemmWorkspace<T>& ws);
+
+// maxpool (layers/pool.h) without padding: every window lies inside X, so the loops need no
+// bounds tests. Same arg-max rule as the reference: the first maximum in row-major order.
+template <typename T>
+void maxpool_forward_fast(T* out, int* argmax, const T* inp, const PoolGeom& g);
+
+// relu (layers/activation.h) as branch-free loops the compiler vectorises (f32x4.gt +
+// bitselect): both operands are loaded first, so the select needs no branch.
+template <typename T>
+void relu_forward_fast(T* out, const T* inp, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) {
+    T x = inp[i];
+    out[i] = x > 0 ? x : T(0);
+  }
+}
+template <typename T>
+void relu_backward_fast(T* dinp, const T* dout, const T* inp, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) {
+    T x = inp[i], d = dout[i];
+    dinp[i] = x > 0 ? d : T(0);
+  }
+}
+
+}  // namespace bp

@@ -1,0 +1,220 @@
+// Fast kernels (cpp/kernels: im2col + blocked GEMM) against the reference loops in
+// cpp/layers, on odd shapes: channels 1/3/7, kernels 1..5 (incl. rectangular), stride 1..3,
+// padding 0..2, batch 1 and 33, in float32 and float64. A seeded sample of that grid keeps
+// the suite fast. Outputs, dW, db and dX must agree to within a tolerance relative to each
+// tensor's largest magnitude: 1e-5 in float32, 1e-12 in float64 (only the summation order
+// differs).
+#include <algorithm>
+#include <cmath>
+
+#include "kernels/kernels.h"
+#include "layers/conv2d.h"
+#include "layers/activation.h"
+#include "layers/dense.h"
+#include "layers/pool.h"
+#include "test_util.h"
+
+using namespace bpt;
+
+namespace {
+
+template <typename T>
+std::vector<T> rand_vec(size_t n, bp::Rng& r) {
+  std::vector<T> v(n);
+  for (auto& x : v) x = (T)r.uniform(-1, 1);
+  return v;
+}
+
+template <typename T>
+double tol();
+template <>
+double tol<float>() { return 1e-5; }
+template <>
+double tol<double>() { return 1e-12; }
+
+// max |got − want| ≤ tol · max |want|; prints the first offending index and both values.
+template <typename T>
+void expect_close(const std::vector<T>& got, const std::vector<T>& want, const std::string& what) {
+  ASSERT_EQ(got.size(), want.size()) << what;
+  double scale = 0, maxd = 0;
+  size_t at = 0;
+  for (size_t i = 0; i < want.size(); ++i) {
+    scale = std::max(scale, std::fabs((double)want[i]));
+    double d = std::fabs((double)got[i] - (double)want[i]);
+    if (d > maxd) maxd = d, at = i;
+  }
+  EXPECT_LE(maxd, tol<T>() * std::max(scale, 1e-30))
+      << what << ": max difference " << maxd << " (scale " << scale << ") at [" << at << "]: fast " << got[at] << ", reference "
+      << want[at];
+}
+
+template <typename T>
+void check_conv(const bp::ConvGeom& g0, uint64_t seed) {
+  bp::ConvGeom g = g0;
+  g.OH = (g.H + 2 * g.PH - g.KH) / g.SH + 1;
+  g.OW = (g.W + 2 * g.PW - g.KW) / g.SW + 1;
+  std::string what = "N" + std::to_string(g.N) + " C" + std::to_string(g.C) + " " + std::to_string(g.H) + "x" + std::to_string(g.W) +
+                     " OC" + std::to_string(g.OC) + " K" + std::to_string(g.KH) + "x" + std::to_string(g.KW) + " S" +
+                     std::to_string(g.SH) + "," + std::to_string(g.SW) + " P" + std::to_string(g.PH) + "," + std::to_string(g.PW) +
+                     (sizeof(T) == 4 ? " f32" : " f64");
+  bp::Rng r(seed);
+  size_t nx = (size_t)g.N * g.C * g.H * g.W, ny = (size_t)g.N * g.OC * g.OH * g.OW, nw = (size_t)g.OC * g.C * g.KH * g.KW;
+  auto x = rand_vec<T>(nx, r), w = rand_vec<T>(nw, r), b = rand_vec<T>(g.OC, r), dy = rand_vec<T>(ny, r);
+  // Parameter grads start non-zero: both kernels must accumulate (+=).
+  auto dw0 = rand_vec<T>(nw, r), db0 = rand_vec<T>(g.OC, r);
+  std::vector<T> y_ref(ny), y_fast(ny, T(7)), dx_ref(nx), dx_fast(nx, T(7));
+  auto dw_ref = dw0, dw_fast = dw0, db_ref = db0, db_fast = db0;
+  bp::ConvWorkspace<T> ws;
+  bp::conv2d_forward_ref(y_ref.data(), x.data(), w.data(), b.data(), g);
+  bp::conv2d_forward_fast(y_fast.data(), x.data(), w.data(), b.data(), g, ws);
+  bp::conv2d_backward_ref(dx_ref.data(), dw_ref.data(), db_ref.data(), dy.data(), x.data(), w.data(), g);
+  bp::conv2d_backward_fast(dx_fast.data(), dw_fast.data(), db_fast.data(), dy.data(), x.data(), w.data(), g, ws);
+  expect_close(y_fast, y_ref, "Y   " + what);
+  expect_close(dw_fast, dw_ref, "dW  " + what);
+  expect_close(db_fast, db_ref, "db  " + what);
+  expect_close(dx_fast, dx_ref, "dX  " + what);
+  // Backward on a fresh workspace rebuilds the column matrices instead of reusing forward's.
+  bp::ConvWorkspace<T> fresh;
+  auto dw_fresh = dw0, db_fresh = db0;
+  std::vector<T> dx_fresh(nx, T(7));
+  bp::conv2d_backward_fast(dx_fresh.data(), dw_fresh.data(), db_fresh.data(), dy.data(), x.data(), w.data(), g, fresh);
+  expect_close(dw_fresh, dw_ref, "dW (fresh workspace) " + what);
+  expect_close(dx_fresh, dx_ref, "dX (fresh workspace) " + what);
+}
+
+template <typename T>
+void check_dense(int N, int IN, int OUT, uint64_t seed) {
+  std::string what = "N" + std::to_string(N) + " IN" + std::to_string(IN) + " OUT" + std::to_string(OUT) + (sizeof(T) == 4 ? " f32" : " f64");
+  bp::Rng r(seed);
+  auto x = rand_vec<T>((size_t)N * IN, r), w = rand_vec<T>((size_t)OUT * IN, r), b = rand_vec<T>(OUT, r);
+  auto dy = rand_vec<T>((size_t)N * OUT, r), dw0 = rand_vec<T>((size_t)OUT * IN, r), db0 = rand_vec<T>(OUT, r);
+  std::vector<T> y_ref((size_t)N * OUT), y_fast((size_t)N * OUT, T(7)), dx_ref((size_t)N * IN), dx_fast((size_t)N * IN, T(7));
+  auto dw_ref = dw0, dw_fast = dw0, db_ref = db0, db_fast = db0;
+  bp::GemmWorkspace<T> ws;
+  bp::dense_forward_ref(y_ref.data(), x.data(), w.data(), b.data(), N, IN, OUT);
+  bp::dense_forward_fast(y_fast.data(), x.data(), w.data(), b.data(), N, IN, OUT, ws);
+  bp::dense_backward_ref(dx_ref.data(), dw_ref.data(), db_ref.data(), dy.data(), x.data(), w.data(), N, IN, OUT);
+  bp::dense_backward_fast(dx_fast.data(), dw_fast.data(), db_fast.data(), dy.data(), x.data(), w.data(), N, IN, OUT, ws);
+  expect_close(y_fast, y_ref, "Y   " + what);
+  expect_close(dw_fast, dw_ref, "dW  " + what);
+  expect_close(db_fast, db_ref, "db  " + what);
+  expect_close(dx_fast, dx_ref, "dX  " + what);
+}
+
+// A seeded sample of channels {1,3,7} × kernel {1..5}² × stride {1..3}² × padding {0..2}² ×
+// batch {1,33}; padding is kept < kernel (PyTorch's rule) and the input sized so the
+// padded input holds a kernel. Each point runs in both dtypes.
+template <typename T>
+void conv_grid(int points, uint64_t seed) {
+  bp::Rng r(seed);
+  const int Cs[] = {1, 3, 7};
+  for (int t = 0; t < points; ++t) {
+    bp::ConvGeom g{};
+    g.N = r.below(3) == 0 ? 33 : 1;
+    g.C = Cs[r.below(3)];
+    g.OC = 1 + r.below(9);
+    g.KH = 1 + r.below(5), g.KW = r.below(3) == 0 ? 1 + r.below(5) : g.KH;
+    g.SH = 1 + r.below(3), g.SW = r.below(3) == 0 ? 1 + r.below(3) : g.SH;
+    g.PH = std::min((int)r.below(3), g.KH - 1), g.PW = std::min((int)r.below(3), g.KW - 1);
+    g.H = g.KH + r.below(9), g.W = g.KW + r.below(12);
+    check_conv<T>(g, seed * 1000 + t);
+  }
+}
+
+}  // namespace
+
+TEST(Kernels, ConvMatchesReferenceFloat32) { conv_grid<float>(60, 11); }
+TEST(Kernels, ConvMatchesReferenceFloat64) { conv_grid<double>(60, 11); }
+
+TEST(Kernels, ConvEdgeShapes) {
+  // Every corner of the grid that the sample may miss: 1×1 (the im2col-free path), 5×5 at
+  // stride 3 with padding 2, 7 channels, batch 33, and the mnist-cnn layers.
+  for (auto g : {bp::ConvGeom{2, 3, 5, 6, 4, 1, 1, 1, 1, 0, 0, 0, 0}, bp::ConvGeom{33, 7, 9, 11, 5, 5, 5, 3, 3, 2, 2, 0, 0},
+                 bp::ConvGeom{1, 7, 5, 5, 3, 5, 3, 2, 1, 2, 0, 0, 0}, bp::ConvGeom{3, 1, 28, 28, 8, 5, 5, 1, 1, 2, 2, 0, 0},
+                 bp::ConvGeom{2, 8, 14, 14, 16, 5, 5, 1, 1, 2, 2, 0, 0}}) {
+    check_conv<float>(g, 5);
+    check_conv<double>(g, 5);
+  }
+}
+
+TEST(Kernels, DenseMatchesReference) {
+  for (int N : {1, 33})
+    for (auto io : {std::pair<int, int>{1, 1}, {7, 3}, {13, 10}, {300, 17}, {784, 10}}) {
+      check_dense<float>(N, io.first, io.second, 3);
+      check_dense<double>(N, io.first, io.second, 3);
+    }
+}
+
+TEST(Kernels, GemmTransposesAndBlockEdges) {
+  // C = op(A)·op(B) with every transpose, sizes across the MC/KC/NC block edges.
+  bp::Rng r(9);
+  for (int ta : {0, 1})
+    for (int tb : {0, 1})
+      for (auto mnk : {std::array<int, 3>{1, 1, 1}, {5, 9, 3}, {130, 17, 260}, {3, 1030, 20}}) {
+        int M = mnk[0], N = mnk[1], K = mnk[2];
+        auto A = rand_vec<double>((size_t)M * K, r), B = rand_vec<double>((size_t)K * N, r);
+        std::vector<double> want((size_t)M * N), got((size_t)M * N, 1.0);
+        for (int i = 0; i < M; ++i)
+          for (int j = 0; j < N; ++j) {
+            double s = 1.0;  // accumulate onto the 1.0 already in C
+            for (int k = 0; k < K; ++k) s += (ta ? A[(size_t)k * M + i] : A[(size_t)i * K + k]) * (tb ? B[(size_t)j * K + k] : B[(size_t)k * N + j]);
+            want[(size_t)i * N + j] = s;
+          }
+        bp::GemmWorkspace<double> ws;
+        bp::gemm(M, N, K, A.data(), ta ? M : K, ta, B.data(), tb ? K : N, tb, got.data(), N, true, ws);
+        expect_close(got, want, "gemm M" + std::to_string(M) + " N" + std::to_string(N) + " K" + std::to_string(K) + " ta" +
+                                    std::to_string(ta) + " tb" + std::to_string(tb));
+      }
+}
+
+TEST(Kernels, ReferenceSwitchSelectsTheReference) {
+  // The same net with the switch on and off: identical within the float64 tolerance, and the
+  // switch really reaches the layer (the reference has no workspace, so it stays empty).
+  std::string spec = R"({"input":[3,9,8],"layers":[{"type":"conv2d","filters":5,"kernel":3,"stride":2,"padding":1},)"
+                     R"({"type":"relu"},{"type":"dense","units":4}],"loss":"softmax_cross_entropy","dtype":"float64"})";
+  auto x = randn(2 * 3 * 9 * 8, 4);
+  std::vector<double> t = {1, 3};
+  std::vector<double> out[2], dx[2];
+  for (int ref : {1, 0}) {
+    bp::set_reference_kernels(ref);
+    auto net = build<double>(spec);
+    net->run_compute_gradients(x.data(), t.data(), 2);
+    out[ref] = as_double(net->output(), 8);
+    dx[ref] = as_double(net->input_grad(), x.size());
+    auto* conv = static_cast<bp::Conv2d<double>*>(net->layers[0].get());
+    EXPECT_EQ(conv->ws.col.empty(), (bool)ref);
+  }
+  bp::set_reference_kernels(false);
+  expect_close(out[0], out[1], "output");
+  expect_close(dx[0], dx[1], "dX");
+}
+
+TEST(Kernels, MaxPoolMatchesReference) {
+  // Unpadded windows (the fast path), overlapping and not, with ties (values on a coarse
+  // grid) so the first-maximum rule is exercised; outputs and arg-max must be identical.
+  bp::Rng r(21);
+  for (auto g : {bp::PoolGeom{2, 3, 8, 9, 2, 2, 2, 2, 0, 0, 0, 0}, bp::PoolGeom{33, 1, 7, 7, 3, 3, 3, 3, 0, 0, 0, 0},
+                 bp::PoolGeom{1, 7, 9, 6, 3, 2, 1, 2, 0, 0, 0, 0}}) {
+    g.OH = (g.H - g.KH) / g.SH + 1, g.OW = (g.W - g.KW) / g.SW + 1;
+    size_t nx = (size_t)g.N * g.C * g.H * g.W, ny = (size_t)g.N * g.C * g.OH * g.OW;
+    std::vector<float> x(nx), y_ref(ny), y_fast(ny);
+    for (auto& v : x) v = (float)(int)(r.uniform() * 5);
+    std::vector<int> a_ref(ny), a_fast(ny);
+    bp::maxpool_forward(y_ref.data(), a_ref.data(), x.data(), g);
+    bp::maxpool_forward_fast(y_fast.data(), a_fast.data(), x.data(), g);
+    EXPECT_EQ(y_fast, y_ref);
+    EXPECT_EQ(a_fast, a_ref);
+  }
+}
+
+TEST(Kernels, ReluMatchesReference) {
+  std::vector<double> x = {-2, -0.0, 0.0, 1e-300, 3, -1e-300, 7.5}, dy = {1, 2, 3, 4, 5, 6, 7};
+  std::vector<double> y_ref(7), y_fast(7), dx_ref(7), dx_fast(7);
+  bp::activation_forward(y_ref.data(), x.data(), 7, bp::Act::Relu, 0.0);
+  bp::relu_forward_fast(y_fast.data(), x.data(), 7);
+  bp::activation_backward(dx_ref.data(), dy.data(), x.data(), y_ref.data(), 7, bp::Act::Relu, 0.0);
+  bp::relu_backward_fast(dx_fast.data(), dy.data(), x.data(), 7);
+  EXPECT_EQ(y_fast, y_ref);
+  EXPECT_EQ(dx_fast, dx_ref);
+  EXPECT_EQ(dx_fast, (std::vector<double>{0, 0, 0, 4, 5, 0, 7}));
+}

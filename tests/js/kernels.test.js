@@ -1,0 +1,98 @@
+// The fast kernels (im2col + the f32x4 SIMD128 GEMM, fast relu and max-pool) against the
+// reference loops, through the WASM module, so the SIMD path itself is what gets checked.
+// A seeded sample of channels 1/3/7 × kernel 1..5 (incl. rectangular) × stride 1..3 ×
+// padding 0..2 × batch 1/33, in float32 and float64: outputs, dW, db and dX must agree
+// within a tolerance relative to each tensor's largest magnitude (1e-5 / 1e-12).
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadBackprop } from '../../web/index.js';
+
+const bp = await loadBackprop();
+afterAll(() => bp.setReferenceKernels(false));
+
+function lcg(seed) {
+  let s = seed >>> 0;
+  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
+}
+
+// max |got − want| / max |want|, and where.
+function relDiff(got, want) {
+  let scale = 0, maxd = 0, at = 0;
+  for (let i = 0; i < want.length; i++) {
+    scale = Math.max(scale, Math.abs(want[i]));
+    const d = Math.abs(got[i] - want[i]);
+    if (d > maxd) (maxd = d), (at = i);
+  }
+  return { rel: maxd / Math.max(scale, 1e-30), at, got: got[at], want: want[at] };
+}
+
+// One forward + backward with the given kernels: Y, dX, and every parameter gradient.
+function run(spec, n, ref, seed) {
+  bp.setReferenceKernels(ref);
+  const net = bp.sequential(spec);
+  try {
+    const rnd = lcg(seed);
+    const inSize = net.inputShape.reduce((a, b) => a * b, 1);
+    const outSize = net.outputShape.reduce((a, b) => a * b, 1);
+    const x = Array.from({ length: n * inSize }, () => rnd() * 2 - 1);
+    const dy = Array.from({ length: n * outSize }, () => rnd() * 2 - 1);
+    const result = { Y: net.forward(x, n) };
+    net.zeroGrad();
+    result.dX = net.backward(dy);
+    for (const p of net.paramInfo()) result[`${p.name}@${p.layer}`] = net.getGrad(p.layer, p.name);
+    return result;
+  } finally {
+    net.dispose();
+  }
+}
+
+function expectSame(spec, n, seed) {
+  const tol = spec.dtype === 'float64' ? 1e-12 : 1e-5;
+  const fast = run(spec, n, false, seed);
+  const ref = run(spec, n, true, seed);
+  for (const key of Object.keys(ref)) {
+    const d = relDiff(fast[key], ref[key]);
+    expect(d.rel, `${key} of ${JSON.stringify(spec.layers)} n=${n} ${spec.dtype}: fast ${d.got} vs reference ${d.want} at [${d.at}]`).toBeLessThanOrEqual(tol);
+  }
+}
+
+describe('fast kernels = reference kernels (WASM SIMD path)', () => {
+  it('conv2d on a seeded sample of the odd-shape grid, float32 and float64', () => {
+    const rnd = lcg(2024);
+    const pick = (a) => a[Math.floor(rnd() * a.length)];
+    for (let t = 0; t < 24; t++) {
+      const kh = 1 + Math.floor(rnd() * 5), kw = rnd() < 0.3 ? 1 + Math.floor(rnd() * 5) : kh;
+      const s = [pick([1, 2, 3]), pick([1, 2, 3])];
+      const p = [Math.min(pick([0, 1, 2]), kh - 1), Math.min(pick([0, 1, 2]), kw - 1)];
+      const C = pick([1, 3, 7]), H = kh + Math.floor(rnd() * 8), W = kw + Math.floor(rnd() * 10);
+      const n = t % 3 === 0 ? 33 : 1;
+      for (const dtype of ['float32', 'float64'])
+        expectSame({ input: [C, H, W], layers: [{ type: 'conv2d', filters: 1 + Math.floor(rnd() * 9), kernel: [kh, kw], stride: s, padding: p }], loss: 'mse', dtype, seed: 3 }, n, 100 + t);
+    }
+  });
+
+  it('a whole net: conv, relu, max-pool, dense (every fast kernel), batch 33', () => {
+    for (const dtype of ['float32', 'float64'])
+      expectSame({
+        input: [3, 11, 13],
+        layers: [{ type: 'conv2d', filters: 7, kernel: 3, padding: 1 }, { type: 'relu' }, { type: 'maxpool2d', size: 2 },
+          { type: 'conv2d', filters: 5, kernel: [2, 3], stride: 2 }, { type: 'relu' }, { type: 'flatten' }, { type: 'dense', units: 9 }],
+        loss: 'softmax_cross_entropy', dtype, seed: 5,
+      }, 33, 7);
+  });
+
+  it('the switch reaches the layers: reference and fast dX differ in the last bits of a float32 conv', () => {
+    // dX sums over (o, p, q): the reference with o outermost, the fast path (Wᵀ·δ, then
+    // col2im) with o innermost. Equal within tolerance, but not bit for bit; if the switch
+    // did nothing the runs would be identical and the comparisons above would be vacuous.
+    const spec = { input: [7, 9, 9], layers: [{ type: 'conv2d', filters: 8, kernel: 5, padding: 2 }], loss: 'mse', dtype: 'float32', seed: 1 };
+    const fast = run(spec, 2, false, 1), ref = run(spec, 2, true, 1);
+    expect(relDiff(fast.dX, ref.dX).rel).toBeLessThanOrEqual(1e-5);
+    expect(fast.dX.some((v, i) => v !== ref.dX[i])).toBe(true);
+  });
+
+  it('peakGflops measures the micro-kernel and returns a positive rate', () => {
+    const g = bp.peakGflops(20);
+    expect(Number.isFinite(g)).toBe(true);
+    expect(g).toBeGreaterThan(0);
+  });
+});
