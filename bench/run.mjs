@@ -129,7 +129,8 @@ export function table(results) {
         const ours = row.ours[mode], native = results.native?.[name]?.[mode];
         lines.push(`| ${env} | ${name} (${row.batch}) | ${mode === 'train' ? 'train' : 'inference'} | ${span(ours)} | ${ours.gflops.toFixed(2)} (${(ours.peakFraction * 100).toFixed(1)}%) | ${span(row.tfjs?.[mode])} | ${span(row.convnetjs?.[mode])} | ${ratio(ours, row.tfjs?.[mode])} | ${ratio(ours, row.convnetjs?.[mode])} | ${native ? fmt(native.median) : '—'} | ${native ? (ours.median / native.median).toFixed(2) : '—'} |`);
       }
-    lines.push(`| ${env} | WASM SIMD peak | | ${r.peak.gflops.toFixed(1)} GFLOP/s | ${r.peak.source} | | | | | | |`);
+    const also = r.peak.module != null ? `; bench/peak.c 6x8 kernel: ${r.peak.microKernel.toFixed(1)}` : '';
+    lines.push(`| ${env} | WASM SIMD peak | | ${r.peak.gflops.toFixed(1)} GFLOP/s | ${r.peak.source}${also} | | | | | | |`);
   }
   return lines.join('\n');
 }
