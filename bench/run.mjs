@@ -1,15 +1,14 @@
 // run.mjs: `npm run bench` (after the build). One run does, in order:
-//   1. builds bench/peak.c to build/bench/peak.wasm (the SIMD peak micro-kernel) when stale;
-//   2. native: build/native/bench_nets times the same nets with the same C++ kernels;
-//   3. Node: bench/suite.js with our module, TF.js (WASM backend) and ConvNetJS;
-//   4. Chromium: the same suite in bench/bench.html, served by scripts/serve.mjs;
+//   1. native: build/native/bench_nets times the same nets with the same C++ kernels;
+//   2. Node: bench/suite.js with our module, TF.js (WASM backend) and ConvNetJS;
+//   3. Chromium: the same suite in bench/bench.html, served by scripts/serve.mjs;
 // then prints a table with ratios and writes JSON. Timing is noisy on a shared machine: the JSON
 // keeps min–max of every measurement; CI never runs this (tests do not time anything).
 // Flags: BENCH_QUICK=1 or --quick (tiny counts, for the smoke test), --only=mnist-cnn,
 //        --no-node, --no-browser, --no-native, --out=<file> (default bench/results/<date>.json;
 //        quick runs write test-results/bench-quick.json).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -27,18 +26,7 @@ const only = value('only')?.split(',') ?? null;
 const log = (line) => console.log(line);
 const require = createRequire(import.meta.url);
 
-// ---- 1. the peak micro-kernel ----
-export function buildPeak() {
-  const src = join(root, 'bench/peak.c'), out = join(root, 'build/bench/peak.wasm');
-  if (!existsSync(out) || statSync(out).mtimeMs < statSync(src).mtimeMs) {
-    mkdirSync(dirname(out), { recursive: true });
-    const env = { ...process.env, NODE_PATH: [process.env.NODE_PATH, '/usr/share/nodejs'].filter(Boolean).join(':') };
-    execFileSync('emcc', ['-O3', '-msimd128', '--no-entry', '-sSTANDALONE_WASM', '-o', out, src], { env, stdio: 'inherit' });
-  }
-  return readFileSync(out);
-}
-
-// ---- 2. native ----
+// ---- 1. native ----
 function runNative() {
   const bin = join(root, 'build/native/bench_nets');
   if (!existsSync(bin)) throw new Error('bench: build/native/bench_nets is missing: run node scripts/build.mjs');
@@ -55,7 +43,7 @@ function runNative() {
   return out;
 }
 
-// ---- 3. Node ----
+// ---- 2. Node ----
 /** Loads the three libraries the way the Node run uses them (the smoke test reuses this). */
 export async function nodeLibs() {
   const { loadBackprop } = await import('../web/index.js');
@@ -76,11 +64,11 @@ export async function nodeLibs() {
   };
 }
 
-async function runNode(peakWasm) {
-  return runSuite({ env: 'node', ...(await nodeLibs()), peakWasm, quick, only, log });
+async function runNode() {
+  return runSuite({ env: 'node', ...(await nodeLibs()), quick, only, log });
 }
 
-// ---- 4. Chromium ----
+// ---- 3. Chromium ----
 async function runChromium() {
   const { serve } = await import('../scripts/serve.mjs');
   const { chromium } = await import('playwright-core');
@@ -129,8 +117,7 @@ export function table(results) {
         const ours = row.ours[mode], native = results.native?.[name]?.[mode];
         lines.push(`| ${env} | ${name} (${row.batch}) | ${mode === 'train' ? 'train' : 'inference'} | ${span(ours)} | ${ours.gflops.toFixed(2)} (${(ours.peakFraction * 100).toFixed(1)}%) | ${span(row.tfjs?.[mode])} | ${span(row.convnetjs?.[mode])} | ${ratio(ours, row.tfjs?.[mode])} | ${ratio(ours, row.convnetjs?.[mode])} | ${native ? fmt(native.median) : '—'} | ${native ? (ours.median / native.median).toFixed(2) : '—'} |`);
       }
-    const also = r.peak.module != null ? `; bench/peak.c 6x8 kernel: ${r.peak.microKernel.toFixed(1)}` : '';
-    lines.push(`| ${env} | WASM SIMD peak | | ${r.peak.gflops.toFixed(1)} GFLOP/s | ${r.peak.source}${also} | | | | | | |`);
+    lines.push(`| ${env} | WASM SIMD peak | | ${r.peak.gflops.toFixed(1)} GFLOP/s | ${r.peak.source} | | | | | | |`);
   }
   return lines.join('\n');
 }
@@ -146,9 +133,8 @@ async function main() {
     caveat: 'Shared 2-core machine: other work ran at the same time; read the min–max spans.',
   };
   log(`bench: ${cpu}, nproc ${nproc}, load ${results.machine.loadavg}${quick ? ' (quick)' : ''}`);
-  const peakWasm = buildPeak();
   if (!flag('no-native')) results.native = runNative();
-  if (!flag('no-node')) results.node = await runNode(peakWasm);
+  if (!flag('no-node')) results.node = await runNode();
   if (!flag('no-browser')) results.chromium = await runChromium();
   results.finished = new Date().toISOString();
   const trainHow = (results.chromium ?? results.node)?.nets?.['mnist-cnn']?.ours?.trainStep;

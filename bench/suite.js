@@ -41,26 +41,6 @@ function batchData(net, n) {
   return { x, labels, size };
 }
 
-/** The WASM SIMD peak of bench/peak.c (see there), GFLOP/s: best of several ~ms/5 slices. */
-export async function peakFromMicroKernel(wasmBytes, ms) {
-  const { instance } = await WebAssembly.instantiate(wasmBytes, {});
-  const e = instance.exports;
-  e._initialize?.();
-  e.init();
-  const flopPerRep = e.flopPerRep(), reps = 200; // ~1 ms a call: V8 tiers a wasm function up between calls, not during one
-  let best = 0;
-  for (let slice = 0; slice < 5; ++slice) {
-    const t = performance.now();
-    let calls = 0;
-    while (performance.now() - t < ms / 5) {
-      e.kernel(reps);
-      ++calls;
-    }
-    best = Math.max(best, (calls * reps * flopPerRep) / ((performance.now() - t) * 1e6));
-  }
-  return best;
-}
-
 /** Our train step: net.trainStep (the spec's SGD) when the API has it, else computeGradients (no update). */
 function ourTrainer(net) {
   if (typeof net.trainStep === 'function')
@@ -142,22 +122,17 @@ async function benchConvnetjs(convnetjs, net, opt) {
 }
 
 /**
- * libs: { bp, tf, tfWasm, convnetjs, peakWasm (bytes of bench/peak.wasm) }, notes: strings the
+ * libs: { bp, tf, tfWasm, convnetjs }, notes: strings the
  * driver wants in the output (how it loaded things). quick: tiny counts for the smoke test.
  */
-export async function runSuite({ env, bp, tf, tfWasm, convnetjs, peakWasm, notes = {}, quick = false, only = null, log = () => {} }) {
+export async function runSuite({ env, bp, tf, tfWasm, convnetjs, notes = {}, quick = false, only = null, log = () => {} }) {
   const opt = quick ? { runs: 2, ms: 20 } : { runs: 7, ms: 400 };
   const out = { env, quick, runs: opt.runs, runMs: opt.ms, notes: { ...notes }, peak: {}, nets: {} };
 
-  // WASM SIMD peak, measured now, in this runtime.
-  const peakMs = quick ? 50 : 1000;
-  if (typeof bp.peakGflops === 'function') {
-    bp.peakGflops(quick ? 20 : 200); // V8 runs a wasm function's first calls in its baseline tier: warm it up
-    out.peak.module = bp.peakGflops(peakMs);
-  }
-  out.peak.microKernel = await peakFromMicroKernel(peakWasm, peakMs);
-  out.peak.gflops = out.peak.module ?? out.peak.microKernel;
-  out.peak.source = out.peak.module != null ? "bp.peakGflops() (the module's own 4x8 GEMM micro-kernel)" : 'bench/peak.c (6x8 f32x4 GEMM micro-kernel)';
+  // WASM SIMD peak, measured now, in this runtime: the module's GEMM micro-kernel (cpp/kernels/peak.h).
+  bp.peakGflops(quick ? 20 : 200); // V8 runs a wasm function's first calls in its baseline tier: warm it up
+  out.peak.gflops = bp.peakGflops(quick ? 50 : 1000);
+  out.peak.source = "bp.peakGflops(): the module's 4x8 f32x4 GEMM micro-kernel, best ~5 ms window";
   log(`${env}: WASM SIMD peak ${out.peak.gflops.toFixed(1)} GFLOP/s (${out.peak.source})`);
 
   // TF.js: WASM backend, one thread, SIMD; register the missing conv weight-gradient kernel.

@@ -4,7 +4,7 @@
 // into TF.js's WASM backend against a naive loop.
 import { describe, expect, it } from 'vitest';
 import { NETS, flops } from '../../bench/nets.js';
-import { buildPeak, nodeLibs, table } from '../../bench/run.mjs';
+import { nodeLibs, table } from '../../bench/run.mjs';
 import { runSuite } from '../../bench/suite.js';
 import { checkConv2DBackpropFilter } from '../../bench/tfjs-conv2d-backprop-filter.js';
 
@@ -22,7 +22,7 @@ describe('bench', () => {
 
   it('runs mnist-cnn against TF.js and ConvNetJS in Node and returns well-formed JSON', async () => {
     const libs = await nodeLibs();
-    const r = await runSuite({ env: 'node', ...libs, peakWasm: buildPeak(), quick: true, only: ['mnist-cnn'] });
+    const r = await runSuite({ env: 'node', ...libs, quick: true, only: ['mnist-cnn'] });
     expect(checkConv2DBackpropFilter(libs.tf)).toBeLessThan(1e-5);
     expect(r.tfjs.backend).toBe('wasm');
     expect(r.tfjs.threads).toBe(1);
