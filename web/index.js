@@ -146,10 +146,23 @@ function positiveInt(v, what) {
   return v;
 }
 
-function toLength(values, what) {
+function toLength(values, what, max = Infinity) {
   if (values == null || typeof values.length !== 'number')
     throw new BackpropError(`${what}: expected an array or typed array, got ${values === null ? 'null' : typeof values}`);
+  // A buffer past the core's limit would fail to allocate, and that aborts the module.
+  if (values.length > max) throw new BackpropError(`${what}: ${values.length} values, more than the limit of ${max}`);
   return values.length;
+}
+
+// Embind would wrap or reject these with its own errors: check them here, in the one error type.
+function toCount(n, what) {
+  if (!Number.isInteger(n) || n < 1 || n > 0x7fffffff) throw new BackpropError(`${what}: n must be an integer >= 1, got ${n}`);
+  return n;
+}
+function checkParamKey(h, layer, name) {
+  if (!Number.isInteger(layer) || Math.abs(layer) > 0x7fffffff) throw new BackpropError(`param: layer must be an integer, got ${layer}`);
+  if (typeof name !== 'string') throw new BackpropError(`param: name must be a string, got ${typeof name}`);
+  check(h.checkParam(layer, name));
 }
 
 export class Net {
@@ -218,40 +231,40 @@ export class Net {
 
   getParam(layer, name) {
     const h = this.#handle();
-    check(h.checkParam(layer, name));
+    checkParamKey(h, layer, name);
     return h.param(layer, name, false).slice();
   }
   getGrad(layer, name) {
     const h = this.#handle();
-    check(h.checkParam(layer, name));
+    checkParamKey(h, layer, name);
     return h.param(layer, name, true).slice();
   }
   setParam(layer, name, values) {
     const h = this.#handle();
-    check(h.checkParam(layer, name));
-    stage(h.stageValues(toLength(values, 'setParam')), values);
+    checkParamKey(h, layer, name);
+    stage(h.stageValues(toLength(values, 'setParam', this.#M.maxValues())), values);
     check(h.setParam(layer, name));
   }
 
   #stageX(x, what) {
     const h = this.#handle();
-    stage(h.stageX(toLength(x, what)), x);
+    stage(h.stageX(toLength(x, what, this.#M.maxValues())), x);
     return h;
   }
   #stageTargets(h, targets) {
-    stage(h.stageTargets(toLength(targets, 'targets')), targets);
+    stage(h.stageTargets(toLength(targets, 'targets', this.#M.maxValues())), targets);
   }
 
   /** x: n*inputSize numbers -> a new typed array of n*outputSize outputs. */
   forward(x, n = 1) {
     const h = this.#stageX(x, 'forward');
-    check(h.forward(n));
+    check(h.forward(toCount(n, 'forward')));
     return h.output().slice();
   }
   /** After forward: dy (n*outputSize) -> adds into parameter grads, returns dx (n*inputSize). */
   backward(dy) {
     const h = this.#handle();
-    stage(h.stageDy(toLength(dy, 'backward')), dy);
+    stage(h.stageDy(toLength(dy, 'backward', this.#M.maxValues())), dy);
     check(h.backward());
     return h.inputGrad().slice();
   }
@@ -262,14 +275,14 @@ export class Net {
   computeGradients(x, targets, n = 1) {
     const h = this.#stageX(x, 'computeGradients');
     this.#stageTargets(h, targets);
-    check(h.computeGradients(n));
+    check(h.computeGradients(toCount(n, 'computeGradients')));
     return h.lastLoss();
   }
   /** The loss on (x, targets) without touching gradients. */
   loss(x, targets, n = 1) {
     const h = this.#stageX(x, 'loss');
     this.#stageTargets(h, targets);
-    check(h.loss(n));
+    check(h.loss(toCount(n, 'loss')));
     return h.lastLoss();
   }
   /**
@@ -278,9 +291,14 @@ export class Net {
    * -> [{ layer, name, shape, maxAbsError, maxRelError, checked, kinks, passed }] (layer -1 = input)
    */
   gradCheck(x, targets, n = 1, { eps = 1e-6, stencil = 2, maxCoords = 100, seed = 1 } = {}) {
+    if (!Number.isInteger(maxCoords) || maxCoords < 1 || maxCoords > 0x7fffffff)
+      throw new BackpropError(`gradCheck: maxCoords must be an integer >= 1, got ${maxCoords}`);
+    if (!Number.isSafeInteger(seed) || seed < 0) throw new BackpropError(`gradCheck: seed must be a non-negative integer, got ${seed}`);
+    if (typeof eps !== 'number' || typeof stencil !== 'number')
+      throw new BackpropError(`gradCheck: eps and stencil must be numbers, got ${typeof eps} and ${typeof stencil}`);
     const h = this.#stageX(x, 'gradCheck');
     this.#stageTargets(h, targets);
-    check(h.gradCheck(n, eps, maxCoords, seed, stencil));
+    check(h.gradCheck(toCount(n, 'gradCheck'), eps, maxCoords, seed, stencil));
     return JSON.parse(h.result());
   }
 

@@ -20,6 +20,27 @@ inline int64_t numel(const Shape& s) {
   return n;
 }
 
+// The most values one net may hold: its parameters and their gradients, plus the
+// activations and their gradients for the batch of one call. Past it an allocation could
+// fail, and in WASM a failed allocation aborts the whole module; so every size is checked
+// against this before anything is allocated. 2^26 values: 256 MiB in float32, 512 in float64.
+constexpr int64_t kMaxValues = int64_t(1) << 26;
+
+// Element count without overflow (dims up to 1e6 each can pass 2^63 as a product).
+inline double numel_f(const Shape& s) {
+  double n = 1;
+  for (int d : s) n *= d;
+  return n;
+}
+
+// A count for a message: exact while it fits, else like 1e+24.
+inline std::string count_str(double n) {
+  if (n < 9e15) return std::to_string((long long)n);
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%.3g", n);
+  return buf;
+}
+
 inline std::string shape_str(const Shape& s) {
   std::string r = "[";
   for (size_t i = 0; i < s.size(); ++i) r += (i ? "," : "") + std::to_string(s[i]);

@@ -119,6 +119,7 @@ class Conv2d : public Layer<T> {
       return o.error("kernel [" + std::to_string(k[0]) + "," + std::to_string(k[1]) + "] is larger than the padded input [" +
                      std::to_string(H + 2 * p[0]) + "," + std::to_string(W + 2 * p[1]) + "] (input " + shape_str(in) +
                      ", padding [" + std::to_string(p[0]) + "," + std::to_string(p[1]) + "])");
+    BP_TRY(o.fits("weight", Shape{filters, in[0], k[0], k[1]}));
     auto l = std::make_unique<Conv2d<T>>();
     ConvGeom& g = l->g;
     g = {0, in[0], H, W, filters, k[0], k[1], s[0], s[1], p[0], p[1], (H + 2 * p[0] - k[0]) / s[0] + 1, (W + 2 * p[1] - k[1]) / s[1] + 1};

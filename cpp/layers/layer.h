@@ -67,7 +67,7 @@ class Options {
     used_.push_back(key);
     const Json* v = spec_.find(key);
     if (!v) { out = dflt; config_.set(key, out); return Status::Ok(); }
-    if (!v->is_number() || v->num() != (double)(int64_t)v->num())
+    if (!v->is_number() || v->num() != std::floor(v->num()))  // (no int cast: UB past 2^63)
       return error(std::string(key) + " must be an integer, got " + v->brief());
     if (v->num() < min)
       return error(std::string(key) + " must be >= " + std::to_string(min) + ", got " + v->brief());
@@ -81,7 +81,7 @@ class Options {
     used_.push_back(key);
     const Json* v = spec_.find(key);
     auto check = [&](double d, int& o) -> Status {
-      if (d != (double)(int64_t)d) return error(std::string(key) + " must be an integer or a pair of integers, got " + v->brief());
+      if (d != std::floor(d)) return error(std::string(key) + " must be an integer or a pair of integers, got " + v->brief());
       if (d < min) return error(std::string(key) + " must be >= " + std::to_string(min) + ", got " + v->brief());
       if (d > 1e6) return error(std::string(key) + " is too large, got " + v->brief());
       o = (int)d;
@@ -123,6 +123,13 @@ class Options {
     if (!v->is_bool()) return error(std::string(key) + " must be true or false, got " + v->brief());
     out = v->boolean();
     config_.set(key, out);
+    return Status::Ok();
+  }
+  // Call before allocating a tensor: its size against the kMaxValues limit.
+  Status fits(const char* what, const Shape& s) const {
+    if (numel_f(s) > (double)kMaxValues)
+      return error(std::string(what) + " " + shape_str(s) + " has " + count_str(numel_f(s)) +
+                   " values, more than the limit of " + std::to_string(kMaxValues));
     return Status::Ok();
   }
   // Records a value that a default was resolved to (e.g. pool stride = size).

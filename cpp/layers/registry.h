@@ -54,6 +54,7 @@ Status make_layer(const Json& spec, const Shape& in, int index, std::unique_ptr<
       BP_TRY(row.create(o, in, out));
       out->config = o.config();
       if (out->out_size() <= 0) return o.error("output shape " + shape_str(out->out_shape) + " is empty (input " + shape_str(in) + ")");
+      BP_TRY(o.fits("output", out->out_shape));
       return Status::Ok();
     }
     names += (names.empty() ? "" : ", ") + std::string(row.type);

@@ -34,6 +34,9 @@ Status parse_net_spec(const Json& spec, NetSpec& out, Json& raw_layers) {
       return Error("spec: input dimensions must be positive integers, got " + in->brief());
     out.input.push_back((int)d.num());
   }
+  if (numel_f(out.input) > (double)kMaxValues)
+    return Error("spec: input " + shape_str(out.input) + " has " + count_str(numel_f(out.input)) +
+                 " values per sample, more than the limit of " + std::to_string(kMaxValues));
   const Json* layers = spec.find("layers");
   if (!layers || !layers->is_array()) return Error("spec: layers must be an array, got " + (layers ? layers->brief() : std::string("none")));
   raw_layers = *layers;
@@ -83,6 +86,11 @@ Status Sequential<T>::build(const Json& spec, std::unique_ptr<Sequential<T>>& ou
     shape = layer->out_shape;
     net->spec.layers.push(layer->config);
     net->layers.push_back(std::move(layer));
+    // Checked layer by layer, so a net of many large layers stops before it allocates them all.
+    if (net->values_needed(1) > kMaxValues)
+      return Error("layer " + std::to_string(i) + " (" + net->layers.back()->type() + "): the net up to here needs " +
+                   std::to_string(net->values_needed(1)) + " values for one sample (parameters, activations and their gradients), "
+                   "more than the limit of " + std::to_string(kMaxValues));
   }
   if (net->spec.loss == LossKind::SoftmaxCrossEntropy && net->out_size() < 2)
     return Error("spec: softmax_cross_entropy needs at least 2 outputs, the last layer gives " + shape_str(net->output_shape()));
@@ -122,6 +130,16 @@ void Sequential<T>::init_params(uint64_t seed) {
       }
     }
   }
+}
+
+template <typename T>
+int64_t Sequential<T>::values_needed(int N) const {
+  int64_t params = 0, acts_per_sample = in_size();
+  for (auto& l : layers) {
+    acts_per_sample += l->out_size();
+    for (auto& p : l->params) params += (int64_t)p.value.size();
+  }
+  return 2 * params + 2 * (int64_t)N * acts_per_sample;
 }
 
 template <typename T>
@@ -187,6 +205,10 @@ template <typename T>
 Status Sequential<T>::check_input(const T* x, int64_t len, int N, const char* what) const {
   if (N < 1) return Error(std::string(what) + ": n must be >= 1, got " + std::to_string(N));
   if (N > 1000000) return Error(std::string(what) + ": n is too large, got " + std::to_string(N));
+  if (values_needed(N) > kMaxValues)
+    return Error(std::string(what) + ": n = " + std::to_string(N) + " samples need " + std::to_string(values_needed(N)) +
+                 " values (parameters, activations and their gradients), more than the limit of " + std::to_string(kMaxValues) +
+                 "; pass fewer samples per call");
   int64_t want = (int64_t)N * in_size();
   if (len != want)
     return Error(std::string(what) + ": x has " + std::to_string(len) + " values, expected n*" + shape_str(spec.input) +

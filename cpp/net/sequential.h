@@ -61,6 +61,8 @@ class Sequential {
   int64_t out_size() const { return layers.empty() ? in_size() : layers.back()->out_size(); }
   Shape output_shape() const { return layers.empty() ? spec.input : layers.back()->out_shape; }
   Param<T>* find_param(int layer, const std::string& name);
+  // Values held for a batch of N: parameters, activations and their gradients (see kMaxValues).
+  int64_t values_needed(int N) const;
 
   // ---- training: gradients, then one optimizer step (optimizer.h) ----
   Status set_optimizer(const Json& cfg);  // validates first: a bad config leaves the net as it was

@@ -159,6 +159,7 @@ class NetHandle {
 };
 
 size_t heap_in_use() { return mallinfo().uordblks; }
+double max_values() { return (double)bp::kMaxValues; }
 
 }  // namespace
 
@@ -212,4 +213,5 @@ EMSCRIPTEN_BINDINGS(backprop) {
   // between the fast kernels and the reference loops (for the benchmark and the tests).
   emscripten::function("peakGflops", &bp::peak_gflops);
   emscripten::function("setReferenceKernels", &bp::set_reference_kernels);
+  emscripten::function("maxValues", &max_values);
 }

@@ -1,0 +1,55 @@
+// Shared helpers for the Vitest suites (not a test file: no .test.js suffix).
+import { expect } from 'vitest';
+
+/** Seeded uniform [0,1) generator (mulberry32): the same numbers on every run. */
+export function rng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** n standard normals (Box-Muller), seeded. */
+export function randn(n, seed = 1) {
+  const r = rng(seed);
+  return Array.from({ length: n }, () => Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r()));
+}
+
+/** n distinct values 0.01 apart, none within 0.005 of 0, shuffled: no ReLU input at 0, no max-pool tie. */
+export function distinct(n, seed = 1) {
+  const v = Array.from({ length: n }, (_, k) => (k - Math.floor(n / 2) + 0.5) * 0.01);
+  const r = rng(seed);
+  for (let k = n - 1; k > 0; k--) {
+    const j = Math.floor(r() * (k + 1));
+    [v[k], v[j]] = [v[j], v[k]];
+  }
+  return v;
+}
+
+/** Labels for cross-entropy or N(0,1) targets for mse, to fit a net. */
+export function targetsFor(net, n, seed = 2) {
+  const out = net.outputShape.reduce((a, b) => a * b, 1);
+  if (net.spec.loss === 'mse') return randn(n * out, seed);
+  const r = rng(seed);
+  return Array.from({ length: n }, () => Math.floor(r() * out));
+}
+
+export const size = (shape) => shape.reduce((a, b) => a * b, 1);
+
+/** |got − want| ≤ tol · max|want| elementwise, with the worst element in the message. */
+export function expectClose(got, want, tol, what = '') {
+  expect(got.length, `${what} length`).toBe(want.length);
+  let scale = 0, worst = 0, at = 0;
+  for (const w of want) scale = Math.max(scale, Math.abs(w));
+  for (let i = 0; i < want.length; i++) {
+    const d = Math.abs(got[i] - want[i]);
+    if (d > worst) (worst = d), (at = i);
+  }
+  expect(worst, `${what}: max difference ${worst} at [${at}] (got ${got[at]}, want ${want[at]}, scale ${scale})`).toBeLessThanOrEqual(
+    tol * scale,
+  );
+}
