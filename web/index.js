@@ -156,7 +156,10 @@ function toLength(values, what, max = Infinity) {
 
 // Embind would wrap or reject these with its own errors: check them here, in the one error type.
 function toCount(n, what) {
-  if (!Number.isInteger(n) || n < 1 || n > 0x7fffffff) throw new BackpropError(`${what}: n must be an integer >= 1, got ${n}`);
+  // (the same words as the C++ check_input, which sees only what passes here)
+  if (!Number.isInteger(n)) throw new BackpropError(`${what}: n must be an integer, got ${n}`);
+  if (n < 1) throw new BackpropError(`${what}: n must be >= 1, got ${n}`);
+  if (n > 0x7fffffff) throw new BackpropError(`${what}: n is too large, got ${n}`);
   return n;
 }
 function checkParamKey(h, layer, name) {
@@ -290,15 +293,16 @@ export class Net {
    * options: { eps = 1e-6, stencil = 2 | 4, maxCoords = 100, seed = 1 }.
    * -> [{ layer, name, shape, maxAbsError, maxRelError, checked, kinks, passed }] (layer -1 = input)
    */
-  gradCheck(x, targets, n = 1, { eps = 1e-6, stencil = 2, maxCoords = 100, seed = 1 } = {}) {
+  gradCheck(x, targets, n = 1, { eps = 1e-6, stencil = 2, maxCoords = 100, seed = 1, bug = 'none' } = {}) {
     if (!Number.isInteger(maxCoords) || maxCoords < 1 || maxCoords > 0x7fffffff)
       throw new BackpropError(`gradCheck: maxCoords must be an integer >= 1, got ${maxCoords}`);
     if (!Number.isSafeInteger(seed) || seed < 0) throw new BackpropError(`gradCheck: seed must be a non-negative integer, got ${seed}`);
     if (typeof eps !== 'number' || typeof stencil !== 'number')
       throw new BackpropError(`gradCheck: eps and stencil must be numbers, got ${typeof eps} and ${typeof stencil}`);
+    if (typeof bug !== 'string') throw new BackpropError(`gradCheck: bug must be a string, got ${describe(bug)}`);
     const h = this.#stageX(x, 'gradCheck');
     this.#stageTargets(h, targets);
-    check(h.gradCheck(toCount(n, 'gradCheck'), eps, maxCoords, seed, stencil));
+    check(h.gradCheck(toCount(n, 'gradCheck'), eps, maxCoords, seed, stencil, bug));
     return JSON.parse(h.result());
   }
 
@@ -321,7 +325,7 @@ export class Net {
   trainStep(x, targets, n = 1) {
     const h = this.#stageX(x, 'trainStep');
     this.#stageTargets(h, targets);
-    check(h.trainStep(n));
+    check(h.trainStep(toCount(n, 'trainStep')));
     return h.lastLoss();
   }
   /**
@@ -332,7 +336,7 @@ export class Net {
     if (x instanceof Dataset) return this.evaluateDataset(x, targets);
     const h = this.#stageX(x, 'evaluate');
     this.#stageTargets(h, targets);
-    check(h.evaluate(n));
+    check(h.evaluate(toCount(n, 'evaluate')));
     return this.#lossAccuracy(h);
   }
   /** Loss and accuracy over a whole dataset (or its first `limit` samples), in batches inside WASM. */
@@ -350,7 +354,7 @@ export class Net {
   /** Softmax probabilities (cross-entropy nets) or the outputs (mse nets), n*outputSize values. */
   predict(x, n = 1) {
     const h = this.#stageX(x, 'predict');
-    check(h.predict(n));
+    check(h.predict(toCount(n, 'predict')));
     return h.prediction().slice();
   }
   /**
