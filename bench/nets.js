@@ -1,6 +1,6 @@
 // nets.js: the two benchmark nets, described once and built three ways (backprop-wasm spec,
 // TF.js layers model, ConvNetJS layer defs), plus their FLOP counts computed from the layer
-// shapes. Runs in Node and in the page: no imports.
+// shapes. Runs in Node and in the page.
 //
 // FLOP convention (the one the issue's 1.57 / 4.41 / 25.0 MFLOP figures use): a multiply-add
 // is 2 FLOP; only conv2d and dense count (bias, relu, pooling and the loss are O(activations)).
@@ -8,22 +8,15 @@
 //   training  forward + weight gradient (same count as forward, every layer)
 //             + input gradient (same count, every layer but the first: nothing needs dx there)
 
+import { preset } from '../web/presets.js';
+
 /** Layer list in our spec vocabulary (NCHW). */
 export const NETS = {
   'mnist-cnn': {
     batch: 32,
     input: [1, 28, 28],
     classes: 10,
-    layers: [
-      { type: 'conv2d', filters: 8, kernel: 5, stride: 1, padding: 2 },
-      { type: 'relu' },
-      { type: 'maxpool2d', size: 2 },
-      { type: 'conv2d', filters: 16, kernel: 5, stride: 1, padding: 2 },
-      { type: 'relu' },
-      { type: 'maxpool2d', size: 3 },
-      { type: 'flatten' },
-      { type: 'dense', units: 10 },
-    ],
+    layers: preset('mnist-cnn').spec.layers, // the demo's net: conv 8@5x5 p2, relu, maxpool 2, conv 16@5x5 p2, relu, maxpool 3, flatten, dense 10
     // What the issue states, to check the counts below against.
     issue: { trainMflop: 4.41, forwardMflop: 1.57 },
   },
