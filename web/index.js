@@ -74,6 +74,10 @@ function makeApi(M) {
     heapInUse() {
       return M.heapInUse();
     },
+    /** Bytes of WASM linear memory the module has now (it grows on demand, never shrinks). */
+    memoryBytes() {
+      return M.HEAP8.buffer.byteLength;
+    },
     /** GFLOP/s of the GEMM micro-kernel (f32x4 mul+add, L1-resident) measured for about ms milliseconds. */
     peakGflops(ms = 200) {
       return M.peakGflops(ms);
