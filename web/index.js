@@ -152,7 +152,10 @@ function toLength(values, what, max = Infinity) {
 
 // Embind would wrap or reject these with its own errors: check them here, in the one error type.
 function toCount(n, what) {
-  if (!Number.isInteger(n) || n < 1 || n > 0x7fffffff) throw new BackpropError(`${what}: n must be an integer >= 1, got ${n}`);
+  // (the same words as the C++ check_input, which sees only what passes here)
+  if (!Number.isInteger(n)) throw new BackpropError(`${what}: n must be an integer, got ${n}`);
+  if (n < 1) throw new BackpropError(`${what}: n must be >= 1, got ${n}`);
+  if (n > 0x7fffffff) throw new BackpropError(`${what}: n is too large, got ${n}`);
   return n;
 }
 function checkParamKey(h, layer, name) {
@@ -341,7 +344,7 @@ export class Net {
   trainStep(x, targets, n = 1) {
     const h = this.#stageX(x, 'trainStep');
     this.#stageTargets(h, targets);
-    check(h.trainStep(n));
+    check(h.trainStep(toCount(n, 'trainStep')));
     return h.lastLoss();
   }
   /**
@@ -352,7 +355,7 @@ export class Net {
     if (x instanceof Dataset) return this.evaluateDataset(x, targets);
     const h = this.#stageX(x, 'evaluate');
     this.#stageTargets(h, targets);
-    check(h.evaluate(n));
+    check(h.evaluate(toCount(n, 'evaluate')));
     return this.#lossAccuracy(h);
   }
   /** Loss and accuracy over a whole dataset (or its first `limit` samples), in batches inside WASM. */
@@ -370,7 +373,7 @@ export class Net {
   /** Softmax probabilities (cross-entropy nets) or the outputs (mse nets), n*outputSize values. */
   predict(x, n = 1) {
     const h = this.#stageX(x, 'predict');
-    check(h.predict(n));
+    check(h.predict(toCount(n, 'predict')));
     return h.prediction().slice();
   }
   /**

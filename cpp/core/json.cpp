@@ -41,8 +41,8 @@ void dump_value(const Json& j, std::string& out) {
         std::snprintf(buf, sizeof buf, "%.0f", v);
         out += buf;
       } else {
-        // The shortest of %.15g/%.16g/%.17g that reads back as v: 0.1 stays "0.1", and
-        // every double still round-trips.
+        // The shortest of %.15g/%.16g/%.17g that reads back as v: 0.1 stays "0.1" (and
+        // messages quote what the user wrote), while %.17g round-trips every double.
         char buf[40];
         for (int prec = 15; prec <= 17; ++prec) {
           std::snprintf(buf, sizeof buf, "%.*g", prec, v);
@@ -127,9 +127,13 @@ struct JsonParser {
           case 'r': out += '\r'; break;
           case 't': out += '\t'; break;
           case 'u': {
-            if (i + 4 > t.size()) return fail("short \\u escape");
-            unsigned cp = (unsigned)std::strtoul(t.substr(i, 4).c_str(), nullptr, 16);
-            i += 4;
+            unsigned cp = 0;
+            for (int k = 0; k < 4; ++k, ++i) {  // exactly 4 hex digits (strtoul would take "zz" as 0)
+              char h = i < t.size() ? t[i] : '\0';
+              int d = h >= '0' && h <= '9' ? h - '0' : h >= 'a' && h <= 'f' ? h - 'a' + 10 : h >= 'A' && h <= 'F' ? h - 'A' + 10 : -1;
+              if (d < 0) return fail("\\u needs 4 hex digits");
+              cp = cp * 16 + (unsigned)d;
+            }
             if (cp < 0x80) out += (char)cp;
             else if (cp < 0x800) { out += (char)(0xC0 | (cp >> 6)); out += (char)(0x80 | (cp & 0x3F)); }
             else { out += (char)(0xE0 | (cp >> 12)); out += (char)(0x80 | ((cp >> 6) & 0x3F)); out += (char)(0x80 | (cp & 0x3F)); }
@@ -137,12 +141,41 @@ struct JsonParser {
           }
           default: --i; return fail("bad escape");
         }
+      } else if ((unsigned char)c < 0x20) {
+        --i;
+        return fail("control character in a string (write it as an escape)");
       } else {
         out += c;
       }
     }
     if (i >= t.size()) return fail("unterminated string");
     ++i;
+    return true;
+  }
+  // RFC 8259 number: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?  Checked by hand first:
+  // strtod alone also takes "-inf", "nan", "0x1F", "1." and "01".
+  bool number(Json& out) {
+    size_t start = i;
+    auto digits = [&]() {
+      size_t from = i;
+      while (i < t.size() && t[i] >= '0' && t[i] <= '9') ++i;
+      return i > from;
+    };
+    if (t[i] == '-') ++i;
+    if (i < t.size() && t[i] == '0') ++i;
+    else if (!digits()) return fail("bad number");
+    if (i < t.size() && t[i] == '.') {
+      ++i;
+      if (!digits()) return fail("bad number (digits must follow '.')");
+    }
+    if (i < t.size() && (t[i] == 'e' || t[i] == 'E')) {
+      ++i;
+      if (i < t.size() && (t[i] == '+' || t[i] == '-')) ++i;
+      if (!digits()) return fail("bad number (digits must follow the exponent)");
+    }
+    double v = std::strtod(t.substr(start, i - start).c_str(), nullptr);
+    if (!std::isfinite(v)) { i = start; return fail("number out of range"); }
+    out = Json(v);
     return true;
   }
   bool value(Json& out) {
@@ -190,12 +223,7 @@ struct JsonParser {
     } else if (lit("false")) { out = Json(false);
     } else if (lit("null")) { out = Json();
     } else if (c == '-' || (c >= '0' && c <= '9')) {
-      const char* start = t.c_str() + i;
-      char* end = nullptr;
-      double v = std::strtod(start, &end);
-      if (end == start) return fail("bad number");
-      i += (size_t)(end - start);
-      out = Json(v);
+      if (!number(out)) return false;
     } else {
       return fail("unexpected character");
     }

@@ -80,10 +80,21 @@ Status Model::check_dataset(const Dataset& ds, const char* what) const {
   });
 }
 
+// A batch of n samples must fit in kMaxValues before run_* allocates it: a failed
+// allocation aborts the WASM module (e.g. evaluate with batchSize 10000 on a conv net).
+static Status batch_fits(const Model& m, int64_t n, const char* what, int batch_size) {
+  int64_t need = m.visit([&](auto& net) { return net.values_needed((int)n); });
+  if (need <= kMaxValues) return Status::Ok();
+  return Error(std::string(what) + ": batchSize " + std::to_string(batch_size) + " needs " + std::to_string(need) +
+               " values (parameters, activations and their gradients), more than the limit of " + std::to_string(kMaxValues) +
+               "; use a smaller batchSize");
+}
+
 Status Model::fit_steps(const Dataset& ds, int k, const FitConfig& cfg, FitReport& out) {
   if (cfg.batch_size < 1) return Error("fit: batchSize must be >= 1, got " + std::to_string(cfg.batch_size));
   if (k < 1) return Error("fit: steps must be >= 1, got " + std::to_string(k));
   BP_TRY(check_dataset(ds, "fit"));
+  BP_TRY(batch_fits(*this, std::min<int64_t>(cfg.batch_size, ds.count()), "fit", cfg.batch_size));
   if (!trainer.matches(ds, cfg)) trainer.start(ds, cfg);
   out = FitReport();
   visit([&](auto& net) {
@@ -113,6 +124,7 @@ Status Model::evaluate_dataset(const Dataset& ds, int batch_size, int64_t limit,
   if (batch_size < 1) return Error("evaluate: batchSize must be >= 1, got " + std::to_string(batch_size));
   BP_TRY(check_dataset(ds, "evaluate"));
   const int64_t count = limit > 0 && limit < ds.count() ? limit : ds.count();
+  BP_TRY(batch_fits(*this, std::min<int64_t>(batch_size, count), "evaluate", batch_size));
   return visit([&](auto& net) {
     using T = typename std::decay_t<decltype(net.acts[0])>::value_type;
     std::vector<T> x;

@@ -99,8 +99,10 @@ describe('bad data (issue 2 list)', () => {
     expectBad(() => net.getParam('0', 'weight'), 'param: layer must be an integer, got 0');
     expectBad(() => net.getParam(0.5, 'weight'), 'param: layer must be an integer, got 0.5');
     expectBad(() => net.getParam(0, 7), 'param: name must be a string, got number');
-    expectBad(() => net.forward(new Float32Array(16), 0), 'forward: n must be an integer >= 1, got 0');
-    expectBad(() => net.forward(new Float32Array(16), 1.5), 'forward: n must be an integer >= 1, got 1.5');
+    expectBad(() => net.forward(new Float32Array(16), 0), 'forward: n must be >= 1, got 0');
+    expectBad(() => net.forward(new Float32Array(16), 1.5), 'forward: n must be an integer, got 1.5');
+    expectBad(() => net.computeGradients(new Float32Array(16), [1], '1'), 'computeGradients: n must be an integer, got 1');
+    expectBad(() => net.forward(new Float32Array(16), 2 ** 40), 'forward: n is too large, got 1099511627776');
     expectBad(() => net.forward(null), 'forward: expected an array or typed array, got null');
     expectBad(() => net.gradCheck(new Float32Array(16), [1], 1, { eps: 0 }), 'gradCheck: eps must be in (0, 1), got 0');
     expectBad(() => net.gradCheck(new Float32Array(16), [1], 1, { stencil: 3 }), 'gradCheck: stencil must be 2 or 4, got 3');
@@ -145,6 +147,18 @@ describe('sizes that would abort the module are refused', () => {
     expectBad(() => net.forward(new Float32Array(n * 784), n),
       `forward: n = ${n} samples need ${2 * (8 * 25 + 8 + 10 * 6272 + 10) + 2 * n * (784 + 3 * 6272 + 10)} values (parameters, activations and their gradients), more than the limit of 67108864; pass fewer samples per call`);
     expect(net.forward(new Float32Array(784)).length).toBe(10); // the same net still works
+    net.dispose();
+  });
+  it('a dataset batch too large for one step', () => {
+    const net = bp.sequential({ input: [1, 28, 28], layers: [{ type: 'conv2d', filters: 8, kernel: 5, padding: 2 }, { type: 'relu' }, { type: 'flatten' }, { type: 'dense', units: 10 }] });
+    const ds = bp.dataset(new Uint8Array(3000 * 784), new Uint8Array(3000), [1, 28, 28]);
+    const need = (n) => 2 * (8 * 25 + 8 + 10 * 6272 + 10) + 2 * n * (784 + 3 * 6272 + 10);
+    expectBad(() => net.evaluate(ds, { batchSize: 10000 }),
+      `evaluate: batchSize 10000 needs ${need(3000)} values (parameters, activations and their gradients), more than the limit of 67108864; use a smaller batchSize`);
+    expectBad(() => net.fit(ds, { batchSize: 2500, steps: 1 }),
+      `fit: batchSize 2500 needs ${need(2500)} values (parameters, activations and their gradients), more than the limit of 67108864; use a smaller batchSize`);
+    expect(net.evaluate(ds, { batchSize: 500, limit: 1000 }).accuracy).toBeGreaterThanOrEqual(0); // the same net still works
+    ds.dispose();
     net.dispose();
   });
   it('an array longer than any buffer may be', () => {
