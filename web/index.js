@@ -313,15 +313,16 @@ export class Net {
    * options: { eps = 1e-6, stencil = 2 | 4, maxCoords = 100, seed = 1 }.
    * -> [{ layer, name, shape, maxAbsError, maxRelError, checked, kinks, passed }] (layer -1 = input)
    */
-  gradCheck(x, targets, n = 1, { eps = 1e-6, stencil = 2, maxCoords = 100, seed = 1 } = {}) {
+  gradCheck(x, targets, n = 1, { eps = 1e-6, stencil = 2, maxCoords = 100, seed = 1, bug = 'none' } = {}) {
     if (!Number.isInteger(maxCoords) || maxCoords < 1 || maxCoords > 0x7fffffff)
       throw new BackpropError(`gradCheck: maxCoords must be an integer >= 1, got ${maxCoords}`);
     if (!Number.isSafeInteger(seed) || seed < 0) throw new BackpropError(`gradCheck: seed must be a non-negative integer, got ${seed}`);
     if (typeof eps !== 'number' || typeof stencil !== 'number')
       throw new BackpropError(`gradCheck: eps and stencil must be numbers, got ${typeof eps} and ${typeof stencil}`);
+    if (typeof bug !== 'string') throw new BackpropError(`gradCheck: bug must be a string, got ${describe(bug)}`);
     const h = this.#stageX(x, 'gradCheck');
     this.#stageTargets(h, targets);
-    check(h.gradCheck(toCount(n, 'gradCheck'), eps, maxCoords, seed, stencil));
+    check(h.gradCheck(toCount(n, 'gradCheck'), eps, maxCoords, seed, stencil, bug));
     return JSON.parse(h.result());
   }
 

@@ -63,7 +63,8 @@ std::vector<GradCheckRow> grad_check(Sequential<double>& net, const double* x, c
                                      const GradCheckOptions& opt) {
   for (auto& l : net.layers) l->track_kinks = true;
   // Analytic gradients, copied out before the probes overwrite the buffers.
-  net.run_compute_gradients(x, targets, N);
+  if (opt.bug == TeachingBug::None) net.run_compute_gradients(x, targets, N);
+  else run_compute_gradients_with_bug(net, x, targets, N, opt.bug);
   uint64_t base_kinks = kink_state(net);
   std::vector<double> dx(net.grads[0]);
   std::vector<std::vector<double>> dparams;

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "sequential.h"
+#include "teaching_bugs.h"
 
 namespace bp {
 
@@ -25,6 +26,9 @@ struct GradCheckOptions {
   int stencil = 2;  // 2 or 4 points
   int max_coords = 100;
   uint64_t seed = 1;
+  // Teaching mode (the demo's "break it" switch): the analytic side uses a deliberately
+  // wrong backward (teaching_bugs.h). None for every real check.
+  TeachingBug bug = TeachingBug::None;
 };
 
 struct GradCheckRow {

@@ -130,6 +130,8 @@ Status Model::grad_check(int n, const GradCheckOptions& opt, std::vector<GradChe
   else x = x64;
   BP_TRY(twin->check_input(x.data(), (int64_t)x.size(), n, "gradCheck"));
   BP_TRY(twin->check_targets(targets.data(), (int64_t)targets.size(), n));
+  int broken;
+  BP_TRY(teaching_bug_layer(*twin, opt.bug, broken));
   rows = bp::grad_check(*twin, x.data(), targets.data(), n, opt);
   return Status::Ok();
 }

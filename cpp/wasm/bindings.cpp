@@ -68,8 +68,10 @@ class NetHandle {
   std::string loss(int n) { return m.loss(n, loss_).msg; }
   double lastLoss() const { return loss_; }
   void zeroGrad() { m.zero_grad(); }
-  std::string gradCheck(int n, double eps, int max_coords, double seed, int stencil) {
+  std::string gradCheck(int n, double eps, int max_coords, double seed, int stencil, const std::string& bug) {
     bp::GradCheckOptions o;
+    bp::Status b = bp::parse_teaching_bug(bug, o.bug);
+    if (!b.ok()) return b.msg;
     o.stencil = stencil;
     o.eps = eps;
     o.max_coords = max_coords;

@@ -1,0 +1,194 @@
+// End-to-end: the demo page (index.html + web/demo/*.js + web/worker.js) in headless Chromium.
+// One page for the whole file, driven like a user: the tests run in order and share it
+// (train -> check -> break -> draw -> pause -> save/load -> reset), with small budgets.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium } from 'playwright-core';
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serve } from '../../scripts/serve.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+let srv, browser, page;
+const problems = [];  // console errors and uncaught page errors
+
+const text = (sel) => page.textContent(sel);
+const rows = () => page.$$eval('#gc-table tbody tr', (trs) => trs.map((tr) => ({
+  layer: Number(tr.dataset.layer), cls: tr.className, verdict: tr.lastChild.textContent, checked: Number(tr.children[5].textContent), rel: tr.children[3].textContent, abs: tr.children[4].textContent,
+})));
+const lastCheck = () => page.evaluate(() => window.demo.state.gc.length);
+async function checkWith(bug) {
+  const before = await lastCheck();
+  await page.selectOption('#bug', bug);
+  await page.waitForFunction((n) => window.demo.state.gc.length > n, before);
+  return rows();
+}
+
+beforeAll(async () => {
+  srv = await serve({ port: 0, quiet: true });
+  // playwright gives every launch a fresh temporary profile (its own --user-data-dir).
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
+  const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
+  page = await context.newPage();
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  await page.goto(srv.url);
+  await page.waitForFunction(() => window.demo?.state.built, null, { timeout: 120_000 });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await srv?.close();
+});
+
+describe('demo page', () => {
+  it('loads MNIST, builds the tiny CNN and logs no console errors', async () => {
+    expect(await text('#status')).toMatch(/built: 7 layers, 11,540 parameters/);
+    expect(await text('.layer-msg')).toBe('input [1×28×28] → output [10], 11,540 parameters');
+    expect(await page.$$eval('.layer-shape', (c) => c.map((x) => x.textContent))).toEqual(
+      ['[1×26×26]', '[1×26×26]', '[1×13×13]', '[169]', '[64]', '[64]', '[10]']);
+    await page.waitForFunction(() => /overfits 20 samples: loss/.test(document.getElementById('badge-overfit').textContent));
+    expect(await page.getAttribute('#badge-overfit', 'class')).toContain('pass');
+    expect(await text('#badge-init')).toMatch(/^[✓!] initial loss \d\.\d{3} vs ln 10 = 2\.303/);
+    expect(problems).toEqual([]);
+  });
+
+  it('trains: the loss falls and samples/s and test accuracy are shown', async () => {
+    const first = await page.evaluate(() => window.demo.state.loss[0][1]);
+    expect(first).toBeGreaterThan(1.5);  // untrained: about ln 10
+    await page.click('#start');
+    await page.waitForFunction(() => window.demo.state.lastSeen >= 20_000 && window.demo.state.testAcc.length > 0, null, { timeout: 90_000 });
+    const recent = await page.evaluate(() => window.demo.state.loss.slice(-5).map((p) => p[1]));
+    expect(Math.max(...recent)).toBeLessThan(first / 2);
+    expect(Number((await text('#s-rate')).replace(/,/g, ''))).toBeGreaterThan(0);
+    expect(await text('#s-test')).toMatch(/^\d+\.\d%$/);
+  });
+
+  it('fills the gradient-check table and every row passes', async () => {
+    const r = await checkWith('none');
+    expect(r.map((x) => x.layer)).toEqual([0, 0, 4, 4, 6, 6, -1]);  // conv w,b; dense w,b; dense w,b; input
+    // A tensor whose every sampled coordinate straddled a kink gets no verdict (rare: a bias that
+    // shifts all 676 conv outputs at once); every other tensor passes.
+    for (const row of r) {
+      expect(row.verdict, JSON.stringify(r)).toBe(row.checked ? 'pass' : 'all kinks');
+      if (row.checked) expect(row.cls).toMatch(/good|fine|suspicious/);
+    }
+    expect(r.filter((x) => x.checked > 0).length).toBeGreaterThanOrEqual(6);
+    expect(await text('#gc-when')).toMatch(/all \d checked tensors pass/);
+  });
+
+  it('"break it" turns the chosen layer red in the check only', async () => {
+    // ReLU mask dropped in the last relu (layer 5): every layer before it and the input turn red, layer 6 stays right.
+    let r = await checkWith('relu-no-mask');
+    for (const row of r) expect(row.verdict, JSON.stringify(r)).toBe(!row.checked ? 'all kinks' : row.layer < 5 ? 'FAIL' : 'pass');
+    expect(r.filter((x) => x.cls.includes('wrong')).map((x) => x.layer)).toEqual([0, 0, 4, 4, -1].filter((l, i) => r[[0, 1, 2, 3, 6][i]].checked));
+    expect(await text('#bug-note')).toMatch(/layer 5 \(relu\)'s backward is wrong/);
+    // Kernel not rotated in the conv's dX: only the input row.
+    r = await checkWith('conv-no-rotate');
+    expect(r.filter((x) => x.verdict === 'FAIL').map((x) => x.layer)).toEqual([-1]);
+    // The 1/N forgotten: every row.
+    r = await checkWith('loss-no-mean');
+    expect(r.every((x) => x.verdict === (x.checked ? 'FAIL' : 'all kinks'))).toBe(true);
+    r = await checkWith('none');
+    expect(r.every((x) => x.verdict === (x.checked ? 'pass' : 'all kinks'))).toBe(true);
+    // Training went on meanwhile and kept learning.
+    const recent = await page.evaluate(() => window.demo.state.loss.slice(-5).map((p) => p[1]));
+    expect(Math.max(...recent)).toBeLessThan(1);
+  });
+
+  it('shows class probabilities for a digit drawn with the mouse', async () => {
+    // hover() re-measures the pad before every move, so a layout shift mid-stroke cannot miss it.
+    const pad = page.locator('#pad');
+    const at = (fx, fy) => ({ position: { x: fx * 240, y: fy * 240 } });
+    // A "7": the top bar, then the diagonal down to the bottom left.
+    await pad.hover(at(0.25, 0.2));
+    await page.mouse.down();
+    for (const [fx, fy] of [[0.4, 0.2], [0.55, 0.2], [0.75, 0.2], [0.68, 0.35], [0.6, 0.5], [0.55, 0.65], [0.5, 0.8]]) await pad.hover(at(fx, fy));
+    await page.mouse.up();
+    await page.waitForFunction(() => [...document.querySelectorAll('#probs div')].some((d) => parseFloat(d.textContent.slice(1)) > 0));
+    const probs = await page.$$eval('#probs div', (ds) => ds.map((d) => parseFloat(d.textContent.slice(1))));
+    expect(probs).toHaveLength(10);
+    expect(probs.reduce((a, b) => a + b, 0)).toBeCloseTo(100, 0);
+    // The 28×28 preview got ink.
+    const ink = await page.evaluate(() => document.getElementById('pad-28').getContext('2d').getImageData(0, 0, 28, 28).data.filter((v, i) => i % 4 === 0 && v > 0).length);
+    expect(ink).toBeGreaterThan(20);
+  });
+
+  it('evaluates the test set and saves a screenshot mid-training', async () => {
+    await page.click('#evaluate');
+    await page.waitForFunction(() => /accuracy .* on 10,000 test images/.test(document.getElementById('eval-result').textContent), null, { timeout: 60_000 });
+    mkdirSync(join(root, 'test-results'), { recursive: true });
+    await page.setViewportSize({ width: 1280, height: 2200 });
+    await page.screenshot({ path: join(root, 'test-results/demo.png'), fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 900 });
+  });
+
+  it('pause stops training and step runs exactly one batch', async () => {
+    await page.click('#pause');
+    await page.waitForFunction(() => document.getElementById('status').textContent === 'paused');
+    const step = await text('#s-step');
+    await page.waitForTimeout(500);
+    expect(await text('#s-step')).toBe(step);
+    await page.click('#step');
+    await page.waitForFunction(() => /^one batch/.test(document.getElementById('status').textContent));
+    expect(Number((await text('#s-step')).replace(/,/g, ''))).toBe(Number(step.replace(/,/g, '')) + 1);
+  });
+
+  let saved, savedAcc;
+  it('saving then loading a model restores its test accuracy', async () => {
+    savedAcc = await text('#s-test');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#save')]);
+    saved = join(root, 'test-results/demo-model.bpm');
+    await download.saveAs(saved);
+    await page.evaluate(() => { window.before = window.demo.state.info; });
+    await page.click('#reset');
+    await page.waitForFunction(() => window.demo.state.info !== window.before);
+    expect(await text('#s-test')).toBe('–');
+    await page.setInputFiles('#load', saved);
+    await page.waitForFunction(() => /^loaded /.test(document.getElementById('file-msg').textContent));
+    expect(await text('#s-test')).toBe(savedAcc);
+    expect(await text('#file-msg')).toContain(`test accuracy ${savedAcc}`);
+  });
+
+  it('refuses a corrupt model file with a message and keeps the session', async () => {
+    await page.setInputFiles('#load', { name: 'bad.bpm', mimeType: 'application/octet-stream', buffer: Buffer.from('not a model at all') });
+    await page.waitForFunction(() => /^could not load/.test(document.getElementById('file-msg').textContent));
+    expect(await text('#file-msg')).toMatch(/^could not load bad\.bpm: model file: .+\. The running session is untouched\.$/);
+    expect(await text('#s-test')).toBe(savedAcc);
+    expect(await page.getAttribute('#start', 'disabled')).toBeNull();
+  });
+
+  it('explains an invalid layer stack with the core message and keeps running', async () => {
+    await page.fill('#layer-editor tbody tr:first-child input[data-key="kernel"]', '40');
+    await page.press('#layer-editor tbody tr:first-child input[data-key="kernel"]', 'Tab');  // commits: a change event
+    await page.waitForFunction(() => document.querySelector('.layer-msg').classList.contains('error'));
+    expect(await text('.layer-msg')).toBe('invalid stack: layer 0 (conv2d): kernel [40,40] is larger than the padded input [28,28] (input [1,28,28], padding [0,0])');
+    expect(await page.getAttribute('#reset', 'disabled')).not.toBeNull();
+    await page.selectOption('#preset', 'tiny-cnn');
+    await page.waitForFunction(() => document.querySelector('.layer-msg').classList.contains('ok'));
+  });
+
+  it('reset rebuilds from scratch', async () => {
+    await page.evaluate(() => { window.before = window.demo.state.info; });
+    await page.click('#reset');
+    await page.waitForFunction(() => window.demo.state.info !== window.before);
+    expect(await text('#s-step')).toBe('0');
+    expect(await page.evaluate(() => window.demo.state.testAcc.length)).toBe(0);
+    expect(await text('#s-test')).toBe('–');
+  });
+
+  it('replaces a worker that dies and reports it', async () => {
+    await page.evaluate(() => window.demo.client.crashForTest());
+    await page.waitForFunction(() => /worker died/.test(document.getElementById('status').textContent) || window.demo.state.built);
+    await page.waitForFunction(() => window.demo.state.built, null, { timeout: 60_000 });
+    expect(page.isClosed()).toBe(false);
+    expect(problems).toEqual([]);
+  });
+});
+
+// One copy for the README (kept in git): refreshed by hand with `cp test-results/demo.png docs/`.
+export const SCREENSHOT = 'test-results/demo.png';
+void copyFileSync;

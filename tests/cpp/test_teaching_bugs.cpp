@@ -1,0 +1,88 @@
+// The demo's "break it" switch: each deliberately wrong backward must make the gradient
+// check fail exactly where the chain rule carries the error (teaching_bugs.h), while the
+// normal check on the same net and data passes, and training's own backward is untouched.
+#include "net/model.h"
+#include "test_util.h"
+
+namespace {
+
+// The bugs sit in the LAST conv2d (layer 0) and the LAST relu (layer 5).
+// The derivation series' tiny CNN on a 10×10 input: conv 1@3×3 -> relu -> maxpool 2 -> flatten -> dense 8 -> relu -> dense 10.
+const char* kTiny = R"({"input":[1,10,10],"seed":3,"layers":[{"type":"conv2d","filters":1,"kernel":3},{"type":"relu"},
+  {"type":"maxpool2d","size":2},{"type":"flatten"},{"type":"dense","units":8},{"type":"relu"},{"type":"dense","units":10}]})";
+
+std::vector<bp::GradCheckRow> check_with(const char* bug, int N = 3) {
+  auto net = bpt::build<double>(kTiny);
+  bp::Rng r(11);
+  for (auto& l : net->layers)
+    for (auto& p : l->params)
+      if (p.name == "bias")
+        for (auto& b : p.value) b = 0.1 * r.normal();
+  auto x = bpt::randn((size_t)N * net->in_size(), 5);
+  auto t = bpt::targets_for(*net, N, 6);
+  bp::GradCheckOptions opt;
+  opt.stencil = 4;
+  opt.eps = 1e-4;
+  opt.max_coords = 40;
+  EXPECT_TRUE(bp::parse_teaching_bug(bug, opt.bug).ok());
+  return bp::grad_check(*net, x.data(), t.data(), N, opt);
+}
+
+// Rows of layers before `broken` (and the input row) fail; rows at or after it pass.
+void expect_red_before(const std::vector<bp::GradCheckRow>& rows, int broken, const char* bug) {
+  ASSERT_EQ(rows.size(), 7u);  // conv w,b; dense w,b; dense w,b; input
+  for (auto& row : rows) {
+    bool should_fail = row.layer < broken;  // input is layer −1
+    EXPECT_EQ(row.passed, !should_fail) << bug << ": layer " << row.layer << " " << row.name << " max rel " << row.max_rel_error;
+    if (should_fail) EXPECT_GT(row.max_rel_error, 1e-2) << bug << ": layer " << row.layer << " " << row.name;
+    // Green rows: well inside the "fine" band (rounding in the fast kernels' summation order
+    // puts small input-gradient components near 1e-6), four decades below any bug's error.
+    else EXPECT_LT(row.max_rel_error, 1e-5) << bug << ": layer " << row.layer << " " << row.name;
+  }
+}
+
+TEST(TeachingBugs, NormalCheckPasses) { expect_red_before(check_with("none"), -1, "none"); }
+TEST(TeachingBugs, ConvNoRotateBreaksTheConvInputGradient) { expect_red_before(check_with("conv-no-rotate"), 0, "conv-no-rotate"); }
+TEST(TeachingBugs, ReluNoMaskBreaksEverythingBeforeTheLastRelu) { expect_red_before(check_with("relu-no-mask"), 5, "relu-no-mask"); }
+TEST(TeachingBugs, LossNoMeanBreaksEveryRowByN) {
+  auto rows = check_with("loss-no-mean");
+  expect_red_before(rows, 7, "loss-no-mean");
+  for (auto& row : rows) EXPECT_NEAR(row.max_rel_error, 2.0 / 3.0, 1e-6) << row.name;  // a = 3n: |a − n| / |a| = 2/3
+}
+
+TEST(TeachingBugs, NamesAndMissingLayersAreErrors) {
+  bp::TeachingBug b;
+  EXPECT_EQ(bp::parse_teaching_bug("conv-no-flip", b).msg,
+            "gradCheck: unknown bug 'conv-no-flip' (known: none, conv-no-rotate, relu-no-mask, loss-no-mean)");
+  bp::Model m;
+  ASSERT_TRUE(m.init(std::string(R"({"input":[4],"layers":[{"type":"dense","units":3}]})")).ok());
+  m.x32 = {1, 2, 3, 4};
+  m.targets = {1};
+  bp::GradCheckOptions opt;
+  opt.bug = bp::TeachingBug::ConvNoRotate;
+  std::vector<bp::GradCheckRow> rows;
+  EXPECT_EQ(m.grad_check(1, opt, rows).msg, "gradCheck: bug 'conv-no-rotate' needs a conv2d layer, the net has none");
+}
+
+// The twin's bug never reaches the real net: after a broken check, training's gradients are the same.
+TEST(TeachingBugs, RealNetIsUntouched) {
+  bp::Model m;
+  ASSERT_TRUE(m.init(std::string(kTiny)).ok());
+  m.x32.assign(2 * 100, 0.f);
+  for (size_t i = 0; i < m.x32.size(); ++i) m.x32[i] = (float)std::sin(0.37 * i);
+  m.targets = {3, 7};
+  double L0, L1;
+  ASSERT_TRUE(m.compute_gradients(2, L0).ok());
+  auto g0 = m.param<float>(0, "weight")->grad;
+  bp::GradCheckOptions opt;
+  opt.bug = bp::TeachingBug::ReluNoMask;
+  opt.max_coords = 5;
+  std::vector<bp::GradCheckRow> rows;
+  ASSERT_TRUE(m.grad_check(2, opt, rows).ok());
+  EXPECT_FALSE(rows[0].passed);
+  ASSERT_TRUE(m.compute_gradients(2, L1).ok());
+  EXPECT_EQ(L0, L1);
+  EXPECT_EQ(g0, m.param<float>(0, "weight")->grad);
+}
+
+}  // namespace

@@ -1,0 +1,479 @@
+// main.js: the demo page. DOM only: the WASM module and MNIST live in the worker
+// (web/worker.js); everything here goes through TrainerClient and protocol.js messages.
+import { REQ, EVT, BUGS, errorBand, LN10 } from '../protocol.js';
+import { TrainerClient } from './client.js';
+import { PRESETS, DEFAULT_PRESET } from './presets.js';
+import { LayerEditor } from './layers.js';
+import { DrawPad } from './draw.js';
+import { lineChart, imageGrid, confusionChart, drawGray, sizeOf } from './charts.js';
+
+const $ = (id) => document.getElementById(id);
+const MILESTONES = [0.9, 0.95, 0.97, 0.98];
+
+const state = {
+  ready: false, built: false, running: false, info: null, lastSeen: 0,
+  loss: [], trainAcc: [], testAcc: [], gc: [], milestones: {}, busy: 0,
+};
+
+// ---- status line ----
+function status(text, error = false) {
+  $('status').textContent = text;
+  $('status').className = error ? 'error' : '';
+}
+const pct = (v) => (Number.isFinite(v) ? `${(100 * v).toFixed(1)}%` : '–');
+const clock = (ms) => `${Math.floor(ms / 60000)}:${String(Math.floor(ms / 1000) % 60).padStart(2, '0')}`;
+
+// ---- worker ----
+const client = new TrainerClient(new URL('../worker.js', import.meta.url), {
+  onEvent,
+  onDeath(message) {
+    state.running = false;
+    status(`the worker died (${message}); started a new one and rebuilt the net`, true);
+    boot(true);
+  },
+});
+async function call(type, args, transfer) {
+  try {
+    return await client.request(type, args, transfer);
+  } finally {
+    syncButtons();
+  }
+}
+
+// The longest run of each main-thread job (ms), to keep every task under 50 ms (window.demo.timings).
+const timings = {};
+function timed(name, f) {
+  const t0 = performance.now();
+  try {
+    return f();
+  } finally {
+    timings[name] = Math.max(timings[name] ?? 0, Math.round(performance.now() - t0));
+  }
+}
+
+function onEvent(type, d) {
+  timed(type, () => handleEvent(type, d));
+}
+function handleEvent(type, d) {
+  if (type === EVT.LOADING) {
+    $('load-progress').value = d.total ? d.loaded / d.total : 0;
+    status(`loading MNIST… ${(d.loaded / 1e6).toFixed(1)} / ${(d.total / 1e6).toFixed(1)} MB`);
+  } else if (type === EVT.PROGRESS) {
+    onProgress(d);
+  } else if (type === EVT.TEST) {
+    onTest(d);
+  } else if (type === EVT.GRADCHECK) {
+    renderGradcheck(d);
+  } else if (type === EVT.FATAL) {
+    state.running = false;
+    status(d.message, true);
+    syncButtons();
+  }
+}
+
+// ---- settings ----
+let validateTimer = 0, stackValid = true;
+const editor = new LayerEditor($('layer-editor'), () => validateSoon());
+for (const [k, p] of Object.entries(PRESETS)) $('preset').append(new Option(p.label, k));
+$('preset').append(new Option('custom', 'custom'));
+for (const [k, label] of Object.entries(BUGS)) $('bug').append(new Option(label, k));
+
+function applyPreset(key) {
+  const p = PRESETS[key];
+  if (!p) return;
+  clearTimeout(validateTimer);
+  $('preset-why').textContent = p.why;
+  state.input = p.spec.input;
+  state.presetOptimizer = p.optimizer;
+  editor.set(p.spec.layers);
+  $('optimizer').value = p.optimizer.type;
+  $('lr').value = p.optimizer.lr;
+  $('momentum').value = p.optimizer.momentum ?? 0.9;
+  $('batch').value = p.batchSize;
+  syncOptimizerFields();
+}
+function spec() {
+  return { input: state.input, loss: 'softmax_cross_entropy', layers: editor.layers };
+}
+// The type, lr and momentum from the controls; the preset's other settings (decay, nesterov...)
+// when the type is still the preset's.
+function optimizer() {
+  const base = state.presetOptimizer?.type === $('optimizer').value ? state.presetOptimizer : {};
+  const o = { ...base, type: $('optimizer').value, lr: Number($('lr').value) };
+  if (o.type === 'sgd') o.momentum = Number($('momentum').value);
+  else delete o.momentum;
+  return o;
+}
+function syncOptimizerFields() {
+  $('momentum-label').hidden = $('optimizer').value !== 'sgd';
+}
+const settings = () => ({ spec: spec(), optimizer: optimizer(), batchSize: Number($('batch').value), seed: Number($('seed').value) });
+
+function validateSoon() {
+  $('preset').value = 'custom';
+  clearTimeout(validateTimer);
+  validateTimer = setTimeout(validate, 120);
+}
+async function validate() {
+  if (!state.ready) return;
+  try {
+    const info = await call(REQ.VALIDATE, { spec: spec() });
+    editor.showShapes(info, state.input);
+    stackValid = true;
+    if (state.built) $('layer-editor').querySelector('.layer-msg').textContent += ' (press reset to build it)';
+  } catch (e) {
+    editor.showError(e.message);
+    stackValid = false;
+  }
+  syncButtons();
+}
+$('preset').addEventListener('change', () => {
+  applyPreset($('preset').value);
+  validate();
+});
+$('optimizer').addEventListener('change', () => { syncOptimizerFields(); setOptions(); });
+for (const id of ['lr', 'momentum', 'batch']) $(id).addEventListener('change', setOptions);
+async function setOptions() {
+  if (!state.built) return;
+  try {
+    await call(REQ.SET_OPTIONS, { optimizer: optimizer(), batchSize: Number($('batch').value) });
+    status(`optimizer ${JSON.stringify(optimizer())}, batch ${$('batch').value}`);
+  } catch (e) {
+    status(e.message, true);
+  }
+}
+
+// ---- build / controls ----
+function clearHistory() {
+  Object.assign(state, { loss: [], trainAcc: [], testAcc: [], gc: [], milestones: {}, lastSeen: 0 });
+  $('milestones').textContent = '';
+  $('s-test').textContent = '–';
+  renderCharts();
+}
+
+async function build(settingsNow = settings()) {
+  state.running = false;
+  const r = await call(REQ.BUILD, settingsNow);
+  afterBuild(r);
+  return r;
+}
+function afterBuild(r) {
+  state.built = true;
+  state.info = r;
+  editor.showShapes(r, r.spec.input);
+  clearHistory();
+  onProgress({ step: 0, epoch: 0, epochFraction: 0, seen: 0, loss: r.initialLoss, trainAcc: NaN, samplesPerSec: 0, elapsed: 0, running: false });
+  // Untrained, the 10 classes should be about equally likely: L ≈ −ln(1/10) = ln 10. Within 10%:
+  // pass. Up to 50% high: the untrained logits are not small (the init's scale), worth knowing
+  // but no bug. Further off, or below: suspect the loss or the data.
+  const ratio = r.initialLoss / LN10;
+  const initText = `initial loss ${r.initialLoss.toFixed(3)} vs ln 10 = ${LN10.toFixed(3)}`;
+  if (Math.abs(ratio - 1) < 0.1) badge('badge-init', true, `${initText}: ≈`);
+  else if (ratio > 1 && ratio < 1.5) badge('badge-init', 'warn', `${initText}: a bit high, the untrained logits are not small (init scale)`);
+  else badge('badge-init', false, `${initText}: too far off, suspect the loss or the data`);
+  badge('badge-overfit', null, 'overfits 20 samples: running…');
+  call(REQ.SANITY).then((s) => badge('badge-overfit', s.overfitLoss < 0.05, `overfits 20 samples: loss ${s.overfitLoss.toExponential(1)} after ${s.overfitSteps} steps`),
+    (e) => badge('badge-overfit', false, `overfit check: ${e.message}`));
+  status(`built: ${r.layers.length} layers, ${r.paramCount.toLocaleString()} parameters. Press start.`);
+  checkNow();
+  refreshInside();
+}
+// pass: true (✓), false (✗), 'warn' (!) or null (running).
+function badge(id, pass, text) {
+  $(id).textContent = ({ true: '✓ ', false: '✗ ', warn: '! ' }[pass] ?? '') + text;
+  $(id).className = `badge ${{ true: 'pass', false: 'fail', warn: 'warn' }[pass] ?? ''}`;
+}
+
+$('start').addEventListener('click', async () => {
+  state.running = true;
+  syncButtons();
+  try {
+    await call(REQ.START);
+    status('training…');
+  } catch (e) {
+    state.running = false;
+    status(e.message, true);
+  }
+});
+$('pause').addEventListener('click', async () => {
+  state.running = false;
+  await call(REQ.PAUSE);
+  onTest(await call(REQ.TEST));
+  status('paused');
+  refreshInside();
+});
+$('step').addEventListener('click', async () => {
+  state.running = false;
+  const r = await call(REQ.STEP);
+  onTest(await call(REQ.TEST));
+  status(`one batch: step ${r.step}, loss ${r.loss.toFixed(4)}`);
+});
+$('reset').addEventListener('click', async () => {
+  try {
+    await build();
+  } catch (e) {
+    status(`reset: ${e.message}`, true);
+  }
+});
+
+function syncButtons() {
+  const ok = state.ready && state.built;
+  $('start').disabled = !ok || state.running;
+  $('pause').disabled = !ok || !state.running;
+  $('step').disabled = !ok;
+  $('reset').disabled = !state.ready || !stackValid;
+  for (const id of ['check-now', 'refresh-inside', 'evaluate', 'save']) $(id).disabled = !ok;
+}
+
+// ---- progress, curves ----
+let chartQueued = false;
+// Progress arrives every ~40 ms; the numbers are redrawn at most every 100 ms while running.
+let statsAt = 0, statsTimer = 0, latest = null;
+function onProgress(d) {
+  state.elapsed = d.elapsed;
+  if (d.seen > state.lastSeen || d.seen === 0) {
+    if (Number.isFinite(d.loss)) state.loss.push([d.seen, d.loss]);
+    state.lastSeen = d.seen;
+  }
+  if (state.running !== d.running && !d.running) state.running = false;
+  latest = d;
+  clearTimeout(statsTimer);
+  if (!d.running || performance.now() - statsAt > 100) renderStats();
+  else statsTimer = setTimeout(() => timed('progress', renderStats), 100);
+  scheduleCharts();
+}
+function renderStats() {
+  const d = latest;
+  statsAt = performance.now();
+  $('s-step').textContent = d.step.toLocaleString();
+  $('s-epoch').textContent = d.epochFraction.toFixed(2);
+  $('epoch-progress').value = d.epochFraction % 1;
+  $('s-rate').textContent = d.samplesPerSec ? Math.round(d.samplesPerSec).toLocaleString() : '–';
+  $('s-elapsed').textContent = clock(d.elapsed);
+  $('s-loss').textContent = Number.isFinite(d.loss) ? d.loss.toFixed(4) : '–';
+  $('s-train').textContent = pct(d.trainAcc);
+  syncButtons();
+}
+function onTest(d) {
+  $('s-test').textContent = pct(d.accuracy);
+  $('s-train').textContent = pct(d.trainAcc);
+  if (!state.testAcc.length || state.testAcc.at(-1)[0] !== d.seen) {
+    state.testAcc.push([d.seen, d.accuracy]);
+    state.trainAcc.push([d.seen, d.trainAcc]);
+  }
+  for (const m of MILESTONES)
+    if (d.accuracy >= m && state.milestones[m] === undefined) state.milestones[m] = { elapsed: state.elapsed ?? 0, seen: d.seen };
+  $('milestones').textContent = Object.entries(state.milestones)
+    .map(([m, v]) => `≥ ${Math.round(m * 100)}% test accuracy at ${clock(v.elapsed)} (${v.seen.toLocaleString()} samples)`).join(' · ');
+  scheduleCharts();
+}
+function scheduleCharts() {
+  if (chartQueued) return;
+  chartQueued = true;
+  setTimeout(() => requestAnimationFrame(() => { chartQueued = false; timed('charts', renderCharts); }), 200);
+}
+function renderCharts() {
+  lineChart($('loss-chart'), [{ label: 'loss', color: '#1f5fbf', points: state.loss }], { yMin: 0, xLabel: 'samples seen' });
+  lineChart($('acc-chart'), [
+    { label: 'train (1000)', color: '#7d9fd6', points: state.trainAcc, dots: true },
+    { label: 'test (1000)', color: '#0a7d32', points: state.testAcc, dots: true },
+  ], { yMin: 0, yMax: 1, xLabel: 'samples seen' });
+  lineChart($('gc-chart'), [{ label: 'max rel. error (rows above the noise floor)', color: '#b3261e', points: state.gc, dots: true }], {
+    log: true, yMin: 1e-12, yMax: 1, xLabel: 'training step',
+    guides: [{ y: 1e-7, color: '#0a7d32' }, { y: 1e-4, color: '#5a9e2f' }, { y: 1e-2, color: '#b3261e' }],
+  });
+}
+
+// ---- gradient check ----
+async function checkNow() {
+  try {
+    await call(REQ.GRADCHECK, { bug: $('bug').value });
+  } catch (e) {
+    status(`gradient check: ${e.message}`, true);
+  }
+}
+$('check-now').addEventListener('click', checkNow);
+$('bug').addEventListener('change', () => checkNow());
+
+function renderGradcheck(d) {
+  const layers = state.info?.layers ?? [];
+  const tbody = $('gc-table').querySelector('tbody');
+  tbody.replaceChildren();
+  for (const r of d.rows) {
+    const tr = document.createElement('tr');
+    const band = errorBand(r);
+    tr.className = band + (d.bug !== 'none' && r.layer === d.brokenLayer ? ' broken' : '');
+    tr.dataset.layer = r.layer;
+    const cells = [r.layer < 0 ? 'input (dL/dx)' : `${r.layer} ${layers[r.layer]?.type ?? ''}`, r.name, `[${r.shape.join('×')}]`,
+      r.maxRelError.toExponential(2), r.maxAbsError.toExponential(2), r.checked, r.kinks, r.checked === 0 ? 'all kinks' : r.passed ? 'pass' : 'FAIL'];
+    for (const c of cells) { const td = document.createElement('td'); td.textContent = c; tr.append(td); }
+    tbody.append(tr);
+  }
+  // The history plots rows whose verdict rests on the relative error: a row that passes only by
+  // atol has gradients down at the difference quotient's noise floor (~1e-11), where rel. error
+  // is noise (it stays in the table, amber).
+  const worst = Math.max(0, ...d.rows.filter((r) => r.checked && errorBand(r) !== 'suspicious').map((r) => r.maxRelError));
+  state.gc.push([d.step, Math.max(worst, 1e-16)]);
+  const failed = d.rows.filter((r) => !r.passed).length, kinked = d.rows.filter((r) => r.checked === 0).length;
+  $('gc-when').textContent = `step ${d.step}, ${d.samples} samples: ${failed ? `${failed} of ${d.rows.length} tensors FAIL` : `all ${d.rows.length - kinked} checked tensors pass`}` +
+    (kinked ? ` (${kinked} with every sampled coordinate on a kink: not checked)` : '');
+  const bl = d.brokenLayer;
+  $('bug-note').textContent = d.bug === 'none' ? '' : bl >= layers.length
+    ? 'Teaching mode: the loss forgets the 1/N, so every gradient is N times too large: every row is red. Training is not affected.'
+    : `Teaching mode: layer ${bl} (${layers[bl]?.type})'s backward is wrong in the float64 twin only. Its dX is wrong, so the input row and every layer before it turn red; its own and later layers' parameter gradients stay right. Training is not affected.`;
+  scheduleCharts();
+}
+
+// ---- looking inside ----
+let insideTimer = 0;
+async function refreshInside() {
+  clearTimeout(insideTimer);
+  if (!state.built) return;
+  try {
+    const f = await call(REQ.FILTERS);
+    timed('filters', () => renderFilters(f));
+    const a = await call(REQ.ACTIVATIONS, { sample: Number($('sample').value) });
+    timed('activations', () => renderActivations(a));
+  } catch (e) {
+    status(`looking inside: ${e.message}`, true);
+  }
+  if (state.running) insideTimer = setTimeout(refreshInside, 8000);
+}
+function renderFilters(f) {
+  const [OC, C] = f.shape, items = [], maxWidth = sizeOf($('inside')).w - 32;
+  if (f.type === 'conv2d') {
+    const KH = f.shape[2], KW = f.shape[3], s = Math.max(4, Math.floor(72 / KH));
+    for (let o = 0; o < OC; o++) for (let c = 0; c < C; c++) items.push({ values: f.values.subarray((o * C + c) * KH * KW, (o * C + c + 1) * KH * KW), w: KW, h: KH });
+    imageGrid($('filters'), items, s, { diverging: true, maxWidth });
+  } else {
+    const [, H, W] = f.inputShape.length === 3 ? f.inputShape : C === 784 ? [1, 28, 28] : [1, 1, C];
+    for (let o = 0; o < Math.min(OC, 32); o++) items.push({ values: f.values.subarray(o * C, (o + 1) * C), w: W, h: H });
+    imageGrid($('filters'), items, 2, { diverging: true, maxWidth });
+  }
+}
+function renderActivations(a) {
+  const box = $('activations'), maxWidth = sizeOf(box).w;
+  box.replaceChildren();
+  const fig = (canvas, text) => { const f2 = document.createElement('figure'); const cap = document.createElement('figcaption'); cap.textContent = text; f2.append(canvas, cap); box.append(f2); };
+  const inCanvas = document.createElement('canvas');
+  inCanvas.width = inCanvas.height = 56;
+  drawGray(inCanvas.getContext('2d'), a.image, 28, 28, 0, 0, 2, { lo: 0, hi: 1 });
+  fig(inCanvas, `input (label ${a.label})`);
+  for (const m of a.maps) {
+    const [C, H, W] = m.shape, s = Math.max(1, Math.floor(56 / H)), cv = document.createElement('canvas');
+    const items = [];
+    for (let c = 0; c < Math.min(C, 16); c++) items.push({ values: m.values.subarray(c * H * W, (c + 1) * H * W), w: W, h: H });
+    imageGrid(cv, items, s, { maxWidth });
+    fig(cv, `${m.layer} ${m.type} [${m.shape.join('×')}]`);
+  }
+}
+$('refresh-inside').addEventListener('click', refreshInside);
+$('sample').addEventListener('change', refreshInside);
+
+// ---- test set ----
+$('evaluate').addEventListener('click', async () => {
+  $('eval-result').textContent = 'evaluating…';
+  try {
+    const r = await call(REQ.CONFUSION, {});
+    $('eval-result').textContent = `accuracy ${pct(r.accuracy)} on ${r.count.toLocaleString()} test images, ${r.count - Math.round(r.accuracy * r.count)} wrong`;
+    confusionChart($('confusion'), r.matrix);
+    imageGrid($('wrong'), r.wrong.map((w) => ({ values: w.image, w: 28, h: 28, caption: `${w.label} → ${w.pred}`, color: '#b3261e' })), 2,
+      { captions: true, lo: 0, hi: 1, maxWidth: sizeOf($('wrong').parentElement).w });
+  } catch (e) {
+    $('eval-result').textContent = e.message;
+  }
+});
+
+// ---- draw a digit ----
+let predicting = false, pendingPixels = null;
+const pad = new DrawPad($('pad'), $('pad-28'), (pixels) => { pendingPixels = pixels; predictNext(); });
+async function predictNext() {
+  if (predicting || !pendingPixels || !state.built) return;
+  predicting = true;
+  const pixels = pendingPixels;
+  pendingPixels = null;
+  try {
+    const { probs } = await call(REQ.PREDICT, { pixels });
+    renderProbs(probs);
+  } catch (e) {
+    status(`predict: ${e.message}`, true);
+  }
+  predicting = false;
+  predictNext();
+}
+function renderProbs(probs) {
+  const top = probs.indexOf(Math.max(...probs)), box = $('probs');
+  box.replaceChildren();
+  probs.forEach((p, k) => {
+    const row = document.createElement('div');
+    if (k === top) row.className = 'top';
+    const bar = document.createElement('i');
+    bar.style.width = `${(100 * p).toFixed(1)}%`;
+    const bw = document.createElement('span');
+    bw.append(bar);
+    row.append(String(k), bw, `${(100 * p).toFixed(1)}%`);
+    box.append(row);
+  });
+}
+renderProbs(new Array(10).fill(0));
+$('clear').addEventListener('click', () => { pad.clear(); renderProbs(new Array(10).fill(0)); });
+
+// ---- model files ----
+$('save').addEventListener('click', async () => {
+  try {
+    const { bytes, name } = await call(REQ.SAVE);
+    const a = document.createElement('a');
+    a.href = URL.createObjectURL(new Blob([bytes], { type: 'application/octet-stream' }));
+    a.download = name;
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+    fileMsg(`saved ${name} (${bytes.length.toLocaleString()} bytes)`);
+  } catch (e) {
+    fileMsg(`save: ${e.message}`, true);
+  }
+});
+$('load').addEventListener('change', async () => {
+  const file = $('load').files[0];
+  if (!file) return;
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  $('load').value = '';
+  try {
+    const r = await call(REQ.LOAD, { bytes }, [bytes.buffer]);
+    $('preset').value = 'custom';
+    state.input = r.spec.input;
+    state.presetOptimizer = r.spec.optimizer;
+    if (r.spec.optimizer) { $('optimizer').value = r.spec.optimizer.type; $('lr').value = r.spec.optimizer.lr; syncOptimizerFields(); }
+    editor.set(r.spec.layers);
+    afterBuild(r);
+    onTest(r.test);
+    fileMsg(`loaded ${file.name}: test accuracy ${pct(r.test.accuracy)} on ${r.test.count} held-out images`);
+  } catch (e) {
+    fileMsg(`could not load ${file.name}: ${e.message}. The running session is untouched.`, true);
+  }
+});
+function fileMsg(text, error = false) {
+  $('file-msg').textContent = text;
+  $('file-msg').className = `note${error ? ' error' : ''}`;
+}
+
+// ---- start-up ----
+async function boot(rebuild = false) {
+  state.ready = state.built = false;
+  syncButtons();
+  try {
+    const counts = await call(REQ.INIT);
+    state.ready = true;
+    $('load-progress').hidden = true;
+    status(`MNIST loaded: ${counts.train.toLocaleString()} training and ${counts.test.toLocaleString()} test images`);
+    if (!rebuild) applyPreset(DEFAULT_PRESET);
+    await validate();
+    if (stackValid) await build();
+  } catch (e) {
+    status(`cannot start: ${e.message}`, true);
+  }
+}
+window.addEventListener('resize', () => scheduleCharts());
+window.demo = { client, state, timings };  // for the browser tests and the console
+boot();
