@@ -74,6 +74,10 @@ function makeApi(M) {
     heapInUse() {
       return M.heapInUse();
     },
+    /** Bytes of WASM linear memory the module has now (it grows on demand, never shrinks). */
+    memoryBytes() {
+      return M.HEAP8.buffer.byteLength;
+    },
     /** GFLOP/s of the GEMM micro-kernel (f32x4 mul+add, L1-resident) measured for about ms milliseconds. */
     peakGflops(ms = 200) {
       return M.peakGflops(ms);
@@ -258,6 +262,30 @@ export class Net {
     checkParamKey(h, layer, name);
     stage(h.stageValues(toLength(values, 'setParam', this.#M.maxValues())), values);
     check(h.setParam(layer, name));
+  }
+
+  // ---- data-parallel replicas (web/parallel.js) ----
+
+  /** Parameter gradients only (zeroed first) on (x, targets); returns the loss. No dx, no step. */
+  paramGradients(x, targets, n = 1) {
+    const h = this.#stageX(x, 'paramGradients');
+    this.#stageTargets(h, targets);
+    check(h.paramGradients(toCount(n, 'paramGradients')));
+    return h.lastLoss();
+  }
+  /** Every parameter's gradient, layer order (paramInfo order), as one new typed array. */
+  getGradients() {
+    return this.#handle().gradients().slice();
+  }
+  /** Overwrites every parameter's gradient from one array (the getGradients layout). */
+  setGradients(values) {
+    const h = this.#handle();
+    stage(h.stageValues(toLength(values, 'setGradients', this.#M.maxValues())), values);
+    check(h.setGradients());
+  }
+  /** One optimizer step on the current gradients (trainStep without recomputing them). */
+  applyGradients() {
+    this.#handle().applyGradients();
   }
 
   #stageX(x, what) {

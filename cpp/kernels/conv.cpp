@@ -108,24 +108,26 @@ T* col_buffer(std::vector<T>& v, size_t need) {
 }  // namespace
 
 template <typename T>
-void conv2d_forward_fast(T* out, const T* inp, const T* weight, const T* bias, const ConvGeom& g, ConvWorkspace<T>& ws) {
+void conv2d_forward_fast(T* out, const T* inp, const T* weight, const T* bias, const ConvGeom& g, ConvWorkspace<T>& ws,
+                         bool keep_cols) {
   const int P = g.OH * g.OW, KK = g.C * g.KH * g.KW;
   const size_t in_n = (size_t)g.C * g.H * g.W, out_n = (size_t)g.OC * P, col_n = (size_t)KK * P;
   const bool direct = col_is_input(g);
-  T* col = direct ? nullptr : col_buffer(ws.col, col_n * g.N);
+  // Not kept: one sample's columns, reused (stays in cache), and backward rebuilds them.
+  T* col = direct ? nullptr : col_buffer(ws.col, col_n * (keep_cols ? g.N : 1));
   for (int n = 0; n < g.N; ++n) {
     const T* x = inp + n * in_n;
     T* y = out + n * out_n;
     const T* cm = x;
     if (!direct) {
-      im2col(col + n * col_n, x, g);
-      cm = col + n * col_n;
+      cm = col + (keep_cols ? n * col_n : 0);
+      im2col((T*)cm, x, g);
     }
     for (int o = 0; o < g.OC; ++o)
       for (int i = 0; i < P; ++i) y[(size_t)o * P + i] = bias[o];
     gemm(g.OC, P, KK, weight, KK, false, cm, P, false, y, P, true, ws.gemm);  // Y += W · col
   }
-  ws.col_input = inp;
+  ws.col_input = keep_cols ? inp : nullptr;
   ws.col_batch = g.N;
 }
 
@@ -137,11 +139,11 @@ void conv2d_backward_fast(T* dinp, T* dweight, T* dbias, const T* dout, const T*
   const bool direct = col_is_input(g);
   const bool have_col = !direct && ws.col_input == inp && ws.col_batch == g.N;
   T* col = direct ? nullptr : col_buffer(ws.col, col_n * g.N);
-  T* dcol = direct ? nullptr : col_buffer(ws.dcol, col_n);
+  T* dcol = direct || !dinp ? nullptr : col_buffer(ws.dcol, col_n);
   for (int n = 0; n < g.N; ++n) {
     const T* x = inp + n * in_n;
     const T* d = dout + n * out_n;
-    T* dx = dinp + n * in_n;
+    T* dx = dinp ? dinp + n * in_n : nullptr;
     for (int o = 0; o < g.OC; ++o) dbias[o] += sum(d + (size_t)o * P, P);  // db += Σ δ
     const T* cm = x;
     if (!direct) {
@@ -149,6 +151,7 @@ void conv2d_backward_fast(T* dinp, T* dweight, T* dbias, const T* dout, const T*
       cm = col + n * col_n;
     }
     gemm(g.OC, KK, P, d, P, false, cm, P, true, dweight, KK, true, ws.gemm);  // dW += δ · colᵀ
+    if (!dinp) continue;  // param grads only (layer.h)
     if (direct) {
       gemm(KK, P, g.OC, weight, KK, true, d, P, false, dx, P, false, ws.gemm);  // dX = Wᵀ · δ
     } else {
@@ -172,11 +175,11 @@ void dense_backward_fast(T* dinp, T* dweight, T* dbias, const T* dout, const T* 
   for (int n = 0; n < N; ++n)
     for (int o = 0; o < OUT; ++o) dbias[o] += dout[(size_t)n * OUT + o];
   gemm(OUT, IN, N, dout, OUT, true, inp, IN, false, dweight, IN, true, ws);  // dW += δᵀ · X
-  gemm(N, IN, OUT, dout, OUT, false, weight, IN, false, dinp, IN, false, ws);  // dX = δ · W
+  if (dinp) gemm(N, IN, OUT, dout, OUT, false, weight, IN, false, dinp, IN, false, ws);  // dX = δ · W
 }
 
 #define BP_INSTANTIATE(T)                                                                                          \
-  template void conv2d_forward_fast<T>(T*, const T*, const T*, const T*, const ConvGeom&, ConvWorkspace<T>&);      \
+  template void conv2d_forward_fast<T>(T*, const T*, const T*, const T*, const ConvGeom&, ConvWorkspace<T>&, bool); \
   template void conv2d_backward_fast<T>(T*, T*, T*, const T*, const T*, const T*, const ConvGeom&, ConvWorkspace<T>&); \
   template void dense_forward_fast<T>(T*, const T*, const T*, const T*, int, int, int, GemmWorkspace<T>&);         \
   template void dense_backward_fast<T>(T*, T*, T*, const T*, const T*, const T*, int, int, int, GemmWorkspace<T>&);

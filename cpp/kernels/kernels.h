@@ -43,7 +43,8 @@ struct ConvWorkspace {
 //   forward   Y[n] = W · col(X[n]) + b                  W as [OC, C·KH·KW]
 //   backward  dW  += δ[n] · col(X[n])ᵀ,  db += Σ δ[n],  dX[n] = col2im(Wᵀ · δ[n])
 template <typename T>
-void conv2d_forward_fast(T* out, const T* inp, const T* weight, const T* bias, const ConvGeom& g, ConvWorkspace<T>& ws);
+void conv2d_forward_fast(T* out, const T* inp, const T* weight, const T* bias, const ConvGeom& g, ConvWorkspace<T>& ws,
+                         bool keep_cols = true);  // false: inference, keep one sample's columns only
 template <typename T>
 void conv2d_backward_fast(T* dinp, T* dweight, T* dbias, const T* dout, const T* inp, const T* weight, const ConvGeom& g,
                           ConvWorkspace<T>& ws);
@@ -57,6 +58,7 @@ void dense_backward_fast(T* dinp, T* dweight, T* dbias, const T* dout, const T* 
 
 // maxpool (layers/pool.h) without padding: every window lies inside X, so the loops need no
 // bounds tests. Same arg-max rule as the reference: the first maximum in row-major order.
+// argmax = nullptr (inference): the maxima only.
 template <typename T>
 void maxpool_forward_fast(T* out, int* argmax, const T* inp, const PoolGeom& g);
 

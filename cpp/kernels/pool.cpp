@@ -5,13 +5,14 @@
 namespace bp {
 
 // KH, KW > 0: compile-time window (the common 2×2 and 3×3, fully unrolled); 0: runtime.
-template <int KH, int KW, typename T>
+// ARG false: no arg-max (argmax may be nullptr), a plain max the compiler can vectorise.
+template <int KH, int KW, bool ARG, typename T>
 void maxpool_planes(T* out, int* argmax, const T* inp, const PoolGeom& g) {
   const int kh = KH ? KH : g.KH, kw = KW ? KW : g.KW;
   for (int nc = 0; nc < g.N * g.C; ++nc) {
     const T* x = inp + (size_t)nc * g.H * g.W;
     T* y = out + (size_t)nc * g.OH * g.OW;
-    int* a = argmax + (size_t)nc * g.OH * g.OW;
+    int* a = ARG ? argmax + (size_t)nc * g.OH * g.OW : nullptr;
     for (int i = 0; i < g.OH; ++i)
       for (int j = 0; j < g.OW; ++j) {
         int at = i * g.SH * g.W + j * g.SW;  // the window's top-left corner
@@ -26,16 +27,20 @@ void maxpool_planes(T* out, int* argmax, const T* inp, const PoolGeom& g) {
             arg = gt ? k : arg;
           }
         y[i * g.OW + j] = best;
-        a[i * g.OW + j] = arg;
+        if (ARG) a[i * g.OW + j] = arg;
       }
   }
 }
 
 template <typename T>
 void maxpool_forward_fast(T* out, int* argmax, const T* inp, const PoolGeom& g) {
-  if (g.KH == 2 && g.KW == 2) maxpool_planes<2, 2>(out, argmax, inp, g);
-  else if (g.KH == 3 && g.KW == 3) maxpool_planes<3, 3>(out, argmax, inp, g);
-  else maxpool_planes<0, 0>(out, argmax, inp, g);
+  if (!argmax) {
+    if (g.KH == 2 && g.KW == 2) maxpool_planes<2, 2, false>(out, argmax, inp, g);
+    else if (g.KH == 3 && g.KW == 3) maxpool_planes<3, 3, false>(out, argmax, inp, g);
+    else maxpool_planes<0, 0, false>(out, argmax, inp, g);
+  } else if (g.KH == 2 && g.KW == 2) maxpool_planes<2, 2, true>(out, argmax, inp, g);
+  else if (g.KH == 3 && g.KW == 3) maxpool_planes<3, 3, true>(out, argmax, inp, g);
+  else maxpool_planes<0, 0, true>(out, argmax, inp, g);
 }
 
 template void maxpool_forward_fast<float>(float*, int*, const float*, const PoolGeom&);

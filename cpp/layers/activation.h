@@ -137,7 +137,7 @@ class PRelu : public Layer<T> {
       for (int64_t i = 0; i < S; ++i) {
         int64_t j = n * S + i, c = A == 1 ? 0 : i / inner;
         T x = inp[j];
-        dinp[j] = x > 0 ? dout[j] : a[c] * dout[j];
+        if (dinp) dinp[j] = x > 0 ? dout[j] : a[c] * dout[j];  // nullptr: param grads only (layer.h)
         if (x <= 0) da[c] += dout[j] * x;
       }
   }

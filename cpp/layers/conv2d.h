@@ -74,6 +74,7 @@ void conv2d_backward_ref(T* dinp, T* dweight, T* dbias, const T* dout, const T* 
             dweight[((o * g.C + c) * g.KH + p) * g.KW + q] += acc;
           }
     }
+  if (!dinp) return;  // param grads only (layer.h)
   // dX = crop_P(full_conv(dilate_S(δ), rot180(W))), evaluated at each X position directly:
   // Xp row yp = y + PH receives  Σ_p' D[yp − p'] · W[p']  where D = dilate_S(δ) is
   // nonzero only at multiples of S: D[i·S] = δ[i]. (The full convolution with the rotated
@@ -136,7 +137,7 @@ class Conv2d : public Layer<T> {
     g.N = N;
     const T *w = this->params[0].value.data(), *b = this->params[1].value.data();
     if (reference_kernels()) conv2d_forward_ref(out, inp, w, b, g);
-    else conv2d_forward_fast(out, inp, w, b, g, ws);
+    else conv2d_forward_fast(out, inp, w, b, g, ws, !this->inference);
   }
   void backward(T* dinp, const T* dout, const T* inp, const T*, int N) override {
     g.N = N;

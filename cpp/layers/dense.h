@@ -36,6 +36,7 @@ void dense_backward_ref(T* dinp, T* dweight, T* dbias, const T* dout, const T* i
       T* dw = dweight + (size_t)o * IN;
       for (int k = 0; k < IN; ++k) dw[k] += d[o] * x[k];
     }
+    if (!dinp) continue;  // param grads only (layer.h)
     T* dx = dinp + (size_t)n * IN;
     for (int k = 0; k < IN; ++k) dx[k] = 0;
     for (int o = 0; o < OUT; ++o) {

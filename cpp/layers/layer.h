@@ -5,6 +5,10 @@
 //   backward(dinp, dout, inp, out, N)      WRITES dinp = dL/dinp, and ACCUMULATES (+=)
 //                                          dL/dparam into every params[i].grad.
 // The loss owns the 1/N (see loss.h); no layer divides by the batch size.
+// The one exception: dinp may be nullptr, and then the layer computes only its param
+// grads. Sequential does that for the first layer with parameters in a training step
+// (no one reads dL/dx there); a layer with no parameters is then not called at all.
+// Layers with parameters (conv2d, dense, prelu) therefore test dinp before writing it.
 // Sizes per sample: in_size = numel(in_shape), out_size = numel(out_shape).
 #pragma once
 #include <memory>
@@ -37,6 +41,9 @@ class Layer {
   // the centred difference straddled a kink and is no valid reference for that coordinate.
   bool track_kinks = false;
   uint64_t kink_hash = 0;
+  // Set by Sequential::run_infer for the length of one forward that no backward follows:
+  // a layer may then skip what only backward reads (max-pool's arg-max, conv's kept columns).
+  bool inference = false;
   // True for activations after which He initialisation suits the previous layer.
   virtual bool relu_like() const { return false; }
 

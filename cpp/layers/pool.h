@@ -145,9 +145,12 @@ class Pool2d : public Layer<T> {
   }
   void forward(T* out, const T* inp, int N) override {
     g.N = N;
-    if (is_max) {
+    bool fast = g.PH == 0 && g.PW == 0 && !reference_kernels();
+    if (is_max && fast && this->inference && !this->track_kinks) {
+      maxpool_forward_fast(out, (int*)nullptr, inp, g);  // no backward follows: no arg-max
+    } else if (is_max) {
       argmax.resize((size_t)N * this->out_size());
-      if (g.PH == 0 && g.PW == 0 && !reference_kernels()) maxpool_forward_fast(out, argmax.data(), inp, g);
+      if (fast) maxpool_forward_fast(out, argmax.data(), inp, g);
       else maxpool_forward(out, argmax.data(), inp, g);
       if (this->track_kinks) this->kink_hash = argmax_pattern();
     } else {

@@ -81,6 +81,18 @@ class Model {
   Status check_dataset(const Dataset& ds, const char* what) const;
   Trainer trainer;
 
+  // ---- data-parallel training (model_parallel.cpp; web/parallel.js) ----
+  // Replicas of one net each take a share of a batch: param_gradients on it, the shares'
+  // gradients averaged (weighted by share size) outside, set_gradients + apply_gradients
+  // on every replica, so all apply the identical step and stay bit-identical.
+  Status param_gradients(int n, double& loss);  // x, targets staged; dL/dparams only
+  void gather_gradients();                      // all param grads, layer order -> g32/g64
+  Status set_gradients();                       // v32/v64 (stageValues) -> all param grads
+  void apply_gradients();                       // one optimizer step on the current grads
+  int64_t param_count() const;
+  std::vector<float> g32;
+  std::vector<double> g64;
+
   // ---- model files (model_file.cpp) ----
   // "BPWM" | u32 version | u32 flags (1 = optimizer state) | u32 spec length | spec JSON |
   // [optimizer: u64 step count | per parameter tensor, its slots() state buffers] |

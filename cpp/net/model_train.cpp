@@ -27,7 +27,7 @@ Status Model::evaluate(int n, double& L, double& accuracy) {
     auto& x = pick<T>(x32, x64);
     BP_TRY(net.check_input(x.data(), (int64_t)x.size(), n, "evaluate"));
     BP_TRY(net.check_targets(targets.data(), (int64_t)targets.size(), n));
-    net.run_forward(x.data(), n);
+    net.run_infer(x.data(), n);
     int64_t correct = 0;
     L = net.run_evaluate(targets.data(), correct);
     accuracy = net.spec.loss == LossKind::SoftmaxCrossEntropy ? (double)correct / n : NAN;
@@ -41,7 +41,7 @@ Status Model::predict(int n) {
     using T = typename std::decay_t<decltype(net.acts[0])>::value_type;
     auto& x = pick<T>(x32, x64);
     BP_TRY(net.check_input(x.data(), (int64_t)x.size(), n, "predict"));
-    net.run_forward(x.data(), n);
+    net.run_infer(x.data(), n);
     const int K = (int)net.out_size();
     auto& p = pick<T>(pred32, pred64);
     p.assign(net.output(), net.output() + (size_t)n * K);
@@ -139,7 +139,7 @@ Status Model::evaluate_dataset(const Dataset& ds, int batch_size, int64_t limit,
       x.resize((size_t)n * ds.sample_size());
       t.resize((size_t)n * ds.target_size());
       ds.gather(x.data(), t.data(), idx.data(), n);
-      net.run_forward(x.data(), n);
+      net.run_infer(x.data(), n);
       int64_t c = 0;
       loss_sum += net.run_evaluate(t.data(), c) * n;  // each batch loss is a mean over its n samples
       correct += c;

@@ -159,6 +159,15 @@ void Sequential<T>::run_forward(const T* x, int N) {
   ensure_batch(N);
   if (x != acts[0].data()) std::copy(x, x + (size_t)N * in_size(), acts[0].data());
   for (size_t i = 0; i < layers.size(); ++i) layers[i]->forward(acts[i + 1].data(), acts[i].data(), N);
+  backward_ready = true;
+}
+
+template <typename T>
+void Sequential<T>::run_infer(const T* x, int N) {
+  for (auto& l : layers) l->inference = true;
+  run_forward(x, N);
+  for (auto& l : layers) l->inference = false;
+  backward_ready = false;
 }
 
 template <typename T>
@@ -167,6 +176,16 @@ void Sequential<T>::run_backward(const T* dy) {
   if (dy != grads[L].data()) std::copy(dy, dy + (size_t)batch * out_size(), grads[L].data());
   for (size_t i = L; i-- > 0;)
     layers[i]->backward(grads[i].data(), grads[i + 1].data(), acts[i].data(), acts[i + 1].data(), batch);
+}
+
+template <typename T>
+void Sequential<T>::run_backward_params_only(const T* dy) {
+  size_t L = layers.size(), first = L;
+  for (size_t i = 0; i < L && first == L; ++i)
+    if (!layers[i]->params.empty()) first = i;
+  if (dy != grads[L].data()) std::copy(dy, dy + (size_t)batch * out_size(), grads[L].data());
+  for (size_t i = L; i-- > first;)
+    layers[i]->backward(i == first ? nullptr : grads[i].data(), grads[i + 1].data(), acts[i].data(), acts[i + 1].data(), batch);
 }
 
 template <typename T>
@@ -248,7 +267,7 @@ Status Sequential<T>::forward(const T* x, int64_t len, int N) {
 
 template <typename T>
 Status Sequential<T>::backward(const T* dy, int64_t len) {
-  if (batch == 0) return Error("backward: call forward first");
+  if (batch == 0 || !backward_ready) return Error("backward: call forward first");
   int64_t want = (int64_t)batch * out_size();
   if (len != want)
     return Error("backward: dy has " + std::to_string(len) + " values, expected n*" + std::to_string(out_size()) + " = " +
@@ -298,8 +317,17 @@ Status Sequential<T>::set_optimizer(const Json& cfg) {
 }
 
 template <typename T>
+double Sequential<T>::run_param_gradients(const T* x, const double* targets, int N) {
+  zero_grad();
+  run_forward(x, N);
+  double L = run_loss(targets, true);
+  run_backward_params_only(grads.back().data());
+  return L;
+}
+
+template <typename T>
 double Sequential<T>::run_train_step(const T* x, const double* targets, int N) {
-  double L = run_compute_gradients(x, targets, N);
+  double L = run_param_gradients(x, targets, N);
   opt.step(param_list());
   return L;
 }

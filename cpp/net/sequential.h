@@ -49,7 +49,13 @@ class Sequential {
 
   // ---- kernels of the net: no checks ----
   void run_forward(const T* x, int N);
+  // A forward no backward follows (predict, evaluate): layers skip backward-only work
+  // (Layer::inference); backward() then asks for a forward first.
+  void run_infer(const T* x, int N);
   void run_backward(const T* dy);  // into grads[0]
+  // Training's backward: param grads only. Layers before the first one with parameters are
+  // skipped and that layer gets dinp = nullptr (layer.h), so input_grad() is not updated.
+  void run_backward_params_only(const T* dy);
   double run_loss(const double* targets, bool with_grad);  // on the last forward
   double run_compute_gradients(const T* x, const double* targets, int N);
   void zero_grad();
@@ -68,6 +74,8 @@ class Sequential {
   Status set_optimizer(const Json& cfg);  // validates first: a bad config leaves the net as it was
   Status train_step(const T* x, int64_t xlen, const double* targets, int64_t tlen, int N, double& loss);
   double run_train_step(const T* x, const double* targets, int N);
+  // zero_grad, forward, loss, backward_params_only: what a step needs before opt.step.
+  double run_param_gradients(const T* x, const double* targets, int N);
   // On the last forward: mean loss, and the number of argmax hits (cross-entropy only).
   double run_evaluate(const double* targets, int64_t& correct);
   std::vector<Param<T>*> param_list();
@@ -78,6 +86,7 @@ class Sequential {
   std::vector<std::vector<T>> acts;   // acts[0] = input, acts[i+1] = output of layer i
   std::vector<std::vector<T>> grads;  // grads[i] = dL/dacts[i]
   int batch = 0;
+  bool backward_ready = false;  // the last forward was run_forward, not run_infer
 
  private:
   void ensure_batch(int N);

@@ -100,6 +100,16 @@ class NetHandle {
   }
   std::string setParam(int layer, const std::string& name) { return m.set_param(layer, name).msg; }
 
+  // Data-parallel replicas (web/parallel.js): gradients on a share, all grads as one buffer.
+  std::string paramGradients(int n) { return m.param_gradients(n, loss_).msg; }
+  val gradients() {
+    m.gather_gradients();
+    return m.float64() ? view(m.g64) : view(m.g32);
+  }
+  std::string setGradients() { return m.set_gradients().msg; }
+  void applyGradients() { m.apply_gradients(); }
+  double paramCount() const { return (double)m.param_count(); }
+
   // ---- training ----
   std::string setOptimizer(const std::string& cfg) { return m.set_optimizer(cfg).msg; }
   std::string trainStep(int n) { return m.train_step(n, loss_).msg; }
@@ -201,7 +211,12 @@ EMSCRIPTEN_BINDINGS(backprop) {
       .function("save", &NetHandle::save)
       .function("bytes", &NetHandle::bytes)
       .function("stageBytes", &NetHandle::stageBytes)
-      .function("load", &NetHandle::load);
+      .function("load", &NetHandle::load)
+      .function("paramGradients", &NetHandle::paramGradients)
+      .function("gradients", &NetHandle::gradients)
+      .function("setGradients", &NetHandle::setGradients)
+      .function("applyGradients", &NetHandle::applyGradients)
+      .function("paramCount", &NetHandle::paramCount);
   emscripten::class_<DatasetHandle>("DatasetHandle")
       .constructor<>()
       .function("stagePixels", &DatasetHandle::stagePixels)

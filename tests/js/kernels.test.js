@@ -80,6 +80,31 @@ describe('fast kernels = reference kernels (WASM SIMD path)', () => {
       }, 33, 7);
   });
 
+  it('training and inference paths: paramGradients (no first-layer dX) fast = reference, predict = forward', () => {
+    const spec = (dtype) => ({
+      input: [3, 10, 9],
+      layers: [{ type: 'conv2d', filters: 5, kernel: 3, stride: 2, padding: 1 }, { type: 'relu' }, { type: 'maxpool2d', size: 2 },
+        { type: 'conv2d', filters: 4, kernel: 2 }, { type: 'flatten' }, { type: 'dense', units: 3 }],
+      loss: 'mse', dtype, seed: 4,
+    });
+    for (const dtype of ['float32', 'float64']) {
+      const rnd = lcg(11), n = 33;
+      const x = Array.from({ length: n * 270 }, () => rnd() * 2 - 1), t = Array.from({ length: n * 3 }, () => rnd());
+      const grads = {};
+      for (const ref of [false, true]) {
+        bp.setReferenceKernels(ref);
+        const net = bp.sequential(spec(dtype));
+        net.paramGradients(x, t, n);
+        grads[ref] = net.getGradients();
+        if (!ref) expect(Array.from(net.predict(x, n))).toEqual(Array.from(net.forward(x, n)));
+        net.dispose();
+      }
+      bp.setReferenceKernels(false);
+      const d = relDiff(grads[false], grads[true]);
+      expect(d.rel, `${dtype}: fast ${d.got} vs reference ${d.want} at [${d.at}]`).toBeLessThanOrEqual(dtype === 'float64' ? 1e-12 : 1e-5);
+    }
+  });
+
   it('the switch reaches the layers: reference and fast dX differ in the last bits of a float32 conv', () => {
     // dX sums over (o, p, q): the reference with o outermost, the fast path (Wᵀ·δ, then
     // col2im) with o innermost. Equal within tolerance, but not bit for bit; if the switch

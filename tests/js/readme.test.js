@@ -1,5 +1,4 @@
-// Runs the ```js run snippets of the package docs (docs/package.md, which the README quotes, and
-// README.md itself) in Node, each as its own ES module importing 'backprop-wasm' by name (the
+// Runs the ```js run snippets of README.md in Node, each as its own ES module importing 'backprop-wasm' by name (the
 // package's self-reference). A snippet passes when it exits 0 with nothing on stderr (its
 // console.assert lines print there when they fail).
 import { spawnSync } from 'node:child_process';
@@ -16,12 +15,12 @@ export function runnableSnippets(markdown) {
   return [...markdown.matchAll(/^```js run\n([\s\S]*?)^```$/gm)].map((m) => m[1]);
 }
 
-const docs = ['docs/package.md', 'README.md'].filter((f) => existsSync(join(root, f)));
+const docs = ['README.md'].filter((f) => existsSync(join(root, f)));
 const cases = docs.flatMap((f) => runnableSnippets(readFileSync(join(root, f), 'utf8')).map((code, i) => [f, i + 1, code]));
 
 describe('docs snippets', () => {
-  it('docs/package.md has a runnable snippet for each package section', () => {
-    expect(runnableSnippets(readFileSync(join(root, 'docs/package.md'), 'utf8')).length).toBe(6);
+  it('README.md has a runnable snippet for each package section', () => {
+    expect(runnableSnippets(readFileSync(join(root, 'README.md'), 'utf8')).length).toBe(6);
     expect(runnableSnippets('```js run\nA\n```\n```js\nB\n```\n')).toEqual(['A\n']);
   });
 
