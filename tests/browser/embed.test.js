@@ -33,6 +33,14 @@ describe('<backprop-demo>', () => {
     const page = await browser.page();
     await page.setViewportSize({ width: 900, height: 600 });
     await page.addInitScript(RECORD);
+    // The first demo trains 2,000 images once, which the fast kernels finish in about a second:
+    // served here with 10 epochs, it is still training when the second starts, so the test sees
+    // the overlap it asserts instead of racing the kernels' speed.
+    await page.route('**/examples/blog-post.html', async (route) => {
+      const res = await route.fetch();
+      const body = (await res.text()).replace('<backprop-demo id="first"', '<backprop-demo id="first" epochs="10"');
+      await route.fulfill({ response: res, body });
+    });
     await page.goto(`${server.url}examples/blog-post.html`);
 
     // The first demo is in view and starts; the second is below the fold and waits.
