@@ -1,20 +1,22 @@
-// MNIST end to end through WASM: the mnist-cnn net, a short seeded run on the first 4,000
-// training images, tested on the first 2,000 test images. The run is short, so it uses a higher
-// lr than the preset (4e-3, no decay) and measured 94.3%; it asserts 93%, leaving room for the
-// rounding of faster kernels. (The full one-epoch run is `npm run example -- mnist-cnn`.)
+// MNIST end to end through WASM: the mnist-cnn net, a short seeded run (one pass, batch 8) over
+// the first 8,000 training images, tested on the first 2,000 test images. The run is short
+// (1,000 steps), so it has its own Adam settings, measured for it (lr 4e-3, decay 1e-3: lr
+// falls to 4e-3/2 by the end; the preset's are tuned for 60,000 samples). It measured 96.35%
+// (3 s) and asserts the issue's 95%; net seeds 2 and 3 measured 95.90% and 95.30%, so the bound
+// is not loose. (The full one-epoch run is `npm run example -- mnist-cnn`.)
 import { describe, expect, it } from 'vitest';
 import { loadBackprop } from '../../web/index.js';
 import { loadMnistFromDir } from '../../web/node.js';
 import { preset } from '../../web/presets.js';
 
-const TRAIN = 4000, TEST = 2000;
+const TRAIN = 8000, TEST = 2000;
 
 describe('mnist-cnn preset', () => {
-  it(`reaches >= 93% on ${TEST} test images after one seeded epoch over ${TRAIN} training images`, async () => {
+  it(`reaches >= 95% on ${TEST} test images after one seeded epoch over ${TRAIN} training images`, async () => {
     const bp = await loadBackprop();
     const { train, test } = await loadMnistFromDir();
     const { spec } = preset('mnist-cnn');
-    spec.optimizer = { type: 'adam', lr: 0.004 };
+    spec.optimizer = { type: 'adam', lr: 0.004, decay: 0.001 };
     const fit = { batchSize: 8 };
     const net = bp.sequential(spec);
     const trainSet = bp.dataset(train.images.subarray(0, TRAIN * 784), train.labels.subarray(0, TRAIN), [1, 28, 28], { classes: 10 });
@@ -28,7 +30,7 @@ describe('mnist-cnn preset', () => {
     expect(progress.at(-1).epoch).toBe(1);
     expect(progress.at(-1).loss).toBeLessThan(progress[0].loss);
     const { accuracy } = net.evaluate(testSet);
-    expect(accuracy).toBeGreaterThanOrEqual(0.93);
+    expect(accuracy).toBeGreaterThanOrEqual(0.95);
     trainSet.dispose();
     testSet.dispose();
     net.dispose();
