@@ -8,6 +8,7 @@ import { loadBackprop } from './index.js';
 import { mnistFromIdx, MNIST_FILES } from './mnist.js';
 import { REQ, EVT, MNIST_DIR } from './protocol.js';
 import { serve } from './session.js';
+import { mulberry32 } from './random.js';
 
 const CHUNK_MS = 40;          // training work per turn of the message loop
 const TEST_EVERY_MS = 1500;   // test accuracy interval (training time), at least
@@ -73,17 +74,6 @@ function batchOf(set, idx) {
     y[b] = set.labels[idx[b]];
   }
   return { x, y };
-}
-
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 // ---- the net ----

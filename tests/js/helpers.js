@@ -1,17 +1,9 @@
 // Shared helpers for the Vitest suites (not a test file: no .test.js suffix).
 import { expect } from 'vitest';
+import { mulberry32 as rng } from '../../web/random.js';
 
 /** Seeded uniform [0,1) generator (mulberry32): the same numbers on every run. */
-export function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng };
 
 /** n standard normals (Box-Muller), seeded. */
 export function randn(n, seed = 1) {

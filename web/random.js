@@ -1,0 +1,12 @@
+// random.js: a seeded uniform [0,1) generator (mulberry32), the same numbers on every run.
+// Used where JS picks samples (the demo worker's gradient-check probes) and by the tests.
+export function mulberry32(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
