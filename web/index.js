@@ -268,9 +268,7 @@ export class Net {
 
   /** Parameter gradients only (zeroed first) on (x, targets); returns the loss. No dx, no step. */
   paramGradients(x, targets, n = 1) {
-    const h = this.#stageX(x, 'paramGradients');
-    this.#stageTargets(h, targets);
-    check(h.paramGradients(toCount(n, 'paramGradients')));
+    const h = this.#runOnData('paramGradients', x, targets, n);
     return h.lastLoss();
   }
   /** Every parameter's gradient, layer order (paramInfo order), as one new typed array. */
@@ -296,6 +294,13 @@ export class Net {
   #stageTargets(h, targets) {
     stage(h.stageTargets(toLength(targets, 'targets', this.#M.maxValues())), targets);
   }
+  // Stages x and targets, then makes the one C++ call `what`(n) that reads them.
+  #runOnData(what, x, targets, n) {
+    const h = this.#stageX(x, what);
+    this.#stageTargets(h, targets);
+    check(h[what](toCount(n, what)));
+    return h;
+  }
 
   /** x: n*inputSize numbers -> a new typed array of n*outputSize outputs. */
   forward(x, n = 1) {
@@ -315,16 +320,12 @@ export class Net {
   }
   /** Zero grads, forward, loss, backward; returns the loss. */
   computeGradients(x, targets, n = 1) {
-    const h = this.#stageX(x, 'computeGradients');
-    this.#stageTargets(h, targets);
-    check(h.computeGradients(toCount(n, 'computeGradients')));
+    const h = this.#runOnData('computeGradients', x, targets, n);
     return h.lastLoss();
   }
   /** The loss on (x, targets) without touching gradients. */
   loss(x, targets, n = 1) {
-    const h = this.#stageX(x, 'loss');
-    this.#stageTargets(h, targets);
-    check(h.loss(toCount(n, 'loss')));
+    const h = this.#runOnData('loss', x, targets, n);
     return h.lastLoss();
   }
   /**
@@ -362,9 +363,7 @@ export class Net {
   }
   /** Gradients on (x, targets), then one optimizer step; returns the loss before the step. */
   trainStep(x, targets, n = 1) {
-    const h = this.#stageX(x, 'trainStep');
-    this.#stageTargets(h, targets);
-    check(h.trainStep(toCount(n, 'trainStep')));
+    const h = this.#runOnData('trainStep', x, targets, n);
     return h.lastLoss();
   }
   /**
@@ -373,9 +372,7 @@ export class Net {
    */
   evaluate(x, targets, n = 1) {
     if (x instanceof Dataset) return this.evaluateDataset(x, targets);
-    const h = this.#stageX(x, 'evaluate');
-    this.#stageTargets(h, targets);
-    check(h.evaluate(toCount(n, 'evaluate')));
+    const h = this.#runOnData('evaluate', x, targets, n);
     return this.#lossAccuracy(h);
   }
   /** Loss and accuracy over a whole dataset (or its first `limit` samples), in batches inside WASM. */
