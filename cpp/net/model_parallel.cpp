@@ -11,7 +11,7 @@ Status Model::param_gradients(int n, double& L) {
     auto& x = pick<T>(x32, x64);
     BP_TRY(net.check_input(x.data(), (int64_t)x.size(), n, "paramGradients"));
     BP_TRY(net.check_targets(targets.data(), (int64_t)targets.size(), n));
-    L = net.run_param_gradients(x.data(), targets.data(), n);
+    L = net.run_compute_gradients(x.data(), targets.data(), n, true);
     return Status::Ok();
   });
 }

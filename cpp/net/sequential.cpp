@@ -96,6 +96,8 @@ Status Sequential<T>::build(const Json& spec, std::unique_ptr<Sequential<T>>& ou
     return Error("spec: softmax_cross_entropy needs at least 2 outputs, the last layer gives " + shape_str(net->output_shape()));
   net->acts.resize(net->layers.size() + 1);
   net->grads.resize(net->layers.size() + 1);
+  for (auto& l : net->layers)
+    for (auto& p : l->params) net->params_.push_back(&p);
   net->init_params(net->spec.seed);
   net->opt.cfg = net->spec.optim;
   net->opt.reset(net->param_list());
@@ -171,21 +173,17 @@ void Sequential<T>::run_infer(const T* x, int N) {
 }
 
 template <typename T>
-void Sequential<T>::run_backward(const T* dy) {
-  size_t L = layers.size();
-  if (dy != grads[L].data()) std::copy(dy, dy + (size_t)batch * out_size(), grads[L].data());
-  for (size_t i = L; i-- > 0;)
-    layers[i]->backward(grads[i].data(), grads[i + 1].data(), acts[i].data(), acts[i + 1].data(), batch);
-}
-
-template <typename T>
-void Sequential<T>::run_backward_params_only(const T* dy) {
-  size_t L = layers.size(), first = L;
-  for (size_t i = 0; i < L && first == L; ++i)
-    if (!layers[i]->params.empty()) first = i;
+void Sequential<T>::run_backward(const T* dy, bool params_only) {
+  size_t L = layers.size(), first = 0;
+  if (params_only) {
+    first = L;
+    for (size_t i = 0; i < L && first == L; ++i)
+      if (!layers[i]->params.empty()) first = i;
+  }
   if (dy != grads[L].data()) std::copy(dy, dy + (size_t)batch * out_size(), grads[L].data());
   for (size_t i = L; i-- > first;)
-    layers[i]->backward(i == first ? nullptr : grads[i].data(), grads[i + 1].data(), acts[i].data(), acts[i + 1].data(), batch);
+    layers[i]->backward(params_only && i == first ? nullptr : grads[i].data(), grads[i + 1].data(), acts[i].data(),
+                        acts[i + 1].data(), batch);
 }
 
 template <typename T>
@@ -196,11 +194,11 @@ double Sequential<T>::run_loss(const double* targets, bool with_grad) {
 }
 
 template <typename T>
-double Sequential<T>::run_compute_gradients(const T* x, const double* targets, int N) {
+double Sequential<T>::run_compute_gradients(const T* x, const double* targets, int N, bool params_only) {
   zero_grad();
   run_forward(x, N);
   double L = run_loss(targets, true);
-  run_backward(grads.back().data());
+  run_backward(grads.back().data(), params_only);
   return L;
 }
 
@@ -298,14 +296,6 @@ Status Sequential<T>::loss(const T* x, int64_t xlen, const double* targets, int6
 // ---- training ----
 
 template <typename T>
-std::vector<Param<T>*> Sequential<T>::param_list() {
-  std::vector<Param<T>*> ps;
-  for (auto& l : layers)
-    for (auto& p : l->params) ps.push_back(&p);
-  return ps;
-}
-
-template <typename T>
 Status Sequential<T>::set_optimizer(const Json& cfg) {
   OptimConfig c;
   BP_TRY(parse_optimizer(cfg, c));
@@ -317,18 +307,9 @@ Status Sequential<T>::set_optimizer(const Json& cfg) {
 }
 
 template <typename T>
-double Sequential<T>::run_param_gradients(const T* x, const double* targets, int N) {
-  zero_grad();
-  run_forward(x, N);
-  double L = run_loss(targets, true);
-  run_backward_params_only(grads.back().data());
-  return L;
-}
-
-template <typename T>
 double Sequential<T>::run_train_step(const T* x, const double* targets, int N) {
-  double L = run_param_gradients(x, targets, N);
-  opt.step(param_list());
+  double L = run_compute_gradients(x, targets, N, true);
+  opt.step(params_);
   return L;
 }
 

@@ -52,12 +52,13 @@ class Sequential {
   // A forward no backward follows (predict, evaluate): layers skip backward-only work
   // (Layer::inference); backward() then asks for a forward first.
   void run_infer(const T* x, int N);
-  void run_backward(const T* dy);  // into grads[0]
-  // Training's backward: param grads only. Layers before the first one with parameters are
-  // skipped and that layer gets dinp = nullptr (layer.h), so input_grad() is not updated.
-  void run_backward_params_only(const T* dy);
+  // Backward into grads[0]. params_only (training's backward): layers before the first one with
+  // parameters are skipped and that layer gets dinp = nullptr (layer.h), so input_grad() is
+  // not updated.
+  void run_backward(const T* dy, bool params_only = false);
   double run_loss(const double* targets, bool with_grad);  // on the last forward
-  double run_compute_gradients(const T* x, const double* targets, int N);
+  // zero_grad, forward, loss, backward (params_only as above): what a step needs before opt.step.
+  double run_compute_gradients(const T* x, const double* targets, int N, bool params_only = false);
   void zero_grad();
   void init_params(uint64_t seed);
 
@@ -74,11 +75,10 @@ class Sequential {
   Status set_optimizer(const Json& cfg);  // validates first: a bad config leaves the net as it was
   Status train_step(const T* x, int64_t xlen, const double* targets, int64_t tlen, int N, double& loss);
   double run_train_step(const T* x, const double* targets, int N);
-  // zero_grad, forward, loss, backward_params_only: what a step needs before opt.step.
-  double run_param_gradients(const T* x, const double* targets, int N);
   // On the last forward: mean loss, and the number of argmax hits (cross-entropy only).
   double run_evaluate(const double* targets, int64_t& correct);
-  std::vector<Param<T>*> param_list();
+  // Every parameter tensor in layer order; built once by build() (layers never change after).
+  const std::vector<Param<T>*>& param_list() const { return params_; }
   Optimizer<T> opt;
 
   NetSpec spec;
@@ -90,6 +90,7 @@ class Sequential {
 
  private:
   void ensure_batch(int N);
+  std::vector<Param<T>*> params_;
 };
 
 extern template class Sequential<float>;

@@ -20,7 +20,7 @@ void expect_same_param_grads(const std::string& spec, int N, bool reference) {
   std::vector<double> t(N);
   for (int n = 0; n < N; ++n) t[n] = n % a->out_size();
   double la = a->run_compute_gradients(x.data(), t.data(), N);
-  double lb = b->run_param_gradients(x.data(), t.data(), N);
+  double lb = b->run_compute_gradients(x.data(), t.data(), N, true);
   EXPECT_EQ(la, lb) << spec;
   auto pa = a->param_list(), pb = b->param_list();
   ASSERT_EQ(pa.size(), pb.size());
