@@ -3,16 +3,6 @@
 namespace bp {
 
 namespace {
-template <typename T> std::vector<T>& staged_x(Model& m);
-template <> std::vector<float>& staged_x<float>(Model& m) { return m.x32; }
-template <> std::vector<double>& staged_x<double>(Model& m) { return m.x64; }
-template <typename T> std::vector<T>& staged_dy(Model& m);
-template <> std::vector<float>& staged_dy<float>(Model& m) { return m.dy32; }
-template <> std::vector<double>& staged_dy<double>(Model& m) { return m.dy64; }
-template <typename T> std::vector<T>& staged_v(Model& m);
-template <> std::vector<float>& staged_v<float>(Model& m) { return m.v32; }
-template <> std::vector<double>& staged_v<double>(Model& m) { return m.v64; }
-
 Json shape_json(const Shape& s) {
   Json a = Json::array();
   for (int d : s) a.push(d);
@@ -75,7 +65,7 @@ Json Model::info() const {
 Status Model::forward(int n) {
   return visit([&](auto& net) {
     using T = typename std::decay_t<decltype(net.acts[0])>::value_type;
-    auto& x = staged_x<T>(*this);
+    auto& x = pick<T>(x32, x64);
     return net.forward(x.data(), (int64_t)x.size(), n);
   });
 }
@@ -83,7 +73,7 @@ Status Model::forward(int n) {
 Status Model::backward() {
   return visit([&](auto& net) {
     using T = typename std::decay_t<decltype(net.acts[0])>::value_type;
-    auto& dy = staged_dy<T>(*this);
+    auto& dy = pick<T>(dy32, dy64);
     return net.backward(dy.data(), (int64_t)dy.size());
   });
 }
@@ -91,7 +81,7 @@ Status Model::backward() {
 Status Model::compute_gradients(int n, double& L) {
   return visit([&](auto& net) {
     using T = typename std::decay_t<decltype(net.acts[0])>::value_type;
-    auto& x = staged_x<T>(*this);
+    auto& x = pick<T>(x32, x64);
     return net.compute_gradients(x.data(), (int64_t)x.size(), targets.data(), (int64_t)targets.size(), n, L);
   });
 }
@@ -99,7 +89,7 @@ Status Model::compute_gradients(int n, double& L) {
 Status Model::loss(int n, double& L) {
   return visit([&](auto& net) {
     using T = typename std::decay_t<decltype(net.acts[0])>::value_type;
-    auto& x = staged_x<T>(*this);
+    auto& x = pick<T>(x32, x64);
     return net.loss(x.data(), (int64_t)x.size(), targets.data(), (int64_t)targets.size(), n, L);
   });
 }
@@ -155,7 +145,7 @@ Status Model::set_param(int layer, const std::string& name) {
   BP_TRY(find_param(layer, name));
   return visit([&](auto& net) {
     using T = typename std::decay_t<decltype(net.acts[0])>::value_type;
-    auto& v = staged_v<T>(*this);
+    auto& v = pick<T>(v32, v64);
     auto* p = net.find_param(layer, name);
     if (v.size() != p->value.size())
       return Error("setParam: layer " + std::to_string(layer) + " " + name + " " + shape_str(p->shape) + " needs " +
