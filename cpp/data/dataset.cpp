@@ -2,7 +2,22 @@
 
 #include <cmath>
 
+#include "../core/json.h"
+
 namespace bp {
+
+Status Dataset::finish_json(const std::string& shape_json, bool is_uint8, int classes) {
+  Json j;
+  if (!Json::parse(shape_json, j).ok() || !j.is_array()) return Error("dataset: shape must be an array like [1,28,28]");
+  Shape shape;
+  for (auto& v : j.items()) {
+    // Range first: a cast of a double outside int's range is undefined behaviour.
+    if (!v.is_number() || std::fabs(v.num()) > 1e9 || v.num() != std::floor(v.num()))
+      return Error("dataset: shape must hold integers, got " + j.brief());
+    shape.push_back((int)v.num());
+  }
+  return finish(shape, is_uint8, classes);
+}
 
 Status Dataset::finish(const Shape& shape, bool is_uint8, int classes) {
   count_ = 0;

@@ -25,6 +25,8 @@ class Dataset {
   // Checks the staged data against the per-sample shape. classes > 0 also checks every
   // target is an integer label in [0, classes). On error the dataset stays empty.
   Status finish(const Shape& shape, bool uint8, int classes);
+  // The same, with the shape as JSON text from JS ("[1,28,28]").
+  Status finish_json(const std::string& shape_json, bool uint8, int classes);
 
   bool ready() const { return count_ > 0; }
   int64_t count() const { return count_; }

@@ -21,16 +21,7 @@ class DatasetHandle {
   val stagePixels(int len) { return view(resize(d.pixels, len)); }
   val stageFloats(int len) { return view(resize(d.floats, len)); }
   val stageTargets(int len) { return view(resize(d.targets, len)); }
-  std::string finish(const std::string& shape_json, bool uint8, int classes) {
-    bp::Json j;
-    bp::Shape shape;
-    if (!bp::Json::parse(shape_json, j).ok() || !j.is_array()) return "dataset: shape must be an array like [1,28,28]";
-    for (auto& v : j.items()) {
-      if (!v.is_number() || v.num() != (int)v.num()) return "dataset: shape must hold integers, got " + j.brief();
-      shape.push_back((int)v.num());
-    }
-    return d.finish(shape, uint8, classes).msg;
-  }
+  std::string finish(const std::string& shape_json, bool uint8, int classes) { return d.finish_json(shape_json, uint8, classes).msg; }
   double count() const { return (double)d.count(); }
   int targetSize() const { return (int)d.target_size(); }
   bp::Dataset d;
