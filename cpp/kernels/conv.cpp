@@ -105,11 +105,197 @@ T* col_buffer(std::vector<T>& v, size_t need) {
   return v.data();
 }
 
+// ---- stride 1: implicit GEMM on the padded-width grid (no im2col) ----
+//
+// With stride 1, row (c,p,q) of the im2col matrix is the padded input Xp [C, Hp, Wp] itself,
+// shifted: col[(c,p,q), i·OW + j] = Xp_flat[c·Hp·Wp + p·Wp + q + i·Wp + j]. So the GEMM reads
+// B rows in place at those offsets (gemm_offsets), producing outputs on the padded-width
+// grid t = i·Wp + j, i < OH, j < Wp, of which the columns j ≥ OW are discarded; the grid stops
+// at its last valid output, t < NP = (OH − 1)·Wp + OW, so no read leaves Xp.
+//   forward   Y'[o,t]   = Σ_k W[o,k] · Xp_flat[off(k) + t]              k = (c,p,q)
+//   dW        dW[o,k]  += Σ_t δ'[o,t] · Xp_flat[off(k) + t]             δ' = δ on the grid, 0 at j ≥ OW
+//   dX        dX'[c,u]  = Σ_(o,p,q) W[o,c,p,q] · δ''_flat[o·Hq·Wq + (KH−1−p)·Wq + (KW−1−q) + u]
+//             on the grid u = y·Wq + x (y < H, x < Wq, kept x < W), where δ'' [OC, Hq, Wq],
+//             Hq = H + KH − 1, Wq = W + KW − 1, is δ shifted by (KH−1−PH, KW−1−PW) and zero
+//             elsewhere: the full correlation with the rotated kernel, already cropped by P.
+//   (dX: δ[o, y+PH−p, x+PW−q] = δ''[o, y + KH−1−p, x + KW−1−q].)
+struct Grid1 {
+  int Hp, Wp, NP;  // padded input; forward/dW grid length
+  int Hq, Wq, NQ;  // δ''; dX grid length
+  int TP, LP;      // where δ[0,0] sits in δ'' (may be < 0 if P ≥ K: those δ rows reach no X)
+};
+
+inline Grid1 grid1(const ConvGeom& g) {
+  Grid1 r;
+  r.Hp = g.H + 2 * g.PH, r.Wp = g.W + 2 * g.PW, r.NP = (g.OH - 1) * r.Wp + g.OW;
+  r.Hq = g.H + g.KH - 1, r.Wq = g.W + g.KW - 1, r.NQ = (g.H - 1) * r.Wq + g.W;
+  r.TP = g.KH - 1 - g.PH, r.LP = g.KW - 1 - g.PW;
+  return r;
+}
+
+// Xp[c, y, x] = X[c, y − PH, x − PW], 0 on the padding; every element written.
+template <typename T>
+BP_KEEP_LOOPS void pad_input(T* xp, const T* x, const ConvGeom& g, const Grid1& r) {
+  for (int c = 0; c < g.C; ++c)
+    for (int y = 0; y < r.Hp; ++y, xp += r.Wp) {
+      int yy = y - g.PH;
+      if (yy < 0 || yy >= g.H) {
+        for (int j = 0; j < r.Wp; ++j) xp[j] = 0;
+        continue;
+      }
+      const T* xr = x + (size_t)(c * g.H + yy) * g.W;
+      for (int j = 0; j < g.PW; ++j) xp[j] = 0;
+      for (int j = 0; j < g.W; ++j) xp[g.PW + j] = xr[j];
+      for (int j = g.PW + g.W; j < r.Wp; ++j) xp[j] = 0;
+    }
+}
+
+// δ'' [OC, Hq, Wq]: δ[o, a − TP, b − LP] where that lies inside δ, else 0.
+template <typename T>
+BP_KEEP_LOOPS void pad_delta(T* dq, const T* d, const ConvGeom& g, const Grid1& r) {
+  const int j0 = std::max(0, -r.LP), j1 = std::min(g.OW, r.Wq - r.LP);  // δ columns that land in δ''
+  for (int o = 0; o < g.OC; ++o)
+    for (int a = 0; a < r.Hq; ++a, dq += r.Wq) {
+      int i = a - r.TP;
+      if (i < 0 || i >= g.OH || j0 >= j1) {
+        for (int b = 0; b < r.Wq; ++b) dq[b] = 0;
+        continue;
+      }
+      const T* dr = d + (size_t)(o * g.OH + i) * g.OW;
+      int b0 = j0 + r.LP, b1 = j1 + r.LP;
+      for (int b = 0; b < b0; ++b) dq[b] = 0;
+      for (int b = b0; b < b1; ++b) dq[b] = dr[b - r.LP];
+      for (int b = b1; b < r.Wq; ++b) dq[b] = 0;
+    }
+}
+
+// rows × cols values spread onto a grid of width ld (dst[i·ld + j] = src[i·cols + j]), the
+// columns j ≥ cols zeroed, `len` values in all per plane (the grid stops at its last row's
+// valid columns), `planes` planes of len each.
+template <typename T>
+BP_KEEP_LOOPS void to_grid(T* dst, const T* src, int planes, int rows, int cols, int ld, int len) {
+  for (int o = 0; o < planes; ++o, dst += len, src += (size_t)rows * cols)
+    for (int i = 0; i < rows; ++i) {
+      T* dr = dst + (size_t)i * ld;
+      for (int j = 0; j < cols; ++j) dr[j] = src[(size_t)i * cols + j];
+      if (i + 1 < rows)
+        for (int j = cols; j < ld; ++j) dr[j] = 0;
+    }
+}
+
+// The inverse: the valid columns of a grid back to rows × cols, plus add[o] per plane.
+template <typename T>
+BP_KEEP_LOOPS void from_grid(T* dst, const T* src, int planes, int rows, int cols, int ld, int len, const T* add) {
+  for (int o = 0; o < planes; ++o, src += len, dst += (size_t)rows * cols) {
+    T a = add ? add[o] : T(0);
+    for (int i = 0; i < rows; ++i) {
+      const T* sr = src + (size_t)i * ld;
+      T* dr = dst + (size_t)i * cols;
+      for (int j = 0; j < cols; ++j) dr[j] = sr[j] + a;
+    }
+  }
+}
+
+// off[(c·KH + p)·KW + q] = c·plane + base(p, q): the im2col rows as shifts of one buffer.
+inline void tap_offsets(std::vector<std::ptrdiff_t>& off, int C, int KH, int KW, std::ptrdiff_t plane, int ld, bool rotate) {
+  off.resize((size_t)C * KH * KW);
+  for (int c = 0; c < C; ++c)
+    for (int p = 0; p < KH; ++p)
+      for (int q = 0; q < KW; ++q)
+        off[((size_t)c * KH + p) * KW + q] = c * plane + (std::ptrdiff_t)(rotate ? KH - 1 - p : p) * ld + (rotate ? KW - 1 - q : q);
+}
+
+template <typename T>
+void forward_stride1(T* out, const T* inp, const T* weight, const T* bias, const ConvGeom& g, ConvWorkspace<T>& ws, bool keep) {
+  const Grid1 r = grid1(g);
+  const int P = g.OH * g.OW, KK = g.C * g.KH * g.KW;
+  const size_t in_n = (size_t)g.C * g.H * g.W, xp_n = (size_t)g.C * r.Hp * r.Wp, out_n = (size_t)g.OC * P;
+  const bool padded = g.PH > 0 || g.PW > 0;
+  const bool on_grid = r.Wp != g.OW;  // KW > 1: Y goes through the grid; else the grid is Y
+  T* xp = padded ? col_buffer(ws.col, xp_n * (keep ? g.N : 1)) : nullptr;
+  T* grid = on_grid ? col_buffer(ws.grid, (size_t)g.OC * r.NP) : nullptr;
+  tap_offsets(ws.off, g.C, g.KH, g.KW, (std::ptrdiff_t)r.Hp * r.Wp, r.Wp, false);
+  for (int n = 0; n < g.N; ++n) {
+    const T* x = inp + n * in_n;
+    if (padded) {
+      T* dst = xp + (keep ? n * xp_n : 0);
+      pad_input(dst, x, g, r);
+      x = dst;
+    }
+    T* y = out + n * out_n;
+    if (on_grid) {
+      gemm_offsets(g.OC, r.NP, KK, weight, KK, false, x, ws.off.data(), false, grid, r.NP, false, ws.gemm);
+      from_grid(y, grid, g.OC, g.OH, g.OW, r.Wp, r.NP, bias);  // Y = Y' (valid columns) + b
+    } else {
+      for (int o = 0; o < g.OC; ++o) std::fill(y + (size_t)o * P, y + (size_t)(o + 1) * P, bias[o]);
+      gemm_offsets(g.OC, P, KK, weight, KK, false, x, ws.off.data(), false, y, P, true, ws.gemm);
+    }
+  }
+  ws.col_input = keep && padded ? inp : nullptr;
+  ws.col_batch = g.N;
+}
+
+template <typename T>
+void backward_stride1(T* dinp, T* dweight, T* dbias, const T* dout, const T* inp, const T* weight, const ConvGeom& g,
+                      ConvWorkspace<T>& ws) {
+  const Grid1 r = grid1(g);
+  const int P = g.OH * g.OW, KK = g.C * g.KH * g.KW, KO = g.OC * g.KH * g.KW;
+  const size_t in_n = (size_t)g.C * g.H * g.W, xp_n = (size_t)g.C * r.Hp * r.Wp, out_n = (size_t)g.OC * P;
+  const bool padded = g.PH > 0 || g.PW > 0;
+  const bool have_xp = padded && ws.col_input == inp && ws.col_batch == g.N;
+  T* xp = padded ? col_buffer(ws.col, xp_n * g.N) : nullptr;
+  tap_offsets(ws.off, g.C, g.KH, g.KW, (std::ptrdiff_t)r.Hp * r.Wp, r.Wp, false);
+  // dX: δ'' (unless δ is δ'' already: K = 1, P = 0), W regrouped as [C][OC·KH·KW] rows, the
+  // rotated tap offsets into δ'', and the dX grid (unless it is dX: KW = 1).
+  const bool pad_d = dinp && (r.TP != 0 || r.LP != 0);
+  const bool dx_on_grid = dinp && r.Wq != g.W;
+  T* dq = pad_d ? col_buffer(ws.dpad, (size_t)g.OC * r.Hq * r.Wq) : nullptr;
+  T* dxg = dx_on_grid ? col_buffer(ws.grid, (size_t)g.C * r.NQ) : nullptr;
+  if (dinp) {
+    T* wr = col_buffer(ws.wrot, (size_t)g.C * KO);
+    for (int o = 0; o < g.OC; ++o)
+      for (int c = 0; c < g.C; ++c)
+        for (int pq = 0; pq < g.KH * g.KW; ++pq) wr[(size_t)c * KO + o * g.KH * g.KW + pq] = weight[((size_t)o * g.C + c) * g.KH * g.KW + pq];
+    tap_offsets(ws.doff, g.OC, g.KH, g.KW, (std::ptrdiff_t)r.Hq * r.Wq, r.Wq, true);
+  }
+  // δ' for dW: δ itself when the grid is Y (KW = 1); a window of δ'' when δ'' has the grid's
+  // width and holds δ's rows (KW = 2·PW + 1 and PH < KH: "same" convs); else its own buffer.
+  const bool d_is_grid = r.Wp == g.OW;
+  const bool d_in_dq = !d_is_grid && pad_d && r.Wq == r.Wp && r.TP >= 0 && r.LP >= 0 && g.OH + r.TP <= r.Hq;
+  T* dg = !d_is_grid && !d_in_dq ? col_buffer(ws.dgrid, (size_t)g.OC * r.NP) : nullptr;
+  for (int n = 0; n < g.N; ++n) {
+    const T* x = inp + n * in_n;
+    const T* d = dout + n * out_n;
+    for (int o = 0; o < g.OC; ++o) dbias[o] += sum(d + (size_t)o * P, P);  // db += Σ δ
+    if (padded) {
+      if (!have_xp) pad_input(xp + n * xp_n, x, g, r);
+      x = xp + n * xp_n;
+    }
+    if (pad_d) pad_delta(dq, d, g, r);
+    const T* dgrid = d;
+    int ld = r.NP;
+    if (d_in_dq) {
+      dgrid = dq + (std::ptrdiff_t)r.TP * r.Wq + r.LP, ld = r.Hq * r.Wq;
+    } else if (!d_is_grid) {
+      to_grid(dg, d, g.OC, g.OH, g.OW, r.Wp, r.NP);
+      dgrid = dg;
+    }
+    gemm_offsets(g.OC, KK, r.NP, dgrid, ld, false, x, ws.off.data(), true, dweight, KK, true, ws.gemm);  // dW += δ'·Xsᵀ
+    if (!dinp) continue;  // param grads only (layer.h)
+    T* dx = dinp + n * in_n;
+    gemm_offsets(g.C, r.NQ, KO, ws.wrot.data(), KO, false, pad_d ? dq : d, ws.doff.data(), false, dx_on_grid ? dxg : dx,
+                 r.NQ, false, ws.gemm);
+    if (dx_on_grid) from_grid(dx, dxg, g.C, g.H, g.W, r.Wq, r.NQ, (const T*)nullptr);
+  }
+  if (padded) ws.col_input = inp, ws.col_batch = g.N;
+}
+
 }  // namespace
 
 template <typename T>
 void conv2d_forward_fast(T* out, const T* inp, const T* weight, const T* bias, const ConvGeom& g, ConvWorkspace<T>& ws,
                          bool keep_cols) {
+  if (g.SH == 1 && g.SW == 1) return forward_stride1(out, inp, weight, bias, g, ws, keep_cols);
   const int P = g.OH * g.OW, KK = g.C * g.KH * g.KW;
   const size_t in_n = (size_t)g.C * g.H * g.W, out_n = (size_t)g.OC * P, col_n = (size_t)KK * P;
   const bool direct = col_is_input(g);
@@ -134,6 +320,7 @@ void conv2d_forward_fast(T* out, const T* inp, const T* weight, const T* bias, c
 template <typename T>
 void conv2d_backward_fast(T* dinp, T* dweight, T* dbias, const T* dout, const T* inp, const T* weight, const ConvGeom& g,
                           ConvWorkspace<T>& ws) {
+  if (g.SH == 1 && g.SW == 1) return backward_stride1(dinp, dweight, dbias, dout, inp, weight, g, ws);
   const int P = g.OH * g.OW, KK = g.C * g.KH * g.KW;
   const size_t in_n = (size_t)g.C * g.H * g.W, out_n = (size_t)g.OC * P, col_n = (size_t)KK * P;
   const bool direct = col_is_input(g);

@@ -32,6 +32,15 @@ template <typename T>
 void gemm(int M, int N, int K, const T* A, int lda, bool ta, const T* B, int ldb, bool tb, T* C, int ldc,
           bool accumulate, GemmWorkspace<T>& ws);
 
+// The same product with B's rows (tb = false) or columns (tb = true) placed by a table of
+// offsets from one base pointer instead of a leading dimension:
+//   op(B)[k,j] = tb ? B[boff[j] + k] : B[boff[k] + j]
+// Rows may overlap: that is the implicit im2col of a stride-1 convolution (conv.cpp), whose
+// row for tap (c,p,q) is the padded input itself shifted by c·Hp·Wp + p·Wp + q.
+template <typename T>
+void gemm_offsets(int M, int N, int K, const T* A, int lda, bool ta, const T* B, const std::ptrdiff_t* boff, bool tb, T* C,
+                  int ldc, bool accumulate, GemmWorkspace<T>& ws);
+
 // The register tile, for the peak measurement (peak.cpp) and the tests.
 constexpr int kGemmMR = 4;  // rows of C per micro-kernel call
 constexpr int kGemmNV = 2;  // 16-byte vectors per row: NR = 8 floats or 4 doubles

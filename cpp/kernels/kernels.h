@@ -10,6 +10,7 @@
 // Workspaces: a layer owns one ConvWorkspace / GemmWorkspace; buffers grow to the largest
 // batch seen and are reused, so a training step allocates nothing.
 #pragma once
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -31,9 +32,15 @@ template <typename T>
 struct ConvWorkspace {
   GemmWorkspace<T> gemm;
   std::vector<T> col;   // the batch's im2col matrices [N][C·KH·KW][OH·OW], kept for backward
+                        // (stride 1: the batch's zero-padded inputs [N][C][Hp][Wp] instead)
   std::vector<T> dcol;  // one sample's dL/dcol
   const T* col_input = nullptr;  // the input `col` was built from, and its batch size
   int col_batch = 0;
+  // stride 1 only (implicit GEMM, conv.cpp): one sample's Y or dX on the padded-width grid,
+  // its δ on that grid and δ padded for the full correlation, W regrouped [C][OC·KH·KW],
+  // and the tap offsets into Xp and into δ''.
+  std::vector<T> grid, dgrid, dpad, wrot;
+  std::vector<std::ptrdiff_t> off, doff;
 };
 
 // conv2d (shapes and equations in layers/conv2d.h), by im2col + GEMM per sample:
