@@ -27,6 +27,22 @@ inline void valid_cols(const ConvGeom& g, int q, int& j0, int& j1) {
 #define BP_KEEP_LOOPS
 #endif
 
+// Row helpers, out of line: the loops below are a few of them per row, and the compiler's
+// vectorised copy of every such loop would add kilobytes of WASM for rows of 10..40 values.
+// Plain loops, not memcpy/memset: those are calls into a generic byte loop in WASM.
+template <typename T>
+__attribute__((noinline)) BP_KEEP_LOOPS void set_row(T* d, int n, T v) {
+  for (int j = 0; j < n; ++j) d[j] = v;
+}
+template <typename T>
+__attribute__((noinline)) BP_KEEP_LOOPS void copy_row(T* d, const T* s, int n) {
+  for (int j = 0; j < n; ++j) d[j] = s[j];
+}
+template <typename T>
+__attribute__((noinline)) BP_KEEP_LOOPS void add_row(T* d, const T* s, int n, T a) {  // d = s + a
+  for (int j = 0; j < n; ++j) d[j] = s[j] + a;
+}
+
 // col[(c·KH + p)·KW + q, i·OW + j] = Xp[c, i·SH + p, j·SW + q]   (one sample; 0 on padding)
 template <typename T>
 BP_KEEP_LOOPS void im2col(T* col, const T* x, const ConvGeom& g) {
@@ -40,18 +56,17 @@ BP_KEEP_LOOPS void im2col(T* col, const T* x, const ConvGeom& g) {
         for (int i = 0; i < g.OH; ++i, row += g.OW) {
           int y = i * g.SH + p - g.PH;
           if (y < 0 || y >= g.H) {
-            for (int j = 0; j < g.OW; ++j) row[j] = 0;
+            set_row(row, g.OW, T(0));
             continue;
           }
           const T* xr = x + (size_t)(c * g.H + y) * g.W;
           int x0 = q - g.PW;
-          // Plain loops: rows are short (OW ~ 10..30) and memcpy/memset are calls in WASM.
-          for (int j = 0; j < j0; ++j) row[j] = 0;
+          set_row(row, j0, T(0));
           if (g.SW == 1)
-            for (int j = j0; j < j1; ++j) row[j] = xr[j + x0];
+            copy_row(row + j0, xr + j0 + x0, j1 - j0);
           else
             for (int j = j0; j < j1; ++j) row[j] = xr[j * g.SW + x0];
-          for (int j = j1; j < g.OW; ++j) row[j] = 0;
+          set_row(row + j1, g.OW - j1, T(0));
         }
       }
 }
@@ -82,7 +97,7 @@ BP_KEEP_LOOPS void col2im_add(T* x, const T* col, const ConvGeom& g) {
 // Σ v[0..n) in four interleaved partial sums: independent chains the compiler can keep in
 // one SIMD register (a single running sum would wait on each add's latency).
 template <typename T>
-T sum(const T* v, int n) {
+__attribute__((noinline)) T sum(const T* v, int n) {
   T s[4] = {0, 0, 0, 0};
   int i = 0;
   for (; i + 4 <= n; i += 4)
@@ -135,65 +150,57 @@ inline Grid1 grid1(const ConvGeom& g) {
 
 // Xp[c, y, x] = X[c, y − PH, x − PW], 0 on the padding; every element written.
 template <typename T>
-BP_KEEP_LOOPS void pad_input(T* xp, const T* x, const ConvGeom& g, const Grid1& r) {
+void pad_input(T* xp, const T* x, const ConvGeom& g, const Grid1& r) {
   for (int c = 0; c < g.C; ++c)
     for (int y = 0; y < r.Hp; ++y, xp += r.Wp) {
       int yy = y - g.PH;
       if (yy < 0 || yy >= g.H) {
-        for (int j = 0; j < r.Wp; ++j) xp[j] = 0;
+        set_row(xp, r.Wp, T(0));
         continue;
       }
-      const T* xr = x + (size_t)(c * g.H + yy) * g.W;
-      for (int j = 0; j < g.PW; ++j) xp[j] = 0;
-      for (int j = 0; j < g.W; ++j) xp[g.PW + j] = xr[j];
-      for (int j = g.PW + g.W; j < r.Wp; ++j) xp[j] = 0;
+      set_row(xp, g.PW, T(0));
+      copy_row(xp + g.PW, x + (size_t)(c * g.H + yy) * g.W, g.W);
+      set_row(xp + g.PW + g.W, g.PW, T(0));
     }
 }
 
 // δ'' [OC, Hq, Wq]: δ[o, a − TP, b − LP] where that lies inside δ, else 0.
 template <typename T>
-BP_KEEP_LOOPS void pad_delta(T* dq, const T* d, const ConvGeom& g, const Grid1& r) {
+void pad_delta(T* dq, const T* d, const ConvGeom& g, const Grid1& r) {
   const int j0 = std::max(0, -r.LP), j1 = std::min(g.OW, r.Wq - r.LP);  // δ columns that land in δ''
   for (int o = 0; o < g.OC; ++o)
     for (int a = 0; a < r.Hq; ++a, dq += r.Wq) {
       int i = a - r.TP;
       if (i < 0 || i >= g.OH || j0 >= j1) {
-        for (int b = 0; b < r.Wq; ++b) dq[b] = 0;
+        set_row(dq, r.Wq, T(0));
         continue;
       }
-      const T* dr = d + (size_t)(o * g.OH + i) * g.OW;
       int b0 = j0 + r.LP, b1 = j1 + r.LP;
-      for (int b = 0; b < b0; ++b) dq[b] = 0;
-      for (int b = b0; b < b1; ++b) dq[b] = dr[b - r.LP];
-      for (int b = b1; b < r.Wq; ++b) dq[b] = 0;
+      set_row(dq, b0, T(0));
+      copy_row(dq + b0, d + (size_t)(o * g.OH + i) * g.OW + j0, j1 - j0);
+      set_row(dq + b1, r.Wq - b1, T(0));
     }
 }
 
 // rows × cols values spread onto a grid of width ld (dst[i·ld + j] = src[i·cols + j]), the
-// columns j ≥ cols zeroed, `len` values in all per plane (the grid stops at its last row's
-// valid columns), `planes` planes of len each.
+// columns j ≥ cols zeroed; `planes` planes of `len` values (a grid stops at its last row's
+// valid columns).
 template <typename T>
-BP_KEEP_LOOPS void to_grid(T* dst, const T* src, int planes, int rows, int cols, int ld, int len) {
-  for (int o = 0; o < planes; ++o, dst += len, src += (size_t)rows * cols)
-    for (int i = 0; i < rows; ++i) {
-      T* dr = dst + (size_t)i * ld;
-      for (int j = 0; j < cols; ++j) dr[j] = src[(size_t)i * cols + j];
-      if (i + 1 < rows)
-        for (int j = cols; j < ld; ++j) dr[j] = 0;
+void to_grid(T* dst, const T* src, int planes, int rows, int cols, int ld, int len) {
+  for (int o = 0; o < planes; ++o, dst += len)
+    for (int i = 0; i < rows; ++i, src += cols) {
+      copy_row(dst + (size_t)i * ld, src, cols);
+      if (i + 1 < rows) set_row(dst + (size_t)i * ld + cols, ld - cols, T(0));
     }
 }
 
-// The inverse: the valid columns of a grid back to rows × cols, plus add[o] per plane.
+// The inverse: the valid columns of a grid back to rows × cols, plus add[o] on plane o.
 template <typename T>
-BP_KEEP_LOOPS void from_grid(T* dst, const T* src, int planes, int rows, int cols, int ld, int len, const T* add) {
-  for (int o = 0; o < planes; ++o, src += len, dst += (size_t)rows * cols) {
-    T a = add ? add[o] : T(0);
-    for (int i = 0; i < rows; ++i) {
-      const T* sr = src + (size_t)i * ld;
-      T* dr = dst + (size_t)i * cols;
-      for (int j = 0; j < cols; ++j) dr[j] = sr[j] + a;
-    }
-  }
+void from_grid(T* dst, const T* src, int planes, int rows, int cols, int ld, int len, const T* add) {
+  for (int o = 0; o < planes; ++o, src += len)
+    for (int i = 0; i < rows; ++i, dst += cols)
+      if (add) add_row(dst, src + (size_t)i * ld, cols, add[o]);
+      else copy_row(dst, src + (size_t)i * ld, cols);
 }
 
 // off[(c·KH + p)·KW + q] = c·plane + base(p, q): the im2col rows as shifts of one buffer.
@@ -227,7 +234,7 @@ void forward_stride1(T* out, const T* inp, const T* weight, const T* bias, const
       gemm_offsets(g.OC, r.NP, KK, weight, KK, false, x, ws.off.data(), false, grid, r.NP, false, ws.gemm);
       from_grid(y, grid, g.OC, g.OH, g.OW, r.Wp, r.NP, bias);  // Y = Y' (valid columns) + b
     } else {
-      for (int o = 0; o < g.OC; ++o) std::fill(y + (size_t)o * P, y + (size_t)(o + 1) * P, bias[o]);
+      for (int o = 0; o < g.OC; ++o) set_row(y + (size_t)o * P, P, bias[o]);
       gemm_offsets(g.OC, P, KK, weight, KK, false, x, ws.off.data(), false, y, P, true, ws.gemm);
     }
   }
@@ -253,9 +260,9 @@ void backward_stride1(T* dinp, T* dweight, T* dbias, const T* dout, const T* inp
   T* dxg = dx_on_grid ? col_buffer(ws.grid, (size_t)g.C * r.NQ) : nullptr;
   if (dinp) {
     T* wr = col_buffer(ws.wrot, (size_t)g.C * KO);
+    const int KS = g.KH * g.KW;
     for (int o = 0; o < g.OC; ++o)
-      for (int c = 0; c < g.C; ++c)
-        for (int pq = 0; pq < g.KH * g.KW; ++pq) wr[(size_t)c * KO + o * g.KH * g.KW + pq] = weight[((size_t)o * g.C + c) * g.KH * g.KW + pq];
+      for (int c = 0; c < g.C; ++c) copy_row(wr + (size_t)c * KO + o * KS, weight + ((size_t)o * g.C + c) * KS, KS);
     tap_offsets(ws.doff, g.OC, g.KH, g.KW, (std::ptrdiff_t)r.Hq * r.Wq, r.Wq, true);
   }
   // δ' for dW: δ itself when the grid is Y (KW = 1); a window of δ'' when δ'' has the grid's
@@ -309,8 +316,7 @@ void conv2d_forward_fast(T* out, const T* inp, const T* weight, const T* bias, c
       cm = col + (keep_cols ? n * col_n : 0);
       im2col((T*)cm, x, g);
     }
-    for (int o = 0; o < g.OC; ++o)
-      for (int i = 0; i < P; ++i) y[(size_t)o * P + i] = bias[o];
+    for (int o = 0; o < g.OC; ++o) set_row(y + (size_t)o * P, P, bias[o]);
     gemm(g.OC, P, KK, weight, KK, false, cm, P, false, y, P, true, ws.gemm);  // Y += W · col
   }
   ws.col_input = keep_cols ? inp : nullptr;

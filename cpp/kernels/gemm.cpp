@@ -47,33 +47,33 @@ constexpr int NR = NV * VL<T>;
 // B in L2. Small enough that the nets here mostly fit in one block.
 constexpr int KC = 256, MC = 128, NC = 1024;
 
-// Where row (or column) i of B starts, relative to B: i·ld (a strided matrix) or off[i]
-// (a table of offsets from one base pointer: the rows of an implicit im2col, see gemm.h).
-// from(i0): the same rows numbered from i0 (row i of the result is row i0 + i).
-struct Strided {
-  std::ptrdiff_t ld, at = 0;
-  std::ptrdiff_t operator()(int i) const { return at + i * ld; }
-  Strided from(int i0) const { return Strided{ld, at + i0 * ld}; }
+// The rows of a B tile, one per k in order: a packed panel (NR apart) or B read in place
+// (row k at b + off[k]: a strided B's k·ldb, or a conv's tap offsets). Pointer steps, so the
+// packed form stays a plain increment (WASM has no scaled addressing).
+template <typename T>
+struct PanelRows {
+  const T* p;
+  const T* next() { return (p += NR<T>) - NR<T>; }
 };
-struct Table {
+template <typename T>
+struct TableRows {
+  const T* b;
   const std::ptrdiff_t* off;
-  std::ptrdiff_t operator()(int i) const { return off[i]; }
-  Table from(int i0) const { return Table{off + i0}; }
+  const T* next() { return b + *off++; }
 };
 
-// The micro-kernel: C[0:MR, 0:NR] (+)= Ap · B over kc, Ap = kc×MR (k-major); row k of the
-// B tile starts at b + rows(k) (a packed panel: Strided{NR}; B read in place: Strided{ldb}
-// or its offset table).
+// The micro-kernel: C[0:MR, 0:NR] (+)= Ap · B over kc, Ap = kc×MR (k-major), B's rows from
+// `rows`. One source, two instances: packed panels, and B in place (one table load per k
+// beside the 2·MR·NV vector operations).
 // mr, nr < MR, NR at the edges of C: the tile goes through a scratch tile then.
 template <typename T, typename Rows>
-inline void micro(int kc, const T* __restrict a, const T* __restrict b, Rows rows, T* c, int ldc, int mr, int nr,
-                  bool acc) {
+inline void micro(int kc, const T* __restrict a, Rows rows, T* c, int ldc, int mr, int nr, bool acc) {
   V<T> t[MR][NV];
   for (int r = 0; r < MR; ++r)
     for (int v = 0; v < NV; ++v) t[r][v] = V<T>{};
   for (int k = 0; k < kc; ++k) {
     V<T> bv[NV];
-    const T* bk = b + rows(k);
+    const T* bk = rows.next();
     for (int v = 0; v < NV; ++v) bv[v] = vload(bk + v * VL<T>);
     for (int r = 0; r < MR; ++r) {
       V<T> ar = vsplat(a[r]);
@@ -116,14 +116,14 @@ void pack_a(T* dst, const T* A, int lda, bool ta, int i0, int mc, int k0, int kc
 }
 
 // op(B)[k0:k0+kc, j0:j0+nc] -> NR-column panels, each k-major: panel[k·NR + j].
-template <typename T, typename Index>
-void pack_b(T* dst, const T* B, Index bidx, bool tb, int k0, int kc, int j0, int nc) {
+template <typename T>
+void pack_b(T* dst, const T* B, const std::ptrdiff_t* bidx, bool tb, int k0, int kc, int j0, int nc) {
   constexpr int nr_full = NR<T>;
   for (int jr = 0; jr < nc; jr += nr_full) {
     int nr = std::min(nr_full, nc - jr);
     if (!tb) {
       for (int k = 0; k < kc; ++k, dst += nr_full) {
-        const T* src = B + bidx(k0 + k) + j0 + jr;
+        const T* src = B + bidx[k0 + k] + j0 + jr;
         if (nr == nr_full) {
           std::memcpy(dst, src, sizeof(T) * nr_full);
         } else {
@@ -135,7 +135,7 @@ void pack_b(T* dst, const T* B, Index bidx, bool tb, int k0, int kc, int j0, int
       // B stored [N, K]: each of the nr columns of op(B) is a contiguous row of B. Walk
       // the nr rows side by side so the panel is written in order, a row of NR at a time.
       const T* src[nr_full];
-      for (int j = 0; j < nr_full; ++j) src[j] = B + bidx(j0 + jr + std::min(j, nr - 1)) + k0;
+      for (int j = 0; j < nr_full; ++j) src[j] = B + bidx[j0 + jr + std::min(j, nr - 1)] + k0;
       for (int k = 0; k < kc; ++k, dst += nr_full)
         for (int j = 0; j < nr_full; ++j) dst[j] = src[j][k];
       if (nr < nr_full)  // columns past N: zero (their reads above only repeated the last row)
@@ -147,11 +147,18 @@ void pack_b(T* dst, const T* B, Index bidx, bool tb, int k0, int kc, int j0, int
 
 inline int round_up(int x, int m) { return (x + m - 1) / m * m; }
 
+// rows[i] = i·ld for i < n, kept in v (grown, never shrunk: ld may change between calls).
+inline const std::ptrdiff_t* strided(std::vector<std::ptrdiff_t>& v, int n, std::ptrdiff_t ld) {
+  if (v.size() < (size_t)n) v.resize(n);
+  for (int i = 0; i < n; ++i) v[i] = i * ld;
+  return v.data();
+}
+
 }  // namespace
 
-template <typename T, typename Index>
-void gemm_any(int M, int N, int K, const T* A, int lda, bool ta, const T* B, Index bidx, bool tb, T* C, int ldc,
-              bool accumulate, GemmWorkspace<T>& ws) {
+template <typename T>
+void gemm_offsets(int M, int N, int K, const T* A, int lda, bool ta, const T* B, const std::ptrdiff_t* bidx, bool tb, T* C,
+                  int ldc, bool accumulate, GemmWorkspace<T>& ws) {
   if (M <= 0 || N <= 0) return;
   if (K <= 0) {
     if (!accumulate)
@@ -179,14 +186,14 @@ void gemm_any(int M, int N, int K, const T* A, int lda, bool ta, const T* B, Ind
         int mc = std::min(MC, M - i0);
         pack_a(ap, A, lda, ta, i0, mc, k0, kc);
         for (int jr = 0; jr < nc; jr += NR<T>) {
-          if (jr < nc_full) {  // in place: row k of the tile at B + bidx(k0 + k) + j0 + jr
+          if (jr < nc_full) {  // in place: row k of the tile at B + bidx[k0 + k] + j0 + jr
             for (int ir = 0; ir < mc; ir += MR)
-              micro(kc, ap + (size_t)ir * kc, B + j0 + jr, bidx.from(k0), C + (size_t)(i0 + ir) * ldc + j0 + jr,
+              micro(kc, ap + (size_t)ir * kc, TableRows<T>{B + j0 + jr, bidx + k0}, C + (size_t)(i0 + ir) * ldc + j0 + jr,
                     ldc, std::min(MR, mc - ir), NR<T>, acc);
           } else {
             const T* b = bp + (size_t)(jr - nc_full) * kc;
             for (int ir = 0; ir < mc; ir += MR)
-              micro(kc, ap + (size_t)ir * kc, b, Strided{NR<T>}, C + (size_t)(i0 + ir) * ldc + j0 + jr, ldc,
+              micro(kc, ap + (size_t)ir * kc, PanelRows<T>{b}, C + (size_t)(i0 + ir) * ldc + j0 + jr, ldc,
                     std::min(MR, mc - ir), std::min(NR<T>, nc - jr), acc);
           }
         }
@@ -195,16 +202,11 @@ void gemm_any(int M, int N, int K, const T* A, int lda, bool ta, const T* B, Ind
   }
 }
 
+// A strided B is the table k·ldb (rows) or j·ldb (columns): one GEMM body for both forms.
 template <typename T>
 void gemm(int M, int N, int K, const T* A, int lda, bool ta, const T* B, int ldb, bool tb, T* C, int ldc,
           bool accumulate, GemmWorkspace<T>& ws) {
-  gemm_any(M, N, K, A, lda, ta, B, Strided{ldb}, tb, C, ldc, accumulate, ws);
-}
-
-template <typename T>
-void gemm_offsets(int M, int N, int K, const T* A, int lda, bool ta, const T* B, const std::ptrdiff_t* boff, bool tb, T* C,
-                  int ldc, bool accumulate, GemmWorkspace<T>& ws) {
-  gemm_any(M, N, K, A, lda, ta, B, Table{boff}, tb, C, ldc, accumulate, ws);
+  gemm_offsets(M, N, K, A, lda, ta, B, strided(ws.b_rows, tb ? N : K, ldb), tb, C, ldc, accumulate, ws);
 }
 
 #define BP_INSTANTIATE(T)                                                                                                \
@@ -216,7 +218,7 @@ BP_INSTANTIATE(double)
 #undef BP_INSTANTIATE
 
 double gemm_micro_flops(int kc, int reps, const float* apanel, const float* bpanel, float* ctile) {
-  for (int i = 0; i < reps; ++i) micro(kc, apanel, bpanel, Strided{NR<float>}, ctile, NR<float>, MR, NR<float>, true);
+  for (int i = 0; i < reps; ++i) micro(kc, apanel, PanelRows<float>{bpanel}, ctile, NR<float>, MR, NR<float>, true);
   return 2.0 * MR * NR<float> * kc * (double)reps;
 }
 

@@ -26,6 +26,7 @@ namespace bp {
 template <typename T>
 struct GemmWorkspace {
   std::vector<T> apack, bpack;
+  std::vector<std::ptrdiff_t> b_rows;  // a strided B's row (or column) offsets, k·ldb
 };
 
 template <typename T>

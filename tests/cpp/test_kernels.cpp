@@ -1,4 +1,4 @@
-// Fast kernels (cpp/kernels: im2col + blocked GEMM) against the reference loops in
+// Fast kernels (cpp/kernels: im2col or, at stride 1, the implicit GEMM + blocked GEMM) against the reference loops in
 // cpp/layers, on odd shapes: channels 1/3/7, kernels 1..5 (incl. rectangular), stride 1..3,
 // padding 0..2, batch 1 and 33, in float32 and float64. A seeded sample of that grid keeps
 // the suite fast. Outputs, dW, db and dX must agree to within a tolerance relative to each
@@ -83,6 +83,25 @@ void check_conv(const bp::ConvGeom& g0, uint64_t seed) {
   bp::conv2d_backward_fast(dx_fresh.data(), dw_fresh.data(), db_fresh.data(), dy.data(), x.data(), w.data(), g, fresh);
   expect_close(dw_fresh, dw_ref, "dW (fresh workspace) " + what);
   expect_close(dx_fresh, dx_ref, "dX (fresh workspace) " + what);
+  // Parameter gradients only (dinp = nullptr, as for a net's first layer), after an
+  // inference forward (keep_cols = false: nothing kept for backward).
+  std::vector<T> y_inf(ny, T(7));
+  bp::conv2d_forward_fast(y_inf.data(), x.data(), w.data(), b.data(), g, ws, false);
+  expect_close(y_inf, y_ref, "Y (inference) " + what);
+  auto dw_po = dw0, db_po = db0;
+  bp::conv2d_backward_fast((T*)nullptr, dw_po.data(), db_po.data(), dy.data(), x.data(), w.data(), g, ws);
+  expect_close(dw_po, dw_ref, "dW (params only) " + what);
+  expect_close(db_po, db_ref, "db (params only) " + what);
+  // Backward on another input than the forward before it (same workspace and batch): the
+  // kept buffers belong to x, so they must not be reused.
+  auto x2 = rand_vec<T>(nx, r);
+  auto dw_ref2 = dw0, db_ref2 = db0, dw_fast2 = dw0, db_fast2 = db0;
+  std::vector<T> dx_ref2(nx), dx_fast2(nx, T(7));
+  bp::conv2d_backward_ref(dx_ref2.data(), dw_ref2.data(), db_ref2.data(), dy.data(), x2.data(), w.data(), g);
+  bp::conv2d_forward_fast(y_fast.data(), x.data(), w.data(), b.data(), g, ws);
+  bp::conv2d_backward_fast(dx_fast2.data(), dw_fast2.data(), db_fast2.data(), dy.data(), x2.data(), w.data(), g, ws);
+  expect_close(dw_fast2, dw_ref2, "dW (other input) " + what);
+  expect_close(dx_fast2, dx_ref2, "dX (other input) " + what);
 }
 
 template <typename T>
@@ -139,6 +158,54 @@ TEST(Kernels, ConvEdgeShapes) {
     check_conv<double>(g, 5);
   }
 }
+
+TEST(Kernels, ConvStride1EdgeShapes) {
+  // The stride-1 implicit GEMM (padded-width grid, no im2col): H = 1 and W = 1 inputs, a
+  // kernel as large as the padded input (one output), as large as the unpadded input,
+  // rectangular kernels and padding, padding ≥ kernel (δ'' starts inside δ), grid widths
+  // that are no multiple of the 8-wide tile, a grid longer than one 1024-column block and
+  // C·KH·KW deeper than one 256 block (the medium net's second conv).
+  //                N  C   H   W  OC KH KW S  S  PH PW
+  for (auto g : {bp::ConvGeom{2, 3, 1, 9, 4, 1, 3, 1, 1, 0, 1, 0, 0}, bp::ConvGeom{3, 2, 7, 1, 5, 3, 1, 1, 1, 1, 0, 0, 0},
+                 bp::ConvGeom{2, 2, 1, 1, 3, 3, 3, 1, 1, 1, 1, 0, 0}, bp::ConvGeom{1, 3, 4, 6, 2, 4, 6, 1, 1, 0, 0, 0, 0},
+                 bp::ConvGeom{33, 7, 6, 11, 9, 2, 4, 1, 1, 1, 3, 0, 0}, bp::ConvGeom{2, 3, 5, 6, 4, 1, 2, 1, 1, 1, 3, 0, 0},
+                 bp::ConvGeom{1, 2, 5, 5, 3, 2, 2, 1, 1, 2, 0, 0, 0}, bp::ConvGeom{1, 1, 40, 41, 3, 3, 3, 1, 1, 1, 1, 0, 0},
+                 bp::ConvGeom{2, 32, 14, 14, 9, 3, 3, 1, 1, 1, 1, 0, 0}, bp::ConvGeom{2, 4, 9, 7, 3, 1, 1, 1, 1, 0, 0, 0, 0}}) {
+    check_conv<float>(g, 6);
+    check_conv<double>(g, 6);
+  }
+}
+
+// gemm_offsets against the triple loop: op(B)[k,j] = tb ? B[off[j] + k] : B[off[k] + j],
+// with overlapping rows (offsets closer than a row apart, as a conv's taps are) on sizes
+// off the 4×8 tile and across the 256-deep and 1024-wide blocks; accumulate and overwrite.
+template <typename T>
+void gemm_offsets_matches_loop() {
+  bp::Rng r(17);
+  for (int tb : {0, 1})
+    for (auto mnk : {std::array<int, 3>{1, 1, 1}, {5, 9, 3}, {7, 1030, 13}, {130, 17, 260}, {4, 8, 300}, {9, 23, 31}}) {
+      int M = mnk[0], N = mnk[1], K = mnk[2];
+      int rows = tb ? N : K, len = tb ? K : N;  // the table places `rows` runs of `len` values
+      std::vector<std::ptrdiff_t> off(rows);
+      for (int i = 0; i < rows; ++i) off[i] = (std::ptrdiff_t)r.below(2 * rows + 3);
+      auto B = rand_vec<T>((size_t)2 * rows + 3 + len, r), A = rand_vec<T>((size_t)M * K, r);
+      for (int acc : {0, 1}) {
+        std::vector<T> want((size_t)M * N), got((size_t)M * N, T(1));
+        for (int i = 0; i < M; ++i)
+          for (int j = 0; j < N; ++j) {
+            double s = acc ? 1.0 : 0.0;
+            for (int k = 0; k < K; ++k) s += (double)A[(size_t)i * K + k] * (double)(tb ? B[off[j] + k] : B[off[k] + j]);
+            want[(size_t)i * N + j] = (T)s;
+          }
+        bp::GemmWorkspace<T> ws;
+        bp::gemm_offsets(M, N, K, A.data(), K, false, B.data(), off.data(), (bool)tb, got.data(), N, (bool)acc, ws);
+        expect_close(got, want, "gemm_offsets M" + std::to_string(M) + " N" + std::to_string(N) + " K" + std::to_string(K) +
+                                    " tb" + std::to_string(tb) + " acc" + std::to_string(acc) + (sizeof(T) == 4 ? " f32" : " f64"));
+      }
+    }
+}
+TEST(Kernels, GemmOffsetsMatchesLoopFloat) { gemm_offsets_matches_loop<float>(); }
+TEST(Kernels, GemmOffsetsMatchesLoopDouble) { gemm_offsets_matches_loop<double>(); }
 
 TEST(Kernels, DenseMatchesReference) {
   for (int N : {1, 33})

@@ -1,4 +1,5 @@
-// The fast kernels (im2col + the f32x4 SIMD128 GEMM, fast relu and max-pool) against the
+// The fast kernels (im2col or, at stride 1, the implicit GEMM + the f32x4 SIMD128 GEMM,
+// fast relu and max-pool) against the
 // reference loops, through the WASM module, so the SIMD path itself is what gets checked.
 // A seeded sample of channels 1/3/7 × kernel 1..5 (incl. rectangular) × stride 1..3 ×
 // padding 0..2 × batch 1/33, in float32 and float64: outputs, dW, db and dX must agree
@@ -70,6 +71,38 @@ describe('fast kernels = reference kernels (WASM SIMD path)', () => {
     }
   });
 
+  it('conv2d at stride 1 (the implicit GEMM): H or W = 1, kernel = padded input, padding ≥ kernel, odd grid widths', () => {
+    const cases = [
+      { input: [3, 1, 9], kernel: [1, 3], padding: [0, 1] }, { input: [2, 7, 1], kernel: [3, 1], padding: [1, 0] },
+      { input: [2, 1, 1], kernel: 3, padding: 1 }, { input: [7, 6, 11], kernel: [2, 4], padding: [1, 3] },
+      { input: [3, 5, 6], kernel: [1, 2], padding: [1, 3] }, { input: [1, 28, 28], kernel: 5, padding: 2 },
+    ];
+    cases.forEach((c, t) => {
+      for (const dtype of ['float32', 'float64'])
+        expectSame({ input: c.input, layers: [{ type: 'conv2d', filters: 5, kernel: c.kernel, padding: c.padding }], loss: 'mse', dtype, seed: 3 }, t % 2 ? 33 : 2, 300 + t);
+    });
+  });
+
+  it('a stride-1 first layer: paramGradients (no dX) fast = reference', () => {
+    const spec = { input: [3, 9, 10], layers: [{ type: 'conv2d', filters: 6, kernel: 3, padding: 1 }, { type: 'relu' },
+      { type: 'conv2d', filters: 4, kernel: [2, 3], padding: [0, 2] }, { type: 'flatten' }, { type: 'dense', units: 3 }], loss: 'mse', seed: 8 };
+    for (const dtype of ['float32', 'float64']) {
+      const rnd = lcg(12), n = 33;
+      const x = Array.from({ length: n * 270 }, () => rnd() * 2 - 1), t = Array.from({ length: n * 3 }, () => rnd());
+      const grads = {};
+      for (const ref of [false, true]) {
+        bp.setReferenceKernels(ref);
+        const net = bp.sequential({ ...spec, dtype });
+        net.paramGradients(x, t, n);
+        grads[ref] = net.getGradients();
+        net.dispose();
+      }
+      bp.setReferenceKernels(false);
+      const d = relDiff(grads[false], grads[true]);
+      expect(d.rel, `${dtype}: fast ${d.got} vs reference ${d.want} at [${d.at}]`).toBeLessThanOrEqual(dtype === 'float64' ? 1e-12 : 1e-5);
+    }
+  });
+
   it('a whole net: conv, relu, max-pool, dense (every fast kernel), batch 33', () => {
     for (const dtype of ['float32', 'float64'])
       expectSame({
@@ -105,14 +138,18 @@ describe('fast kernels = reference kernels (WASM SIMD path)', () => {
     }
   });
 
-  it('the switch reaches the layers: reference and fast dX differ in the last bits of a float32 conv', () => {
-    // dX sums over (o, p, q): the reference with o outermost, the fast path (Wᵀ·δ, then
-    // col2im) with o innermost. Equal within tolerance, but not bit for bit; if the switch
-    // did nothing the runs would be identical and the comparisons above would be vacuous.
-    const spec = { input: [7, 9, 9], layers: [{ type: 'conv2d', filters: 8, kernel: 5, padding: 2 }], loss: 'mse', dtype: 'float32', seed: 1 };
-    const fast = run(spec, 2, false, 1), ref = run(spec, 2, true, 1);
-    expect(relDiff(fast.dX, ref.dX).rel).toBeLessThanOrEqual(1e-5);
-    expect(fast.dX.some((v, i) => v !== ref.dX[i])).toBe(true);
+  it('the switch reaches the layers: reference and fast results differ in the last bits of float32 convs', () => {
+    // Equal within tolerance, but not bit for bit; if the switch did nothing the runs would
+    // be identical and the comparisons above would be vacuous. At stride 2 (im2col) dX sums
+    // over (o, p, q) with o outermost in the reference and innermost in the fast path (Wᵀ·δ,
+    // then col2im); at stride 1 (implicit GEMM) Y starts from the bias in the reference and
+    // adds it last in the fast path.
+    for (const [stride, key] of [[2, 'dX'], [1, 'Y']]) {
+      const spec = { input: [7, 9, 9], layers: [{ type: 'conv2d', filters: 8, kernel: 5, stride, padding: 2 }], loss: 'mse', dtype: 'float32', seed: 1 };
+      const fast = run(spec, 2, false, 1), ref = run(spec, 2, true, 1);
+      expect(relDiff(fast[key], ref[key]).rel).toBeLessThanOrEqual(1e-5);
+      expect(fast[key].some((v, i) => v !== ref[key][i]), `stride ${stride} ${key}`).toBe(true);
+    }
   });
 
   it('peakGflops measures the micro-kernel and returns a positive rate', () => {
