@@ -1,5 +1,6 @@
-// conv.cpp: conv2d and dense by im2col + GEMM (see kernels.h; the math is in
-// layers/conv2d.h and layers/dense.h).
+// conv.cpp: conv2d and dense by GEMM (see kernels.h; the math is in layers/conv2d.h and
+// layers/dense.h): at stride 1 an implicit GEMM that reads shifted rows of the padded input
+// in place (no im2col), at larger strides im2col + GEMM.
 #include <algorithm>
 
 #include "../layers/conv2d.h"
@@ -104,11 +105,6 @@ __attribute__((noinline)) T sum(const T* v, int n) {
     for (int l = 0; l < 4; ++l) s[l] += v[i + l];
   for (; i < n; ++i) s[0] += v[i];
   return (s[0] + s[1]) + (s[2] + s[3]);
-}
-
-// A 1×1, stride-1, unpadded conv reads X itself as its column matrix.
-inline bool col_is_input(const ConvGeom& g) {
-  return g.KH == 1 && g.KW == 1 && g.SH == 1 && g.SW == 1 && g.PH == 0 && g.PW == 0;
 }
 
 // The batch's column matrices, [N][C·KH·KW][OH·OW]: forward fills them, backward reads
@@ -305,17 +301,12 @@ void conv2d_forward_fast(T* out, const T* inp, const T* weight, const T* bias, c
   if (g.SH == 1 && g.SW == 1) return forward_stride1(out, inp, weight, bias, g, ws, keep_cols);
   const int P = g.OH * g.OW, KK = g.C * g.KH * g.KW;
   const size_t in_n = (size_t)g.C * g.H * g.W, out_n = (size_t)g.OC * P, col_n = (size_t)KK * P;
-  const bool direct = col_is_input(g);
   // Not kept: one sample's columns, reused (stays in cache), and backward rebuilds them.
-  T* col = direct ? nullptr : col_buffer(ws.col, col_n * (keep_cols ? g.N : 1));
+  T* col = col_buffer(ws.col, col_n * (keep_cols ? g.N : 1));
   for (int n = 0; n < g.N; ++n) {
-    const T* x = inp + n * in_n;
     T* y = out + n * out_n;
-    const T* cm = x;
-    if (!direct) {
-      cm = col + (keep_cols ? n * col_n : 0);
-      im2col((T*)cm, x, g);
-    }
+    T* cm = col + (keep_cols ? n * col_n : 0);
+    im2col(cm, inp + n * in_n, g);
     for (int o = 0; o < g.OC; ++o) set_row(y + (size_t)o * P, P, bias[o]);
     gemm(g.OC, P, KK, weight, KK, false, cm, P, false, y, P, true, ws.gemm);  // Y += W · col
   }
@@ -329,31 +320,22 @@ void conv2d_backward_fast(T* dinp, T* dweight, T* dbias, const T* dout, const T*
   if (g.SH == 1 && g.SW == 1) return backward_stride1(dinp, dweight, dbias, dout, inp, weight, g, ws);
   const int P = g.OH * g.OW, KK = g.C * g.KH * g.KW;
   const size_t in_n = (size_t)g.C * g.H * g.W, out_n = (size_t)g.OC * P, col_n = (size_t)KK * P;
-  const bool direct = col_is_input(g);
-  const bool have_col = !direct && ws.col_input == inp && ws.col_batch == g.N;
-  T* col = direct ? nullptr : col_buffer(ws.col, col_n * g.N);
-  T* dcol = direct || !dinp ? nullptr : col_buffer(ws.dcol, col_n);
+  const bool have_col = ws.col_input == inp && ws.col_batch == g.N;
+  T* col = col_buffer(ws.col, col_n * g.N);
+  T* dcol = dinp ? col_buffer(ws.dcol, col_n) : nullptr;
   for (int n = 0; n < g.N; ++n) {
-    const T* x = inp + n * in_n;
     const T* d = dout + n * out_n;
-    T* dx = dinp ? dinp + n * in_n : nullptr;
     for (int o = 0; o < g.OC; ++o) dbias[o] += sum(d + (size_t)o * P, P);  // db += Σ δ
-    const T* cm = x;
-    if (!direct) {
-      if (!have_col) im2col(col + n * col_n, x, g);
-      cm = col + n * col_n;
-    }
+    T* cm = col + n * col_n;
+    if (!have_col) im2col(cm, inp + n * in_n, g);
     gemm(g.OC, KK, P, d, P, false, cm, P, true, dweight, KK, true, ws.gemm);  // dW += δ · colᵀ
     if (!dinp) continue;  // param grads only (layer.h)
-    if (direct) {
-      gemm(KK, P, g.OC, weight, KK, true, d, P, false, dx, P, false, ws.gemm);  // dX = Wᵀ · δ
-    } else {
-      gemm(KK, P, g.OC, weight, KK, true, d, P, false, dcol, P, false, ws.gemm);  // dcol = Wᵀ · δ
-      for (size_t i = 0; i < in_n; ++i) dx[i] = 0;
-      col2im_add(dx, dcol, g);
-    }
+    T* dx = dinp + n * in_n;
+    gemm(KK, P, g.OC, weight, KK, true, d, P, false, dcol, P, false, ws.gemm);  // dcol = Wᵀ · δ
+    set_row(dx, (int)in_n, T(0));
+    col2im_add(dx, dcol, g);
   }
-  if (!direct) ws.col_input = inp, ws.col_batch = g.N;
+  ws.col_input = inp, ws.col_batch = g.N;
 }
 
 template <typename T>

@@ -10,7 +10,9 @@
 // (zero-padded at the edges, transposes resolved while packing), so the micro-kernel reads
 // both panels contiguously. An untransposed B is read in place instead (its NR-wide tile
 // rows are contiguous already; packing it costs about as much as the multiply when M is a
-// few channels), except a ragged last tile. The micro-kernel keeps an MR×NR tile of C in registers:
+// few channels), except a ragged last tile. B's rows (or columns, transposed) are located
+// through a table of offsets (gemm_offsets; gemm passes k·ldb), so one GEMM body serves
+// both strided matrices and the overlapping rows of a stride-1 conv's implicit im2col. The micro-kernel keeps an MR×NR tile of C in registers:
 // MR rows × NV vectors of 16 bytes (f32x4 for float, f64x2 for double), written once with
 // GCC/Clang vector extensions, so the same source becomes SIMD128 (f32x4.mul + f32x4.add,
 // WASM has no FMA) under Emscripten and SSE natively. One algorithm, one source.

@@ -2,7 +2,7 @@
 //
 // Every layer keeps its reference kernel (plain loops, the math term by term) in its own
 // file as the truth; the fast kernels here compute the same sums in a cache- and
-// SIMD-friendly order (im2col + the blocked GEMM of gemm.h) and are tested against the
+// SIMD-friendly order (the blocked GEMM of gemm.h) and are tested against the
 // references on odd shapes (tests/cpp/test_kernels.cpp, tests/js/kernels.test.js).
 // set_reference_kernels(true) makes every layer call its reference instead (tests, and
 // the "reference vs fast" rows of the benchmark).
@@ -43,12 +43,15 @@ struct ConvWorkspace {
   std::vector<std::ptrdiff_t> off, doff;
 };
 
-// conv2d (shapes and equations in layers/conv2d.h), by im2col + GEMM per sample:
-// (backward reuses forward's column matrices when it is called on the same input pointer
-// and batch, as Sequential does; a caller that rewrites the input in place between forward
-// and backward must call forward again)
+// conv2d (shapes and equations in layers/conv2d.h), by GEMM per sample:
 //   forward   Y[n] = W · col(X[n]) + b                  W as [OC, C·KH·KW]
 //   backward  dW  += δ[n] · col(X[n])ᵀ,  db += Σ δ[n],  dX[n] = col2im(Wᵀ · δ[n])
+// Stride 1: col(X) is never built: its rows are shifted views of the zero-padded input,
+// which gemm_offsets reads in place, and dX is the full correlation of δ with the rotated
+// kernel, the same trick on padded δ (conv.cpp states the index algebra). Stride > 1: im2col.
+// Backward reuses forward's column matrices (stride 1: padded inputs) when it is called on
+// the same input pointer and batch, as Sequential does; a caller that rewrites the input in
+// place between forward and backward must call forward again.
 template <typename T>
 void conv2d_forward_fast(T* out, const T* inp, const T* weight, const T* bias, const ConvGeom& g, ConvWorkspace<T>& ws,
                          bool keep_cols = true);  // false: inference, keep one sample's columns only

@@ -132,7 +132,8 @@ class Conv2d : public Layer<T> {
     return Status::Ok();
   }
 
-  // The fast kernels (kernels/conv.cpp: im2col + GEMM) unless set_reference_kernels(true).
+  // The fast kernels (kernels/conv.cpp: implicit GEMM at stride 1, else im2col + GEMM)
+  // unless set_reference_kernels(true).
   void forward(T* out, const T* inp, int N) override {
     g.N = N;
     const T *w = this->params[0].value.data(), *b = this->params[1].value.data();
@@ -148,7 +149,7 @@ class Conv2d : public Layer<T> {
   }
 
   ConvGeom g{};
-  ConvWorkspace<T> ws;  // im2col and packing buffers, reused every step
+  ConvWorkspace<T> ws;  // column / padded-input and packing buffers, reused every step
 };
 
 }  // namespace bp
