@@ -48,7 +48,9 @@ struct ConvWorkspace {
 //   backward  dW  += δ[n] · col(X[n])ᵀ,  db += Σ δ[n],  dX[n] = col2im(Wᵀ · δ[n])
 // Stride 1: col(X) is never built: its rows are shifted views of the zero-padded input,
 // which gemm_offsets reads in place, and dX is the full correlation of δ with the rotated
-// kernel, the same trick on padded δ (conv.cpp states the index algebra). Stride > 1: im2col.
+// kernel, the same trick on padded δ (conv.cpp states the index algebra), except with C < 4
+// channels (col2im of Wᵀ·δ: the trick's GEMM would have C rows). Stride > 1, or C·KH·KW < OC
+// with KW > 1 (the grid's copies would cost more than im2col's): im2col.
 // Backward reuses forward's column matrices (stride 1: padded inputs) when it is called on
 // the same input pointer and batch, as Sequential does; a caller that rewrites the input in
 // place between forward and backward must call forward again.

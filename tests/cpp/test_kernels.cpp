@@ -170,7 +170,10 @@ TEST(Kernels, ConvStride1EdgeShapes) {
                  bp::ConvGeom{2, 2, 1, 1, 3, 3, 3, 1, 1, 1, 1, 0, 0}, bp::ConvGeom{1, 3, 4, 6, 2, 4, 6, 1, 1, 0, 0, 0, 0},
                  bp::ConvGeom{33, 7, 6, 11, 9, 2, 4, 1, 1, 1, 3, 0, 0}, bp::ConvGeom{2, 3, 5, 6, 4, 1, 2, 1, 1, 1, 3, 0, 0},
                  bp::ConvGeom{1, 2, 5, 5, 3, 2, 2, 1, 1, 2, 0, 0, 0}, bp::ConvGeom{1, 1, 40, 41, 3, 3, 3, 1, 1, 1, 1, 0, 0},
-                 bp::ConvGeom{2, 32, 14, 14, 9, 3, 3, 1, 1, 1, 1, 0, 0}, bp::ConvGeom{2, 4, 9, 7, 3, 1, 1, 1, 1, 0, 0, 0, 0}}) {
+                 bp::ConvGeom{2, 32, 14, 14, 9, 3, 3, 1, 1, 1, 1, 0, 0}, bp::ConvGeom{2, 4, 9, 7, 3, 1, 1, 1, 1, 0, 0, 0, 0},
+                 // C·KH·KW < OC: stride 1 through im2col; a padded 1×1 with C < OC stays on the grid (KW = 1)
+                 bp::ConvGeom{2, 1, 9, 8, 16, 3, 3, 1, 1, 1, 1, 0, 0}, bp::ConvGeom{3, 2, 6, 5, 7, 1, 3, 1, 1, 0, 1, 0, 0},
+                 bp::ConvGeom{2, 3, 5, 4, 8, 1, 1, 1, 1, 1, 0, 0, 0}}) {
     check_conv<float>(g, 6);
     check_conv<double>(g, 6);
   }
