@@ -83,26 +83,6 @@ describe('fast kernels = reference kernels (WASM SIMD path)', () => {
     });
   });
 
-  it('a stride-1 first layer: paramGradients (no dX) fast = reference', () => {
-    const spec = { input: [3, 9, 10], layers: [{ type: 'conv2d', filters: 6, kernel: 3, padding: 1 }, { type: 'relu' },
-      { type: 'conv2d', filters: 4, kernel: [2, 3], padding: [0, 2] }, { type: 'flatten' }, { type: 'dense', units: 3 }], loss: 'mse', seed: 8 };
-    for (const dtype of ['float32', 'float64']) {
-      const rnd = lcg(12), n = 33;
-      const x = Array.from({ length: n * 270 }, () => rnd() * 2 - 1), t = Array.from({ length: n * 3 }, () => rnd());
-      const grads = {};
-      for (const ref of [false, true]) {
-        bp.setReferenceKernels(ref);
-        const net = bp.sequential({ ...spec, dtype });
-        net.paramGradients(x, t, n);
-        grads[ref] = net.getGradients();
-        net.dispose();
-      }
-      bp.setReferenceKernels(false);
-      const d = relDiff(grads[false], grads[true]);
-      expect(d.rel, `${dtype}: fast ${d.got} vs reference ${d.want} at [${d.at}]`).toBeLessThanOrEqual(dtype === 'float64' ? 1e-12 : 1e-5);
-    }
-  });
-
   it('a whole net: conv, relu, max-pool, dense (every fast kernel), batch 33', () => {
     for (const dtype of ['float32', 'float64'])
       expectSame({
@@ -114,19 +94,20 @@ describe('fast kernels = reference kernels (WASM SIMD path)', () => {
   });
 
   it('training and inference paths: paramGradients (no first-layer dX) fast = reference, predict = forward', () => {
-    const spec = (dtype) => ({
+    // The first conv at stride 2 (im2col) and at stride 1 (the implicit GEMM).
+    const spec = (dtype, stride) => ({
       input: [3, 10, 9],
-      layers: [{ type: 'conv2d', filters: 5, kernel: 3, stride: 2, padding: 1 }, { type: 'relu' }, { type: 'maxpool2d', size: 2 },
+      layers: [{ type: 'conv2d', filters: 5, kernel: 3, stride, padding: 1 }, { type: 'relu' }, { type: 'maxpool2d', size: 2 },
         { type: 'conv2d', filters: 4, kernel: 2 }, { type: 'flatten' }, { type: 'dense', units: 3 }],
       loss: 'mse', dtype, seed: 4,
     });
-    for (const dtype of ['float32', 'float64']) {
+    for (const [dtype, stride] of [['float32', 2], ['float64', 2], ['float32', 1], ['float64', 1]]) {
       const rnd = lcg(11), n = 33;
       const x = Array.from({ length: n * 270 }, () => rnd() * 2 - 1), t = Array.from({ length: n * 3 }, () => rnd());
       const grads = {};
       for (const ref of [false, true]) {
         bp.setReferenceKernels(ref);
-        const net = bp.sequential(spec(dtype));
+        const net = bp.sequential(spec(dtype, stride));
         net.paramGradients(x, t, n);
         grads[ref] = net.getGradients();
         if (!ref) expect(Array.from(net.predict(x, n))).toEqual(Array.from(net.forward(x, n)));
@@ -134,7 +115,7 @@ describe('fast kernels = reference kernels (WASM SIMD path)', () => {
       }
       bp.setReferenceKernels(false);
       const d = relDiff(grads[false], grads[true]);
-      expect(d.rel, `${dtype}: fast ${d.got} vs reference ${d.want} at [${d.at}]`).toBeLessThanOrEqual(dtype === 'float64' ? 1e-12 : 1e-5);
+      expect(d.rel, `${dtype} stride ${stride}: fast ${d.got} vs reference ${d.want} at [${d.at}]`).toBeLessThanOrEqual(dtype === 'float64' ? 1e-12 : 1e-5);
     }
   });
 
