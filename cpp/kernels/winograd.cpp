@@ -15,6 +15,14 @@ T* grow(std::vector<T>& v, size_t need) {
   return v.data();
 }
 
+// The copy and filter loops stay plain loops in WASM: vectorised and unrolled by Clang they
+// cost ~10 KB of module for no measurable speed (the transforms and GEMMs dominate).
+#if defined(__clang__)
+#define BP_PLAIN_LOOP _Pragma("clang loop vectorize(disable) interleave(disable) unroll(disable)")
+#else
+#define BP_PLAIN_LOOP
+#endif
+
 // Budget for one chunk's V and M together: about half of a core's 1 MB L2, leaving room for
 // the GEMM's packed panels.
 constexpr size_t kChunkBytes = 512 * 1024;
@@ -41,9 +49,10 @@ void filter_transform(T* u, size_t stride, const T* g) {
 
 // The transforms run over the tiles of one tile row, VL at a time in 16-byte vectors (f32x4 /
 // f64x2, GCC/Clang vector extensions as in gemm.cpp: SIMD128 under Emscripten, SSE
-// natively). S is the vector type, or T itself for rows shorter than a vector. The last
-// vector of a row overlaps the one before (it recomputes and rewrites the same values)
-// instead of a scalar tail.
+// natively). S is the vector type. A tile row is at least VL tiles wide (narrower images
+// get tiles of padding that are transformed, multiplied and never written out), and its last
+// vector overlaps the one before (it recomputes and rewrites the same values) instead of a
+// scalar tail: one code path, whatever the width.
 template <typename T>
 struct Vec {
   typedef T type __attribute__((vector_size(16)));
@@ -97,16 +106,10 @@ inline void output_tiles(T* y, int TW, const T* m, size_t stride, T bias, int j)
   }
 }
 
-// f(S, j) over j = 0..TW−1: vectors of VL tiles (the last one overlapping), or scalars.
-template <typename T, typename F>
-inline void over_tiles(int TW, F f) {
-  typedef typename Vec<T>::type V;
-  constexpr int VL = 16 / sizeof(T);
-  if (TW >= VL)
-    for (int j = 0; j < TW; j += VL) f(V{}, std::min(j, TW - VL));
-  else
-    for (int j = 0; j < TW; ++j) f(T{}, j);
-}
+template <typename T>
+using Vector = typename Vec<T>::type;
+template <typename T>
+constexpr int VL = 16 / sizeof(T);  // lanes: tiles per vector
 
 }  // namespace
 
@@ -117,12 +120,13 @@ bool winograd_applies(const ConvGeom& g) {
 template <typename T>
 void conv2d_forward_winograd(T* out, const T* inp, const T* weight, const T* bias, const ConvGeom& g,
                              WinogradWorkspace<T>& ws) {
-  const int C = g.C, OC = g.OC, TH = (g.OH + 1) / 2, TW = (g.OW + 1) / 2;
+  const int C = g.C, OC = g.OC, TH = (g.OH + 1) / 2, TW = std::max((g.OW + 1) / 2, VL<T>);
   const size_t plane = (size_t)g.H * g.W, oplane = (size_t)g.OH * g.OW;
 
   // U[ξ][o][c] (the weights may have changed since the last call: an optimizer step)
   T* U = grow(ws.U, (size_t)16 * OC * C);
   for (int o = 0; o < OC; ++o)
+    BP_PLAIN_LOOP
     for (int c = 0; c < C; ++c) filter_transform(U + (size_t)o * C + c, (size_t)OC * C, weight + (size_t)(o * C + c) * 9);
 
   // A chunk is whole tile rows (of any samples): Tc = rows · TW tiles, rows a multiple of 8
@@ -133,7 +137,7 @@ void conv2d_forward_winograd(T* out, const T* inp, const T* weight, const T* bia
   T* V = grow(ws.V, (size_t)16 * C * rows * TW);
   T* M = grow(ws.M, (size_t)16 * OC * rows * TW);
   const int X = TW + 1;  // one split row: Xp holds 2·X columns per tile row
-  T* buf = grow(ws.rows, (size_t)10 * X);
+  T* buf = grow(ws.rows, (size_t)8 * X);
 
   for (int r0 = 0; r0 < all_rows; r0 += rows) {
     const int nr = std::min(rows, all_rows - r0);
@@ -141,7 +145,7 @@ void conv2d_forward_winograd(T* out, const T* inp, const T* weight, const T* bia
 
     // V = Bᵀ d B: split the tile row's 4 Xp rows (zeros outside X) into even and odd
     // columns, then transform.
-    T *e = buf, *od = buf + 4 * X, *p = buf + 8 * X;
+    T *e = buf, *od = buf + 4 * X;
     for (int c = 0; c < C; ++c) {
       for (int r = r0; r < r0 + nr; ++r) {
         const int n = r / TH, ty = r % TH;
@@ -150,19 +154,20 @@ void conv2d_forward_winograd(T* out, const T* inp, const T* weight, const T* bia
           T *ek = e + k * X, *ok = od + k * X;
           const int y = 2 * ty + k - g.PH;
           if (y < 0 || y >= g.H) {
+            BP_PLAIN_LOOP
             for (int i = 0; i < X; ++i) ek[i] = ok[i] = 0;
             continue;
           }
-          // Xp row: zeros, X[y] from column PW, zeros; then split into even and odd columns.
-          const int i0 = std::min(g.PW, 2 * X), i1 = std::min(2 * X, g.PW + g.W);
           const T* src = x + (size_t)y * g.W;
-          for (int i = 0; i < i0; ++i) p[i] = 0;
-          for (int i = i0; i < i1; ++i) p[i] = src[i - i0];
-          for (int i = std::max(i0, i1); i < 2 * X; ++i) p[i] = 0;
-          for (int i = 0; i < X; ++i) ek[i] = p[2 * i], ok[i] = p[2 * i + 1];
+          BP_PLAIN_LOOP
+          for (int i = 0; i < X; ++i) {  // Xp columns 2i, 2i + 1 are X columns 2i − PW, 2i + 1 − PW
+            const unsigned x0 = 2 * i - g.PW, x1 = x0 + 1;  // < W: inside X
+            ek[i] = x0 < (unsigned)g.W ? src[x0] : T(0);
+            ok[i] = x1 < (unsigned)g.W ? src[x1] : T(0);
+          }
         }
         T* v = V + (size_t)c * Tc + (size_t)(r - r0) * TW;
-        over_tiles<T>(TW, [&](auto s, int j) { input_tiles<decltype(s)>(v, (size_t)C * Tc, e, od, X, j); });
+        for (int j = 0; j < TW; j += VL<T>) input_tiles<Vector<T>>(v, (size_t)C * Tc, e, od, X, std::min(j, TW - VL<T>));
       }
     }
 
@@ -176,10 +181,11 @@ void conv2d_forward_winograd(T* out, const T* inp, const T* weight, const T* bia
       for (int r = r0; r < r0 + nr; ++r) {
         const int n = r / TH, ty = r % TH, oy = 2 * ty;
         const T* m = M + (size_t)o * Tc + (size_t)(r - r0) * TW;
-        over_tiles<T>(TW, [&](auto s, int j) { output_tiles<decltype(s)>(buf, TW, m, (size_t)OC * Tc, bias[o], j); });
+        for (int j = 0; j < TW; j += VL<T>) output_tiles<Vector<T>>(buf, TW, m, (size_t)OC * Tc, bias[o], std::min(j, TW - VL<T>));
         T* dst = out + ((size_t)n * OC + o) * oplane + (size_t)oy * g.OW;
         for (int rr = 0; rr < 2 && oy + rr < g.OH; ++rr, dst += g.OW) {
           const T *ye = buf + 2 * rr * TW, *yo = ye + TW;
+          BP_PLAIN_LOOP
           for (int j = 0; j < g.OW / 2; ++j) dst[2 * j] = ye[j], dst[2 * j + 1] = yo[j];
           if (g.OW % 2) dst[g.OW - 1] = ye[g.OW / 2];
         }
