@@ -123,11 +123,17 @@ void conv2d_forward_winograd(T* out, const T* inp, const T* weight, const T* bia
   const int C = g.C, OC = g.OC, TH = (g.OH + 1) / 2, TW = std::max((g.OW + 1) / 2, VL<T>);
   const size_t plane = (size_t)g.H * g.W, oplane = (size_t)g.OH * g.OW;
 
-  // U[ξ][o][c] (the weights may have changed since the last call: an optimizer step)
+  // U[ξ][o][c], recomputed only when the weights differ (bit for bit) from the copy taken
+  // last time: an optimizer step changes them in place. The compare costs ~1/20 of the
+  // transform, which at batch 1 would be half the conv's time.
+  const size_t nw = (size_t)OC * C * 9;
   T* U = grow(ws.U, (size_t)16 * OC * C);
-  for (int o = 0; o < OC; ++o)
+  if (ws.u_oc != OC || ws.w.size() != nw || std::memcmp(ws.w.data(), weight, nw * sizeof(T)) != 0) {
+    ws.w.assign(weight, weight + nw);
+    ws.u_oc = OC;
     BP_PLAIN_LOOP
-    for (int c = 0; c < C; ++c) filter_transform(U + (size_t)o * C + c, (size_t)OC * C, weight + (size_t)(o * C + c) * 9);
+    for (int i = 0; i < OC * C; ++i) filter_transform(U + i, (size_t)OC * C, weight + (size_t)i * 9);
+  }
 
   // A chunk is whole tile rows (of any samples): Tc = rows · TW tiles, rows a multiple of 8
   // so Tc is too (the GEMM's register tile is 8 floats wide).

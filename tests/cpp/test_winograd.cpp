@@ -103,6 +103,26 @@ TEST(Winograd, EdgeShapes) {
   }
 }
 
+TEST(Winograd, FilterTransformFollowsTheWeights) {
+  // U is cached against a copy of the weights: a weight changed in place (an optimizer
+  // step), a sign flip of zero (−0 vs 0: bits differ, values equal) and the same weights as
+  // another shape ([OC, C] = [3, 5] vs [5, 3]) must all give the reference's outputs.
+  bp::Rng r(4);
+  bp::WinogradWorkspace<double> ws;
+  for (int t = 0; t < 4; ++t) {
+    const int OC = t == 3 ? 5 : 3, C = t == 3 ? 3 : 5;
+    bp::ConvGeom g{2, C, 6, 5, OC, 3, 3, 1, 1, 1, 1, 6, 5};
+    static std::vector<double> w = randn(135, 8);
+    if (t == 1) w[17] += 0.25;
+    if (t == 2) w[0] = 0.0, w[1] = -0.0;
+    auto x = randn((size_t)2 * C * 30, 9 + t), b = randn(OC, 10);
+    std::vector<double> want((size_t)2 * OC * 30), got(want.size());
+    bp::conv2d_forward_ref(want.data(), x.data(), w.data(), b.data(), g);
+    bp::conv2d_forward_winograd(got.data(), x.data(), w.data(), b.data(), g, ws);
+    expect_rel(got, want, 1e-12, "step " + std::to_string(t));
+  }
+}
+
 namespace {
 
 const char* kNet = R"({"input":[8,9,7],"layers":[{"type":"conv2d","filters":8,"kernel":3,"padding":1},{"type":"relu"},
