@@ -3,7 +3,8 @@
 //   in   {"runs":7, "ms":400, "nets":[{"name":"mnist-cnn", "batch":32, "spec":{...}}, ...]}
 //        optional "winograd": false times the conv forward without Winograd (kernels/winograd.h)
 //   out  {"nets":[{"name":..., "batch":..., "train":{median,min,max,runs,stepsPerRun}, "infer":{...}}]}
-// samples/s per timed run; the train step is run_train_step (gradients, then the spec's optimizer step).
+// samples/s per timed run; the train step is run_train_step (gradients, then the spec's optimizer step),
+// inference is run_infer (what predict runs: layers skip backward-only work).
 // Timing only: correctness is the tests' job.
 #include <algorithm>
 #include <chrono>
@@ -89,7 +90,7 @@ int main() {
     row.set("name", name);
     row.set("batch", N);
     row.set("train", measure([&] { net->run_train_step(x.data(), labels.data(), N); }, N, runs, ms));
-    row.set("infer", measure([&] { net->run_forward(x.data(), N); }, N, runs, ms));
+    row.set("infer", measure([&] { net->run_infer(x.data(), N); }, N, runs, ms));  // as predict: no backward follows
     out_nets.push(row);
   }
   bp::Json out = bp::Json::object();
