@@ -26,22 +26,6 @@ double tol() {
   return sizeof(T) == 4 ? 1e-5 : 1e-12;
 }
 
-// max |got − want| / max |want|, with the first index where it happens.
-template <typename T>
-void expect_rel(const std::vector<T>& got, const std::vector<T>& want, double tolerance, const std::string& what) {
-  ASSERT_EQ(got.size(), want.size()) << what;
-  double scale = 0, maxd = 0;
-  size_t at = 0;
-  for (size_t i = 0; i < want.size(); ++i) {
-    scale = std::max(scale, std::fabs((double)want[i]));
-    double d = std::fabs((double)got[i] - (double)want[i]);
-    if (!(d <= maxd)) maxd = d, at = i;  // NaN counts as a difference
-  }
-  EXPECT_LE(maxd, tolerance * std::max(scale, 1e-30))
-      << what << ": max difference " << maxd << " (scale " << scale << ") at [" << at << "]: winograd " << got[at]
-      << ", reference " << want[at];
-}
-
 template <typename T>
 void check(int N, int C, int H, int W, int OC, int PH, int PW, bp::WinogradWorkspace<T>& ws, uint64_t seed) {
   bp::ConvGeom g{N, C, H, W, OC, 3, 3, 1, 1, PH, PW, H + 2 * PH - 2, W + 2 * PW - 2};
@@ -58,7 +42,7 @@ void check(int N, int C, int H, int W, int OC, int PH, int PW, bp::WinogradWorks
   std::vector<T> want((size_t)N * OC * g.OH * g.OW), got(want.size(), T(7));
   bp::conv2d_forward_ref(want.data(), x.data(), w.data(), b.data(), g);
   bp::conv2d_forward_winograd(got.data(), x.data(), w.data(), b.data(), g, ws);
-  expect_rel(got, want, tol<T>(), what);
+  expect_rel_close(got, want, tol<T>(), what);
 }
 
 // A seeded sample of C {1,3,7,32} × OC {1,5,16} × H, W {1,2,3,5,7,14,15} × padding
@@ -119,7 +103,7 @@ TEST(Winograd, FilterTransformFollowsTheWeights) {
     std::vector<double> want((size_t)2 * OC * 30), got(want.size());
     bp::conv2d_forward_ref(want.data(), x.data(), w.data(), b.data(), g);
     bp::conv2d_forward_winograd(got.data(), x.data(), w.data(), b.data(), g, ws);
-    expect_rel(got, want, 1e-12, "step " + std::to_string(t));
+    expect_rel_close(got, want, 1e-12, "step " + std::to_string(t));
   }
 }
 
@@ -163,8 +147,8 @@ void training_matches_reference() {
   // through softmax − onehot into δ, whose scale is far below Y's (seen: 1.2e-5 in dX).
   for (size_t i = 0; i < on.size(); ++i) {
     double t = i == 0 || sizeof(T) == 8 ? tol<T>() : 1e-4;
-    expect_rel(on[i], ref[i], t, std::string("winograd vs reference: ") + names[i]);
-    expect_rel(off[i], ref[i], tol<T>(), std::string("im2col vs reference: ") + names[i]);
+    expect_rel_close(on[i], ref[i], t, std::string("winograd vs reference: ") + names[i]);
+    expect_rel_close(off[i], ref[i], tol<T>(), std::string("im2col vs reference: ") + names[i]);
   }
 }
 
@@ -198,8 +182,8 @@ TEST(Winograd, BackwardRebuildsColumnsAfterAWinogradForward) {
   conv.params[1].grad.assign(4, 0);
   conv.backward(dx.data(), dy.data(), x.data(), y.data(), N);
   bp::conv2d_backward_ref(dx_ref.data(), dw_ref.data(), db_ref.data(), dy.data(), x.data(), w.data(), g);
-  expect_rel(conv.params[0].grad, dw_ref, 1e-12, "dW");
-  expect_rel(dx, dx_ref, 1e-12, "dX");
+  expect_rel_close(conv.params[0].grad, dw_ref, 1e-12, "dW");
+  expect_rel_close(dx, dx_ref, 1e-12, "dX");
 }
 
 TEST(Winograd, GradientCheckWithWinogradForward) {
