@@ -1,5 +1,5 @@
-// Fast kernels (cpp/kernels: im2col or, at stride 1, the implicit GEMM + blocked GEMM) against the reference loops in
-// cpp/layers, on odd shapes: channels 1/3/7, kernels 1..5 (incl. rectangular), stride 1..3,
+// Fast kernels (cpp/kernels: im2col or, at stride 1, the implicit GEMM; the blocked GEMM)
+// against the reference loops in cpp/layers, on odd shapes: channels 1/3/7, kernels 1..5 (incl. rectangular), stride 1..3,
 // padding 0..2, batch 1 and 33, in float32 and float64. A seeded sample of that grid keeps
 // the suite fast. Outputs, dW, db and dX must agree to within a tolerance relative to each
 // tensor's largest magnitude: 1e-5 in float32, 1e-12 in float64 (only the summation order
@@ -35,20 +35,9 @@ double tol<float>() { return 1e-5; }
 template <>
 double tol<double>() { return 1e-12; }
 
-// max |got − want| ≤ tol · max |want|; prints the first offending index and both values.
 template <typename T>
 void expect_close(const std::vector<T>& got, const std::vector<T>& want, const std::string& what) {
-  ASSERT_EQ(got.size(), want.size()) << what;
-  double scale = 0, maxd = 0;
-  size_t at = 0;
-  for (size_t i = 0; i < want.size(); ++i) {
-    scale = std::max(scale, std::fabs((double)want[i]));
-    double d = std::fabs((double)got[i] - (double)want[i]);
-    if (d > maxd) maxd = d, at = i;
-  }
-  EXPECT_LE(maxd, tol<T>() * std::max(scale, 1e-30))
-      << what << ": max difference " << maxd << " (scale " << scale << ") at [" << at << "]: fast " << got[at] << ", reference "
-      << want[at];
+  expect_rel_close(got, want, tol<T>(), what);  // test_util.h
 }
 
 template <typename T>
