@@ -1,6 +1,6 @@
 // Fast kernels (cpp/kernels: im2col or, at stride 1, the implicit GEMM; the blocked GEMM)
-// against the reference loops in cpp/layers, on odd shapes: channels 1/3/7, kernels 1..5 (incl. rectangular), stride 1..3,
-// padding 0..2, batch 1 and 33, in float32 and float64. A seeded sample of that grid keeps
+// against the reference loops in cpp/layers, on odd shapes: channels 1/3/7, kernels 1..5
+// (incl. rectangular), stride 1..3, padding 0..2, batch 1 and 33, in float32 and float64. A seeded sample of that grid keeps
 // the suite fast. Outputs, dW, db and dX must agree to within a tolerance relative to each
 // tensor's largest magnitude: 1e-5 in float32, 1e-12 in float64 (only the summation order
 // differs).
