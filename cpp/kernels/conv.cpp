@@ -27,6 +27,14 @@ inline void valid_cols(const ConvGeom& g, int q, int& j0, int& j1) {
 #else
 #define BP_KEEP_LOOPS
 #endif
+// Glue (loops over planes and rows that call the row helpers and the GEMM) compiled for
+// size under clang: the time is in the GEMM and the row helpers (-O3), and the module has a
+// size budget (tests/js/size.test.js).
+#if defined(__clang__)
+#define BP_SMALL __attribute__((minsize))
+#else
+#define BP_SMALL
+#endif
 
 // Row helpers, out of line: the loops below are a few of them per row, and the compiler's
 // vectorised copy of every such loop would add kilobytes of WASM for rows of 10..40 values.
@@ -46,7 +54,7 @@ __attribute__((noinline)) BP_KEEP_LOOPS void add_row(T* d, const T* s, int n, T 
 
 // col[(c·KH + p)·KW + q, i·OW + j] = Xp[c, i·SH + p, j·SW + q]   (one sample; 0 on padding)
 template <typename T>
-BP_KEEP_LOOPS void im2col(T* col, const T* x, const ConvGeom& g) {
+BP_SMALL BP_KEEP_LOOPS void im2col(T* col, const T* x, const ConvGeom& g) {
   const int P = g.OH * g.OW;
   for (int c = 0; c < g.C; ++c)
     for (int p = 0; p < g.KH; ++p)
@@ -74,7 +82,7 @@ BP_KEEP_LOOPS void im2col(T* col, const T* x, const ConvGeom& g) {
 
 // The adjoint of im2col: every col entry is added back to the X position it was read from.
 template <typename T>
-BP_KEEP_LOOPS void col2im_add(T* x, const T* col, const ConvGeom& g) {
+BP_SMALL BP_KEEP_LOOPS void col2im_add(T* x, const T* col, const ConvGeom& g) {
   const int P = g.OH * g.OW;
   for (int c = 0; c < g.C; ++c)
     for (int p = 0; p < g.KH; ++p)
@@ -146,7 +154,7 @@ inline Grid1 grid1(const ConvGeom& g) {
 
 // Xp[c, y, x] = X[c, y − PH, x − PW], 0 on the padding; every element written.
 template <typename T>
-void pad_input(T* xp, const T* x, const ConvGeom& g, const Grid1& r) {
+BP_SMALL void pad_input(T* xp, const T* x, const ConvGeom& g, const Grid1& r) {
   for (int c = 0; c < g.C; ++c)
     for (int y = 0; y < r.Hp; ++y, xp += r.Wp) {
       int yy = y - g.PH;
@@ -162,7 +170,7 @@ void pad_input(T* xp, const T* x, const ConvGeom& g, const Grid1& r) {
 
 // δ'' [OC, Hq, Wq]: δ[o, a − TP, b − LP] where that lies inside δ, else 0.
 template <typename T>
-void pad_delta(T* dq, const T* d, const ConvGeom& g, const Grid1& r) {
+BP_SMALL void pad_delta(T* dq, const T* d, const ConvGeom& g, const Grid1& r) {
   const int j0 = std::max(0, -r.LP), j1 = std::min(g.OW, r.Wq - r.LP);  // δ columns that land in δ''
   for (int o = 0; o < g.OC; ++o)
     for (int a = 0; a < r.Hq; ++a, dq += r.Wq) {
@@ -182,7 +190,7 @@ void pad_delta(T* dq, const T* d, const ConvGeom& g, const Grid1& r) {
 // columns j ≥ cols zeroed; `planes` planes of `len` values (a grid stops at its last row's
 // valid columns).
 template <typename T>
-void to_grid(T* dst, const T* src, int planes, int rows, int cols, int ld, int len) {
+BP_SMALL void to_grid(T* dst, const T* src, int planes, int rows, int cols, int ld, int len) {
   for (int o = 0; o < planes; ++o, dst += len)
     for (int i = 0; i < rows; ++i, src += cols) {
       copy_row(dst + (size_t)i * ld, src, cols);
@@ -192,7 +200,7 @@ void to_grid(T* dst, const T* src, int planes, int rows, int cols, int ld, int l
 
 // The inverse: the valid columns of a grid back to rows × cols, plus add[o] on plane o.
 template <typename T>
-void from_grid(T* dst, const T* src, int planes, int rows, int cols, int ld, int len, const T* add) {
+BP_SMALL void from_grid(T* dst, const T* src, int planes, int rows, int cols, int ld, int len, const T* add) {
   for (int o = 0; o < planes; ++o, src += len)
     for (int i = 0; i < rows; ++i, dst += cols)
       if (add) add_row(dst, src + (size_t)i * ld, cols, add[o]);
@@ -200,7 +208,7 @@ void from_grid(T* dst, const T* src, int planes, int rows, int cols, int ld, int
 }
 
 // off[(c·KH + p)·KW + q] = c·plane + base(p, q): the im2col rows as shifts of one buffer.
-inline void tap_offsets(std::vector<std::ptrdiff_t>& off, int C, int KH, int KW, std::ptrdiff_t plane, int ld, bool rotate) {
+BP_SMALL inline void tap_offsets(std::vector<std::ptrdiff_t>& off, int C, int KH, int KW, std::ptrdiff_t plane, int ld, bool rotate) {
   off.resize((size_t)C * KH * KW);
   for (int c = 0; c < C; ++c)
     for (int p = 0; p < KH; ++p)
@@ -209,7 +217,7 @@ inline void tap_offsets(std::vector<std::ptrdiff_t>& off, int C, int KH, int KW,
 }
 
 template <typename T>
-void forward_stride1(T* out, const T* inp, const T* weight, const T* bias, const ConvGeom& g, ConvWorkspace<T>& ws, bool keep) {
+BP_SMALL void forward_stride1(T* out, const T* inp, const T* weight, const T* bias, const ConvGeom& g, ConvWorkspace<T>& ws, bool keep) {
   const Grid1 r = grid1(g);
   const int P = g.OH * g.OW, KK = g.C * g.KH * g.KW;
   const size_t in_n = (size_t)g.C * g.H * g.W, xp_n = (size_t)g.C * r.Hp * r.Wp, out_n = (size_t)g.OC * P;
@@ -239,7 +247,7 @@ void forward_stride1(T* out, const T* inp, const T* weight, const T* bias, const
 }
 
 template <typename T>
-void backward_stride1(T* dinp, T* dweight, T* dbias, const T* dout, const T* inp, const T* weight, const ConvGeom& g,
+BP_SMALL void backward_stride1(T* dinp, T* dweight, T* dbias, const T* dout, const T* inp, const T* weight, const ConvGeom& g,
                       ConvWorkspace<T>& ws) {
   const Grid1 r = grid1(g);
   const int P = g.OH * g.OW, KK = g.C * g.KH * g.KW, KO = g.OC * g.KH * g.KW;
@@ -315,7 +323,7 @@ inline bool implicit_gemm(const ConvGeom& g) {
 }  // namespace
 
 template <typename T>
-void conv2d_forward_fast(T* out, const T* inp, const T* weight, const T* bias, const ConvGeom& g, ConvWorkspace<T>& ws,
+BP_SMALL void conv2d_forward_fast(T* out, const T* inp, const T* weight, const T* bias, const ConvGeom& g, ConvWorkspace<T>& ws,
                          bool keep_cols) {
   if (implicit_gemm(g)) return forward_stride1(out, inp, weight, bias, g, ws, keep_cols);
   const int P = g.OH * g.OW, KK = g.C * g.KH * g.KW;
@@ -334,7 +342,7 @@ void conv2d_forward_fast(T* out, const T* inp, const T* weight, const T* bias, c
 }
 
 template <typename T>
-void conv2d_backward_fast(T* dinp, T* dweight, T* dbias, const T* dout, const T* inp, const T* weight, const ConvGeom& g,
+BP_SMALL void conv2d_backward_fast(T* dinp, T* dweight, T* dbias, const T* dout, const T* inp, const T* weight, const ConvGeom& g,
                           ConvWorkspace<T>& ws) {
   if (implicit_gemm(g)) return backward_stride1(dinp, dweight, dbias, dout, inp, weight, g, ws);
   const int P = g.OH * g.OW, KK = g.C * g.KH * g.KW;
