@@ -231,6 +231,8 @@ export interface TrainerFitOptions {
   seed?: number;
   /** Steps per call into the module between 'progress' events (default 10). */
   chunk?: number;
+  /** 2: data-parallel on a helper worker too, where SharedArrayBuffer works (cross-origin isolated); else 1 (default 1). */
+  threads?: number;
   onProgress?: (progress: TrainerProgress) => void;
 }
 
@@ -246,6 +248,8 @@ export interface TrainerFitResult {
   samplesPerSec: number;
   /** stop() ended it early. */
   stopped: boolean;
+  /** Threads it trained on. */
+  threads: number;
 }
 
 export class TrainerEvent<D = unknown> extends Event {
@@ -339,6 +343,8 @@ export interface EmbedSettings {
   panels?: Array<'train' | 'gradcheck' | 'draw'>;
   start?: 'visible' | 'click';
   src?: string;
+  /** Opt-in: 2 trains on two threads where the page is cross-origin isolated (attribute threads="2"). */
+  threads?: number;
 }
 
 /** The <script> + <backprop-demo> tag for settings (or the iframe tag with { iframe: true }). */

@@ -23,6 +23,7 @@
 //   Float64 loss, then Float32 x[maxBatch·inputSize], targets[maxBatch·outputs], grads[P], avg[P]
 import { BackpropError } from './errors.js';
 import { spawn } from './parallel.js';
+import { mulberry32 } from './random.js';
 
 const SEQ = 0, ACK = 1, CMD = 2, N = 3, APPLY = 4, FAILED = 5;
 export const CMD_STEP = 1, CMD_EXIT = 2;
@@ -229,4 +230,59 @@ export class ReplicaGroup {
       h.worker.post(msg);
     });
   }
+}
+
+/**
+ * Batches for ReplicaGroup.step from data kept in JS: a shuffled order per epoch (seeded; not
+ * net.fit's order), pixels (Uint8Array) scaled to [0,1] as a Dataset does, float images as they are.
+ * images: count·sampleSize values; targets: count·targetSize values.
+ */
+export class BatchStream {
+  #order = null;
+  #x;
+  #y;
+  constructor(images, targets, count, { seed = 1, maxBatch = 1024 } = {}) {
+    this.images = images;
+    this.targets = targets;
+    this.count = count;
+    this.sampleSize = images.length / count;
+    this.targetSize = targets.length / count;
+    this.seed = seed;
+    this.epochs = 0;  // whole epochs done
+    this.pos = 0;     // samples of the current epoch done
+    this.#x = new Float32Array(maxBatch * this.sampleSize);
+    this.#y = new Float32Array(maxBatch * this.targetSize);
+  }
+  /** Where in training: epochs done + the fraction of this one. */
+  get epoch() {
+    return this.epochs + this.pos / this.count;
+  }
+  /** The next batch of up to n samples (fewer at an epoch's end): { x, y, n } (views, valid until the next call). */
+  next(n) {
+    if (!this.#order || this.pos >= this.count) {
+      if (this.#order) this.epochs++;
+      this.#order = shuffled(this.count, mulberry32(this.seed * 100_003 + this.epochs));
+      this.pos = 0;
+    }
+    n = Math.min(n, this.count - this.pos);
+    const P = this.sampleSize, D = this.targetSize, scale = this.images instanceof Uint8Array || this.images instanceof Uint8ClampedArray;
+    for (let b = 0; b < n; b++) {
+      const i = this.#order[this.pos + b], src = this.images.subarray(i * P, i * P + P), o = b * P;
+      if (scale) for (let j = 0; j < P; j++) this.#x[o + j] = src[j] / 255;
+      else this.#x.set(src, o);
+      for (let d = 0; d < D; d++) this.#y[b * D + d] = this.targets[i * D + d];
+    }
+    this.pos += n;
+    return { x: this.#x.subarray(0, n * P), y: this.#y.subarray(0, n * D), n };
+  }
+}
+
+function shuffled(n, rng) {
+  const a = new Int32Array(n);
+  for (let i = 0; i < n; i++) a[i] = i;
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(rng() * (i + 1));
+    [a[i], a[j]] = [a[j], a[i]];
+  }
+  return a;
 }

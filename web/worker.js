@@ -12,7 +12,7 @@ import { mnistFromIdx, MNIST_FILES } from './mnist.js';
 import { REQ, EVT, MNIST_DIR } from './protocol.js';
 import { serve } from './session.js';
 import { mulberry32 } from './random.js';
-import { ReplicaGroup } from './replicas.js';
+import { ReplicaGroup, BatchStream } from './replicas.js';
 
 const CHUNK_MS = 40;          // training work per turn of the message loop
 const TEST_EVERY_MS = 1500;   // test accuracy interval (training time), at least
@@ -29,7 +29,7 @@ const S = {
   net: null, spec: null, optimizer: null, batchSize: 32, seed: 1,
   running: false, step: 0, seen: 0, epoch: 0, rng: null, stepsPerChunk: 4,
   elapsed: 0, lastTest: 0, lastCheck: 0, testCost: 0, checkCost: 0, rateSeen: 0, rateMs: 0, bug: 'none', loss: NaN, acc: NaN,
-  threads: 1, group: null, order: null, pos: 0, epochs: 0, testImages: TEST_SUBSET,
+  threads: 1, group: null, stream: null, testImages: TEST_SUBSET,
 };
 
 const post = (type, payload = {}, transfer = []) => self.postMessage({ type, ...payload }, transfer);
@@ -120,7 +120,7 @@ async function install(net, { optimizer, batchSize, seed, threads = S.threads, t
   Object.assign(S, {
     net, spec: net.spec, optimizer, batchSize, seed, running: false, step: 0, seen: 0, epoch: 0,
     elapsed: 0, lastTest: 0, lastCheck: 0, testCost: 0, checkCost: 0, rateSeen: 0, rateMs: 0, loss: NaN, acc: NaN,
-    rng: mulberry32(seed), stepsPerChunk: 4, order: null, pos: 0, epochs: 0, testImages,
+    rng: mulberry32(seed), stepsPerChunk: 4, stream: null, testImages,
   });
   await setThreads(threads);
   const initialLoss = net.evaluateDataset(sets.trainProbe, { limit: 256 }).loss;
@@ -196,40 +196,17 @@ function runSteps(maxMs, exactSteps = 0) {
   S.loss = r.loss;
 }
 
-// k data-parallel steps (S.group): batches drawn here, from a shuffled order per epoch (seeded
-// like net.fit's, though not the same order), pixels / 255 as net.fit does inside WASM.
-let xBuf = null, yBuf = null;
+// k data-parallel steps (S.group) on batches from S.stream (web/replicas.js: BatchStream).
 function parallelSteps(k) {
-  const t0 = performance.now(), N = mnist.train.count, imgs = mnist.train.images, labels = mnist.train.labels;
-  xBuf ??= new Float32Array(1024 * PIX);
-  yBuf ??= new Float32Array(1024);
+  const t0 = performance.now();
+  S.stream ??= new BatchStream(mnist.train.images, mnist.train.labels, mnist.train.count, { seed: S.seed });
   let steps = 0, samples = 0, lossSum = 0;
   for (; steps < k; steps++) {
-    if (!S.order || S.pos >= N) {
-      if (S.order) S.epochs++;
-      S.order = shuffled(N, mulberry32(S.seed * 100_003 + S.epochs));
-      S.pos = 0;
-    }
-    const n = Math.min(S.batchSize, N - S.pos);
-    for (let b = 0; b < n; b++) {
-      const i = S.order[S.pos + b], src = imgs.subarray(i * PIX, i * PIX + PIX), o = b * PIX;
-      for (let j = 0; j < PIX; j++) xBuf[o + j] = src[j] / 255;
-      yBuf[b] = labels[i];
-    }
-    S.pos += n;
-    lossSum += S.group.step(xBuf.subarray(0, n * PIX), yBuf.subarray(0, n), n);
+    const { x, y, n } = S.stream.next(S.batchSize);
+    lossSum += S.group.step(x, y, n);
     samples += n;
   }
-  return { steps, samples, loss: lossSum / steps, epoch: S.epochs + S.pos / N, seconds: (performance.now() - t0) / 1000 };
-}
-function shuffled(n, rng) {
-  const a = new Int32Array(n);
-  for (let i = 0; i < n; i++) a[i] = i;
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(rng() * (i + 1));
-    [a[i], a[j]] = [a[j], a[i]];
-  }
-  return a;
+  return { steps, samples, loss: lossSum / steps, epoch: S.stream.epoch, seconds: (performance.now() - t0) / 1000 };
 }
 
 function testAccuracy(limit = S.testImages) {

@@ -110,3 +110,20 @@ describe('ReplicaGroup (coordinator in replica 0, shared memory)', () => {
     net.dispose();
   });
 });
+
+describe('Session.fit({ threads }) (the trainer API, and the element with threads="2")', () => {
+  it('trains data-parallel on 2 threads, says so, and refuses a bad count', async () => {
+    const { Session } = await import('../../web/session.js');
+    const s = new Session();
+    await s.init({ ...spec, optimizer: { type: 'adam', lr: 0.02 } });
+    const { x, y } = batch(64, 9);
+    s.setData('train', x, y, [3, 7, 7], { classes: 5 });
+    const before = s.evaluate('train').loss;
+    const r = await s.fit('train', { epochs: 8, batchSize: 16, threads: 2, chunk: 4 });
+    expect(r).toMatchObject({ steps: 32, threads: 2, stopped: false });
+    expect(s.evaluate('train').loss).toBeLessThan(before);
+    await expect(s.fit('train', { threads: 0 })).rejects.toThrow('fit: threads must be an integer in [1, 64], got 0');
+    expect((await s.fit('train', { steps: 2, batchSize: 16 })).threads).toBe(1);
+    s.dispose();
+  });
+});
