@@ -5,21 +5,9 @@
 import { describe, it, expect, afterEach } from 'vitest';
 import { loadBackprop } from '../../web/index.js';
 import { ReplicaGroup } from '../../web/replicas.js';
-import { rng } from './helpers.js';
+import { rng, smallCnnSpec } from './helpers.js';
 
-const spec = {
-  input: [3, 7, 7],
-  layers: [
-    { type: 'conv2d', filters: 4, kernel: 3, padding: 1 },
-    { type: 'relu' },
-    { type: 'maxpool2d', size: 2 },
-    { type: 'flatten' },
-    { type: 'dense', units: 5 },
-  ],
-  loss: 'softmax_cross_entropy',
-  optimizer: { type: 'adam', lr: 0.01 },
-  seed: 3,
-};
+const spec = smallCnnSpec('float32');
 
 function batch(n, seed) {
   const r = rng(seed);
