@@ -30,11 +30,11 @@ export type LayerSpec =
   | { type: string; [option: string]: unknown };
 
 export type OptimizerSpec =
-  | { type: 'sgd'; lr?: number; momentum?: number; nesterov?: boolean; weightDecay?: number; decay?: number }
-  | { type: 'adagrad'; lr?: number; eps?: number; decay?: number }
-  | { type: 'rmsprop'; lr?: number; alpha?: number; eps?: number; momentum?: number; decay?: number }
-  | { type: 'adadelta'; lr?: number; rho?: number; eps?: number; decay?: number }
-  | { type: 'adam'; lr?: number; beta1?: number; beta2?: number; eps?: number; weightDecay?: number; decay?: number };
+  | { type: 'sgd'; lr?: number; momentum?: number; nesterov?: boolean; weightDecay?: number; decay?: number; decaySteps?: number }
+  | { type: 'adagrad'; lr?: number; eps?: number; decay?: number; decaySteps?: number }
+  | { type: 'rmsprop'; lr?: number; alpha?: number; eps?: number; momentum?: number; decay?: number; decaySteps?: number }
+  | { type: 'adadelta'; lr?: number; rho?: number; eps?: number; decay?: number; decaySteps?: number }
+  | { type: 'adam'; lr?: number; beta1?: number; beta2?: number; eps?: number; weightDecay?: number; decay?: number; decaySteps?: number };
 
 export interface NetSpec {
   /** [C, H, W] or [features]. */
