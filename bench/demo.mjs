@@ -10,7 +10,7 @@
 // page's own, the gradient checks) are not counted; wallSeconds says what the whole run took.
 // Benchmarks are not tests: nothing here asserts a time.
 // Flags: --preset=<key of the demo's presets> (default mnist-cnn-race), --threads=2,1 (runs in
-//        that order), --seeds=1,2, --seconds=60, --every=5, --target=0.99, --out=<file>
+//        that order), --seeds=1,2, --batch=<n> (instead of the preset's), --seconds=60, --every=5, --target=0.99, --out=<file>
 //        (default bench/results/demo-<date>.json), --quick (few seconds, for a smoke run).
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,6 +32,7 @@ function options(argv) {
     seconds: Number(value('seconds', quick ? 4 : 60)),
     every: Number(value('every', quick ? 2 : 5)),
     target: Number(value('target', 0.99)),
+    batch: value('batch', null) && Number(value('batch')),
     out: value('out', null),
   };
 }
@@ -42,8 +43,9 @@ const median = (a) => {
 };
 
 /** One run on an open page: build the preset with seed and threads, train `seconds`, return the record. */
-async function trainOnce(page, { preset, seed, threads, seconds, every, target, log }) {
+async function trainOnce(page, { preset, seed, threads, seconds, every, target, batch, log }) {
   await page.selectOption('#preset', preset);
+  if (batch) await page.fill('#batch', String(batch));
   await page.fill('#seed', String(seed));
   await page.selectOption('#threads', String(threads));
   await page.evaluate(() => { window.before = window.demo.state.info; });
