@@ -54,8 +54,10 @@ async function benchOurs(bp, net, opt) {
   try {
     const trainer = ourTrainer(model);
     const train = await measure(() => trainer.step(x, labels, net.batch), net.batch, opt);
-    const infer = await measure(() => model.forward(x, net.batch), net.batch, opt);
-    return { trainStep: trainer.how, train, infer };
+    // Inference is net.predict (no backward follows: layers skip backward-only work, and the
+    // softmax probabilities come back), as TF.js's model.predict + data() and ConvNetJS's forward(vol, false).
+    const infer = await measure(() => model.predict(x, net.batch), net.batch, opt);
+    return { trainStep: trainer.how, inferCall: 'net.predict', train, infer };
   } finally {
     model.dispose();
   }

@@ -2,7 +2,8 @@
 // (the WASM/native ratio is its figure of merit). Reads a job from stdin and prints JSON:
 //   in   {"runs":7, "ms":400, "nets":[{"name":"mnist-cnn", "batch":32, "spec":{...}}, ...]}
 //   out  {"nets":[{"name":..., "batch":..., "train":{median,min,max,runs,stepsPerRun}, "infer":{...}}]}
-// samples/s per timed run; the train step is run_train_step (gradients, then the spec's optimizer step).
+// samples/s per timed run; the train step is run_train_step (gradients, then the spec's optimizer step),
+// inference is run_infer (what predict runs: layers skip backward-only work).
 // Timing only: correctness is the tests' job.
 #include <algorithm>
 #include <chrono>
@@ -86,7 +87,7 @@ int main() {
     row.set("name", name);
     row.set("batch", N);
     row.set("train", measure([&] { net->run_train_step(x.data(), labels.data(), N); }, N, runs, ms));
-    row.set("infer", measure([&] { net->run_forward(x.data(), N); }, N, runs, ms));
+    row.set("infer", measure([&] { net->run_infer(x.data(), N); }, N, runs, ms));  // as predict: no backward follows
     out_nets.push(row);
   }
   bp::Json out = bp::Json::object();

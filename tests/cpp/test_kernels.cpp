@@ -6,6 +6,9 @@
 // differs).
 #include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <limits>
+#include <string>
 
 #include "kernels/kernels.h"
 #include "layers/conv2d.h"
@@ -189,23 +192,37 @@ TEST(Kernels, ReferenceSwitchSelectsTheReference) {
   expect_close(dx[0], dx[1], "dX");
 }
 
-TEST(Kernels, MaxPoolMatchesReference) {
-  // Unpadded windows (the fast path), overlapping and not, with ties (values on a coarse
-  // grid) so the first-maximum rule is exercised; outputs and arg-max must be identical.
+// Unpadded windows (the fast path: generic, 3×3 and the f32x4 2×2 stride-2 kernel with its
+// scalar tail), overlapping and not, rectangular, odd sizes that leave rows/columns
+// unused. Values on a coarse grid make ties common, and some NaNs are planted: the maxima
+// (bit for bit, so NaN compares equal to NaN) and every arg-max must equal the reference's,
+// which takes the first maximum in row-major order; the inference form (no arg-max) too.
+template <typename T>
+void maxpool_matches_reference() {
   bp::Rng r(21);
-  for (auto g : {bp::PoolGeom{2, 3, 8, 9, 2, 2, 2, 2, 0, 0, 0, 0}, bp::PoolGeom{33, 1, 7, 7, 3, 3, 3, 3, 0, 0, 0, 0},
-                 bp::PoolGeom{1, 7, 9, 6, 3, 2, 1, 2, 0, 0, 0, 0}}) {
+  for (auto g : {bp::PoolGeom{2, 3, 8, 9, 2, 2, 2, 2, 0, 0, 0, 0}, bp::PoolGeom{1, 2, 5, 18, 2, 2, 2, 2, 0, 0, 0, 0},
+                 bp::PoolGeom{33, 1, 7, 7, 3, 3, 3, 3, 0, 0, 0, 0}, bp::PoolGeom{1, 7, 9, 6, 3, 2, 1, 2, 0, 0, 0, 0},
+                 bp::PoolGeom{3, 2, 28, 28, 2, 2, 2, 2, 0, 0, 0, 0}, bp::PoolGeom{2, 3, 14, 14, 3, 3, 3, 3, 0, 0, 0, 0},
+                 bp::PoolGeom{1, 3, 7, 11, 3, 3, 2, 2, 0, 0, 0, 0}, bp::PoolGeom{2, 1, 5, 9, 2, 2, 1, 1, 0, 0, 0, 0},
+                 bp::PoolGeom{1, 2, 4, 5, 1, 1, 1, 1, 0, 0, 0, 0}, bp::PoolGeom{1, 1, 3, 40, 2, 2, 2, 2, 0, 0, 0, 0}}) {
     g.OH = (g.H - g.KH) / g.SH + 1, g.OW = (g.W - g.KW) / g.SW + 1;
     size_t nx = (size_t)g.N * g.C * g.H * g.W, ny = (size_t)g.N * g.C * g.OH * g.OW;
-    std::vector<float> x(nx), y_ref(ny), y_fast(ny);
-    for (auto& v : x) v = (float)(int)(r.uniform() * 5);
+    std::vector<T> x(nx), y_ref(ny), y_fast(ny), y_inf(ny);
+    for (auto& v : x) v = (T)(int)(r.uniform() * 5);
+    for (size_t i = 0; i < nx; i += 37) x[i] = std::numeric_limits<T>::quiet_NaN();
     std::vector<int> a_ref(ny), a_fast(ny);
     bp::maxpool_forward(y_ref.data(), a_ref.data(), x.data(), g);
     bp::maxpool_forward_fast(y_fast.data(), a_fast.data(), x.data(), g);
-    EXPECT_EQ(y_fast, y_ref);
-    EXPECT_EQ(a_fast, a_ref);
+    bp::maxpool_forward_fast(y_inf.data(), (int*)nullptr, x.data(), g);
+    std::string at = "pool " + std::to_string(g.KH) + "x" + std::to_string(g.KW) + " s" + std::to_string(g.SH) + "," +
+                     std::to_string(g.SW) + " on " + std::to_string(g.H) + "x" + std::to_string(g.W);
+    EXPECT_EQ(0, std::memcmp(y_fast.data(), y_ref.data(), ny * sizeof(T))) << at;
+    EXPECT_EQ(0, std::memcmp(y_inf.data(), y_ref.data(), ny * sizeof(T))) << at;
+    EXPECT_EQ(a_fast, a_ref) << at;
   }
 }
+TEST(Kernels, MaxPoolMatchesReferenceFloat) { maxpool_matches_reference<float>(); }
+TEST(Kernels, MaxPoolMatchesReferenceDouble) { maxpool_matches_reference<double>(); }
 
 TEST(Kernels, ReluMatchesReference) {
   std::vector<double> x = {-2, -0.0, 0.0, 1e-300, 3, -1e-300, 7.5}, dy = {1, 2, 3, 4, 5, 6, 7};
