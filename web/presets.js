@@ -66,14 +66,14 @@ export const presets = {
       input: [1, 28, 28],
       layers: MNIST_CNN_LAYERS,
       loss: 'softmax_cross_entropy',
-      optimizer: { type: 'adam', lr: 0.005, beta2: 0.99, decaySteps: 15000 },
+      optimizer: { type: 'adam', lr: 0.005, beta2: 0.99, decaySteps: 11250 },
       seed: 1,
     },
-    fit: { batchSize: 16, epochs: 4 },
+    fit: { batchSize: 16, epochs: 3 },
     why: {
       net: 'mnist-cnn unchanged: only the schedule differs',
-      optimizer: 'Adam at 5e-3 with lr falling linearly to 0 over 15,000 steps (4 epochs at batch 16): the last epoch at small steps settles the weights; measured 99.12% after 4 epochs (seed 1), against 98.65% with the mnist-cnn preset\'s decay 2e-3 continued to 4 epochs',
-      batchSize: '16: more steps per epoch; at 32 the same schedule (7,500 steps) reached 98.95%',
+      optimizer: 'Adam at 5e-3 with lr falling linearly to 0 over 11,250 steps (3 epochs at batch 16, 180,000 samples): the small last steps settle the weights; measured natively 99.05% and 99.07% test accuracy after 3 epochs (net seeds 1, 2), where the mnist-cnn preset\'s decay 2e-3 gives 98.6% after 4',
+      batchSize: '16: more steps per sample; at 32 a linear schedule over 4 epochs reached 98.95%, at 64 98.82%',
     },
   },
 
