@@ -86,6 +86,10 @@ function makeApi(M) {
     setReferenceKernels(on) {
       M.setReferenceKernels(!!on);
     },
+    /** false: stride-1 3×3 convs run im2col + GEMM instead of Winograd F(2×2, 3×3) in the forward pass (default true). */
+    setWinograd(on) {
+      M.setWinograd(!!on);
+    },
   };
 }
 

@@ -17,15 +17,14 @@
 namespace bp {
 namespace {
 
-// Window row p = 0: each window's maximum starts at its first entry, then its
-// other columns. (ARG: the flat index of the maximum within the channel plane;
-// base is this row's start.)
+// Window row p = 0: each window's maximum starts at its first entry, then its other columns.
+// (ARG: the flat index of the maximum within the channel plane; base is this row's start.)
 template <int KW, int SW, bool ARG, typename T>
-inline void start_row(T *__restrict y, int *__restrict a, const T *__restrict x, int base, int n, int kw_rt,
+inline void start_row(T* __restrict y, int* __restrict a, const T* __restrict x, int base, int n, int kw_rt,
                       int sw_rt) {
   const int kw = KW ? KW : kw_rt, sw = SW ? SW : sw_rt;
   for (int j = 0; j < n; ++j) {
-    const T *r = x + j * sw;
+    const T* r = x + j * sw;
     T best = r[0];
     int arg = 0;
     for (int q = 1; q < kw; ++q) {
@@ -38,14 +37,13 @@ inline void start_row(T *__restrict y, int *__restrict a, const T *__restrict x,
   }
 }
 
-// Window rows p ≥ 1: every entry replaces the running maximum only when
-// strictly greater.
+// Window rows p ≥ 1: every entry replaces the running maximum only when strictly greater.
 template <int KW, int SW, bool ARG, typename T>
-inline void merge_row(T *__restrict y, int *__restrict a, const T *__restrict x, int base, int n, int kw_rt,
+inline void merge_row(T* __restrict y, int* __restrict a, const T* __restrict x, int base, int n, int kw_rt,
                       int sw_rt) {
   const int kw = KW ? KW : kw_rt, sw = SW ? SW : sw_rt;
   for (int j = 0; j < n; ++j) {
-    const T *r = x + j * sw;
+    const T* r = x + j * sw;
     T best = y[j];
     int arg = -1;
     for (int q = 0; q < kw; ++q) {
@@ -58,15 +56,14 @@ inline void merge_row(T *__restrict y, int *__restrict a, const T *__restrict x,
   }
 }
 
-// 2×2 windows, stride 2, float: the case both benchmark nets and most CNNs use,
-// by hand in f32x4 (the compiler does not vectorise the strided arg-max selects
-// above). Four outputs at a time: each window row's 8 inputs are split into
-// even and odd columns by one shuffle each, then the same strict-> selects in
-// the same order as start_row and merge_row, with the indices carried alongside
-// as i32x4. Returns how many columns it did (a multiple of 4).
+// 2×2 windows, stride 2, float: the case both benchmark nets and most CNNs use, by hand in
+// f32x4 (the compiler does not vectorise the strided arg-max selects above). Four outputs
+// at a time: each window row's 8 inputs are split into even and odd columns by one shuffle
+// each, then the same strict-> selects in the same order as start_row and merge_row, with
+// the indices carried alongside as i32x4. Returns how many columns it did (a multiple of 4).
 typedef float F4 __attribute__((vector_size(16)));
 typedef int I4 __attribute__((vector_size(16)));
-inline F4 ld4(const float *p) {
+inline F4 ld4(const float* p) {
   F4 v;
   std::memcpy(&v, p, sizeof v);
   return v;
@@ -75,15 +72,14 @@ inline F4 sel(I4 m, F4 a, F4 b) { return (F4)(((I4)a & m) | ((I4)b & ~m)); }
 inline I4 sel(I4 m, I4 a, I4 b) { return (a & m) | (b & ~m); }
 
 template <bool ARG>
-int maxpool_row_2x2(float *y, int *a, const float *x, int top, int W, int n) {
+int maxpool_row_2x2(float* y, int* a, const float* x, int top, int W, int n) {
   const float *r0 = x + top, *r1 = r0 + W;
   int j = 0;
   for (; j + 4 <= n; j += 4) {
     F4 u0 = ld4(r0 + 2 * j), u1 = ld4(r0 + 2 * j + 4), v0 = ld4(r1 + 2 * j), v1 = ld4(r1 + 2 * j + 4);
     F4 e0 = __builtin_shufflevector(u0, u1, 0, 2, 4, 6), o0 = __builtin_shufflevector(u0, u1, 1, 3, 5, 7);
     F4 e1 = __builtin_shufflevector(v0, v1, 0, 2, 4, 6), o1 = __builtin_shufflevector(v0, v1, 1, 3, 5, 7);
-    // The four entries in row-major order, each taken only when strictly
-    // greater (−1 lanes).
+    // The four entries in row-major order, each taken only when strictly greater (−1 lanes).
     I4 g1 = o0 > e0;
     F4 m = sel(g1, o0, e0);
     I4 g2 = e1 > m;
@@ -103,17 +99,16 @@ int maxpool_row_2x2(float *y, int *a, const float *x, int top, int W, int n) {
   return j;
 }
 
-// KH = KW = K and SH = SW = S at compile time when both are nonzero; 0: read
-// from g.
+// KH = KW = K and SH = SW = S at compile time when both are nonzero; 0: read from g.
 template <int K, int S, bool ARG, typename T>
-void maxpool_planes(T *out, int *argmax, const T *inp, const PoolGeom &g) {
+void maxpool_planes(T* out, int* argmax, const T* inp, const PoolGeom& g) {
   const int kh = K ? K : g.KH, sh = S ? S : g.SH, sw = S ? S : g.SW;
   for (int nc = 0; nc < g.N * g.C; ++nc) {
-    const T *x = inp + (size_t)nc * g.H * g.W;
+    const T* x = inp + (size_t)nc * g.H * g.W;
     for (int i = 0; i < g.OH; ++i) {
       const size_t o = ((size_t)nc * g.OH + i) * g.OW;
-      T *y = out + o;
-      int *a = ARG ? argmax + o : nullptr;
+      T* y = out + o;
+      int* a = ARG ? argmax + o : nullptr;
       const int top = i * sh * g.W;  // the first window's top-left entry
       int done = 0;                  // columns the f32x4 2×2 kernel took; the generic loops do the rest
       if constexpr (K == 2 && S == 2 && std::is_same_v<T, float>) done = maxpool_row_2x2<ARG>(y, a, x, top, g.W, g.OW);
@@ -129,26 +124,27 @@ void maxpool_planes(T *out, int *argmax, const T *inp, const PoolGeom &g) {
 
 }  // namespace
 
+// Compile-time windows only where they pay: float 2×2 stride 2 (the f32x4 kernel). Every
+// other shape, and float64 (gradient checks), runs the runtime-size loops: each extra
+// instantiation costs the module kilobytes of vectorised code.
 template <typename T>
-void maxpool_forward_fast(T *out, int *argmax, const T *inp, const PoolGeom &g) {
-  const bool sq2 = g.KH == 2 && g.KW == 2 && g.SH == 2 && g.SW == 2;
-  const bool sq3 = g.KH == 3 && g.KW == 3 && g.SH == 3 && g.SW == 3;
-  if (!argmax) {
-    if (sq2)
-      maxpool_planes<2, 2, false>(out, argmax, inp, g);
-    else if (sq3)
-      maxpool_planes<3, 3, false>(out, argmax, inp, g);
-    else
-      maxpool_planes<0, 0, false>(out, argmax, inp, g);
-  } else if (sq2)
-    maxpool_planes<2, 2, true>(out, argmax, inp, g);
-  else if (sq3)
-    maxpool_planes<3, 3, true>(out, argmax, inp, g);
-  else
+void maxpool_forward_fast(T* out, int* argmax, const T* inp, const PoolGeom& g) {
+  if constexpr (std::is_same_v<T, float>) {
+    if (g.KH == 2 && g.KW == 2 && g.SH == 2 && g.SW == 2) {
+      if (argmax)
+        maxpool_planes<2, 2, true>(out, argmax, inp, g);
+      else
+        maxpool_planes<2, 2, false>(out, argmax, inp, g);
+      return;
+    }
+  }
+  if (argmax)
     maxpool_planes<0, 0, true>(out, argmax, inp, g);
+  else
+    maxpool_planes<0, 0, false>(out, argmax, inp, g);
 }
 
-template void maxpool_forward_fast<float>(float *, int *, const float *, const PoolGeom &);
-template void maxpool_forward_fast<double>(double *, int *, const double *, const PoolGeom &);
+template void maxpool_forward_fast<float>(float*, int*, const float*, const PoolGeom&);
+template void maxpool_forward_fast<double>(double*, int*, const double*, const PoolGeom&);
 
 }  // namespace bp

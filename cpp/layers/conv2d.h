@@ -19,6 +19,7 @@
 #include <algorithm>
 
 #include "../kernels/kernels.h"
+#include "../kernels/winograd.h"
 #include "layer.h"
 
 namespace bp {
@@ -132,12 +133,19 @@ class Conv2d : public Layer<T> {
     return Status::Ok();
   }
 
-  // The fast kernels (kernels/conv.cpp: im2col + GEMM) unless set_reference_kernels(true).
+  // The fast kernels (kernels/conv.cpp: im2col + GEMM; kernels/winograd.cpp for stride-1
+  // 3×3 convs with enough channels) unless set_reference_kernels(true).
   void forward(T* out, const T* inp, int N) override {
     g.N = N;
     const T *w = this->params[0].value.data(), *b = this->params[1].value.data();
-    if (reference_kernels()) conv2d_forward_ref(out, inp, w, b, g);
-    else conv2d_forward_fast(out, inp, w, b, g, ws, !this->inference);
+    if (reference_kernels()) {
+      conv2d_forward_ref(out, inp, w, b, g);
+    } else if (winograd() && winograd_applies(g)) {
+      conv2d_forward_winograd(out, inp, w, b, g, wino);
+      ws.col_input = nullptr;  // no columns built: backward makes its own
+    } else {
+      conv2d_forward_fast(out, inp, w, b, g, ws, !this->inference);
+    }
   }
   void backward(T* dinp, const T* dout, const T* inp, const T*, int N) override {
     g.N = N;
@@ -149,6 +157,7 @@ class Conv2d : public Layer<T> {
 
   ConvGeom g{};
   ConvWorkspace<T> ws;  // im2col and packing buffers, reused every step
+  WinogradWorkspace<T> wino;  // the Winograd forward's transforms, reused every step
 };
 
 }  // namespace bp

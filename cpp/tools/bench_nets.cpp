@@ -1,6 +1,7 @@
 // bench_nets: times nets natively with the same kernels the WASM module runs, for `npm run bench`
 // (the WASM/native ratio is its figure of merit). Reads a job from stdin and prints JSON:
 //   in   {"runs":7, "ms":400, "nets":[{"name":"mnist-cnn", "batch":32, "spec":{...}}, ...]}
+//        optional "winograd": false times the conv forward without Winograd (kernels/winograd.h)
 //   out  {"nets":[{"name":..., "batch":..., "train":{median,min,max,runs,stepsPerRun}, "infer":{...}}]}
 // samples/s per timed run; the train step is run_train_step (gradients, then the spec's optimizer step),
 // inference is run_infer (what predict runs: layers skip backward-only work).
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "core/json.h"
+#include "kernels/winograd.h"
 #include "net/sequential.h"
 
 namespace {
@@ -67,6 +69,7 @@ int main() {
   if (!nets || !nets->is_array()) return fail("job: needs a \"nets\" array");
   int runs = job.has("runs") ? (int)job.find("runs")->num() : 7;
   double ms = job.has("ms") ? job.find("ms")->num() : 400;
+  if (job.has("winograd")) bp::set_winograd(job.find("winograd")->boolean());
 
   bp::Json out_nets = bp::Json::array();
   for (const bp::Json& job_net : nets->items()) {

@@ -8,6 +8,7 @@
 
 #include "../kernels/kernels.h"
 #include "../kernels/peak.h"
+#include "../kernels/winograd.h"
 #include "../net/model.h"
 
 using emscripten::typed_memory_view;
@@ -221,5 +222,6 @@ EMSCRIPTEN_BINDINGS(backprop) {
   // between the fast kernels and the reference loops (for the benchmark and the tests).
   emscripten::function("peakGflops", &bp::peak_gflops);
   emscripten::function("setReferenceKernels", &bp::set_reference_kernels);
+  emscripten::function("setWinograd", &bp::set_winograd);  // Winograd conv forward on/off
   emscripten::function("maxValues", &max_values);
 }

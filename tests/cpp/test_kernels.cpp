@@ -35,20 +35,9 @@ double tol<float>() { return 1e-5; }
 template <>
 double tol<double>() { return 1e-12; }
 
-// max |got − want| ≤ tol · max |want|; prints the first offending index and both values.
 template <typename T>
 void expect_close(const std::vector<T>& got, const std::vector<T>& want, const std::string& what) {
-  ASSERT_EQ(got.size(), want.size()) << what;
-  double scale = 0, maxd = 0;
-  size_t at = 0;
-  for (size_t i = 0; i < want.size(); ++i) {
-    scale = std::max(scale, std::fabs((double)want[i]));
-    double d = std::fabs((double)got[i] - (double)want[i]);
-    if (d > maxd) maxd = d, at = i;
-  }
-  EXPECT_LE(maxd, tol<T>() * std::max(scale, 1e-30))
-      << what << ": max difference " << maxd << " (scale " << scale << ") at [" << at << "]: fast " << got[at] << ", reference "
-      << want[at];
+  expect_rel_close(got, want, tol<T>(), what);  // test_util.h
 }
 
 template <typename T>

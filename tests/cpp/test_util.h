@@ -3,6 +3,8 @@
 #pragma once
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -88,6 +90,22 @@ inline std::vector<bp::GradCheckRow> expect_gradcheck(const std::string& spec, i
     EXPECT_GT(row.checked, 0) << "layer " << row.layer << " " << row.name << ": every coordinate hit a kink\n  spec: " << spec;
   }
   return rows;
+}
+
+// max |got − want| ≤ tol · max |want| (NaN counts as a difference); prints the first
+// offending index and both values.
+template <typename T>
+void expect_rel_close(const std::vector<T>& got, const std::vector<T>& want, double tol, const std::string& what) {
+  ASSERT_EQ(got.size(), want.size()) << what;
+  double scale = 0, maxd = 0;
+  size_t at = 0;
+  for (size_t i = 0; i < want.size(); ++i) {
+    scale = std::max(scale, std::fabs((double)want[i]));
+    double d = std::fabs((double)got[i] - (double)want[i]);
+    if (!(d <= maxd)) maxd = d, at = i;
+  }
+  EXPECT_LE(maxd, tol * std::max(scale, 1e-30)) << what << ": max difference " << maxd << " (scale " << scale << ") at [" << at
+                                                << "]: got " << got[at] << ", want " << want[at];
 }
 
 inline void expect_near_all(const std::vector<double>& got, const std::vector<double>& want, double tol, const char* what) {

@@ -7,7 +7,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadBackprop } from '../../web/index.js';
 
 const bp = await loadBackprop();
-afterAll(() => bp.setReferenceKernels(false));
+afterAll(() => {
+  bp.setReferenceKernels(false);
+  bp.setWinograd(true);
+});
 
 function lcg(seed) {
   let s = seed >>> 0;
@@ -45,11 +48,11 @@ function run(spec, n, ref, seed) {
   }
 }
 
-function expectSame(spec, n, seed) {
-  const tol = spec.dtype === 'float64' ? 1e-12 : 1e-5;
+function expectSame(spec, n, seed, f32 = { Y: 1e-5, grad: 1e-5 }) {
   const fast = run(spec, n, false, seed);
   const ref = run(spec, n, true, seed);
   for (const key of Object.keys(ref)) {
+    const tol = spec.dtype === 'float64' ? 1e-12 : key === 'Y' ? f32.Y : f32.grad;
     const d = relDiff(fast[key], ref[key]);
     expect(d.rel, `${key} of ${JSON.stringify(spec.layers)} n=${n} ${spec.dtype}: fast ${d.got} vs reference ${d.want} at [${d.at}]`).toBeLessThanOrEqual(tol);
   }
@@ -113,6 +116,30 @@ describe('fast kernels = reference kernels (WASM SIMD path)', () => {
     const fast = run(spec, 2, false, 1), ref = run(spec, 2, true, 1);
     expect(relDiff(fast.dX, ref.dX).rel).toBeLessThanOrEqual(1e-5);
     expect(fast.dX.some((v, i) => v !== ref.dX[i])).toBe(true);
+  });
+
+  it('Winograd conv forward (stride-1 3×3, ≥ 8 channels) = reference, ragged tiles, float32 and float64', () => {
+    // Odd sizes leave ragged last tiles; padding 0, 1, 2 and rectangular; the second conv
+    // gets 8 channels too. Y and every gradient within the tolerances above (gradients
+    // 1e-4 in float32: Y's few-ulp differences pass through softmax into δ).
+    for (const [H, W, p] of [[7, 5, 1], [6, 9, [2, 0]], [15, 3, [0, 1]]])
+      for (const dtype of ['float32', 'float64'])
+        expectSame({
+          input: [8, H, W],
+          layers: [{ type: 'conv2d', filters: 8, kernel: 3, padding: p }, { type: 'relu' }, { type: 'conv2d', filters: 5, kernel: 3, padding: 1 },
+            { type: 'flatten' }, { type: 'dense', units: 4 }],
+          loss: 'softmax_cross_entropy', dtype, seed: 9,
+        }, 33, H * W, { Y: 1e-5, grad: 1e-4 });
+  });
+
+  it('setWinograd(false) reaches the layers: the im2col and Winograd outputs differ in the last bits', () => {
+    const spec = { input: [16, 9, 9], layers: [{ type: 'conv2d', filters: 8, kernel: 3, padding: 1 }], loss: 'mse', dtype: 'float32', seed: 1 };
+    const wino = run(spec, 2, false, 1);
+    bp.setWinograd(false);
+    const im2col = run(spec, 2, false, 1);
+    bp.setWinograd(true);
+    expect(relDiff(wino.Y, im2col.Y).rel).toBeLessThanOrEqual(1e-5);
+    expect(wino.Y.some((v, i) => v !== im2col.Y[i])).toBe(true);
   });
 
   it('peakGflops measures the micro-kernel and returns a positive rate', () => {

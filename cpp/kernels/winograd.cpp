@@ -1,0 +1,208 @@
+// winograd.cpp: F(2×2, 3×3) conv2d forward (the math is in winograd.h).
+#include "winograd.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "../layers/conv2d.h"
+
+namespace bp {
+namespace {
+
+template <typename T>
+T* grow(std::vector<T>& v, size_t need) {
+  if (v.size() < need) v.resize(need);
+  return v.data();
+}
+
+// The copy and filter loops stay plain loops in WASM: vectorised and unrolled by Clang they
+// cost ~10 KB of module for no measurable speed (the transforms and GEMMs dominate).
+#if defined(__clang__)
+#define BP_PLAIN_LOOP _Pragma("clang loop vectorize(disable) interleave(disable) unroll(disable)")
+#else
+#define BP_PLAIN_LOOP
+#endif
+
+// Budget for one chunk's V and M together: about half of a core's 1 MB L2, leaving room for
+// the GEMM's packed panels.
+constexpr size_t kChunkBytes = 512 * 1024;
+
+// U = G g Gᵀ for one 3×3 filter g; u[ξ·stride] for ξ = 4·row + col.
+template <typename T>
+void filter_transform(T* u, size_t stride, const T* g) {
+  T t[4][3];  // G g
+  for (int q = 0; q < 3; ++q) {
+    T g0 = g[q], g1 = g[3 + q], g2 = g[6 + q];
+    t[0][q] = g0;
+    t[1][q] = T(0.5) * (g0 + g1 + g2);
+    t[2][q] = T(0.5) * (g0 - g1 + g2);
+    t[3][q] = g2;
+  }
+  for (int i = 0; i < 4; ++i) {  // (G g) Gᵀ
+    T a = t[i][0], b = t[i][1], c = t[i][2];
+    u[(4 * i + 0) * stride] = a;
+    u[(4 * i + 1) * stride] = T(0.5) * (a + b + c);
+    u[(4 * i + 2) * stride] = T(0.5) * (a - b + c);
+    u[(4 * i + 3) * stride] = c;
+  }
+}
+
+// The transforms run over the tiles of one tile row, VL at a time in 16-byte vectors (f32x4 /
+// f64x2, GCC/Clang vector extensions as in gemm.cpp: SIMD128 under Emscripten, SSE
+// natively). S is the vector type. A tile row is at least VL tiles wide (narrower images
+// get tiles of padding that are transformed, multiplied and never written out), and its last
+// vector overlaps the one before (it recomputes and rewrites the same values) instead of a
+// scalar tail: one code path, whatever the width.
+template <typename T>
+struct Vec {
+  typedef T type __attribute__((vector_size(16)));
+};
+template <typename S, typename T>
+inline S load(const T* p) {
+  S v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+template <typename T, typename S>
+inline void store(T* p, S v) {
+  std::memcpy(p, &v, sizeof v);
+}
+
+// V = Bᵀ d B for tiles j.. of one tile row. Row k of the 4 Xp rows is stored split into its
+// even columns e[k] and odd columns o[k] (X = TW + 1 each), so tile j's columns 2j..2j+3 are
+// e[k][j], o[k][j], e[k][j+1], o[k][j+1]: unit-stride in j. Writes v[ξ·stride + j].
+template <typename S, typename T>
+inline void input_tiles(T* v, size_t stride, const T* e, const T* o, int X, int j) {
+  S a[4][4];  // d B: per row k, (d0 − d2, d1 + d2, d2 − d1, d1 − d3)
+  for (int k = 0; k < 4; ++k) {
+    S d0 = load<S>(e + k * X + j), d1 = load<S>(o + k * X + j), d2 = load<S>(e + k * X + j + 1), d3 = load<S>(o + k * X + j + 1);
+    a[k][0] = d0 - d2;
+    a[k][1] = d1 + d2;
+    a[k][2] = d2 - d1;
+    a[k][3] = d1 - d3;
+  }
+  for (int m = 0; m < 4; ++m) {  // Bᵀ (d B): the same combination down the columns
+    store(v + (0 + m) * stride + j, a[0][m] - a[2][m]);
+    store(v + (4 + m) * stride + j, a[1][m] + a[2][m]);
+    store(v + (8 + m) * stride + j, a[2][m] - a[1][m]);
+    store(v + (12 + m) * stride + j, a[1][m] - a[3][m]);
+  }
+}
+
+// Y = Aᵀ M A + b for tiles j.. of one tile row, from m[ξ·stride + j]. Tile j's 2×2 block goes
+// to y[(2·row + col)·TW + j], unit-stride in j like the input side.
+template <typename S, typename T>
+inline void output_tiles(T* y, int TW, const T* m, size_t stride, T bias, int j) {
+  S s[4][2];  // M A: per row k, (m0 + m1 + m2, m1 − m2 − m3)
+  for (int k = 0; k < 4; ++k) {
+    S m0 = load<S>(m + (4 * k + 0) * stride + j), m1 = load<S>(m + (4 * k + 1) * stride + j);
+    S m2 = load<S>(m + (4 * k + 2) * stride + j), m3 = load<S>(m + (4 * k + 3) * stride + j);
+    s[k][0] = m0 + m1 + m2;
+    s[k][1] = m1 - m2 - m3;
+  }
+  for (int q = 0; q < 2; ++q) {  // Aᵀ (M A)
+    store(y + q * TW + j, bias + (s[0][q] + s[1][q] + s[2][q]));
+    store(y + (2 + q) * TW + j, bias + (s[1][q] - s[2][q] - s[3][q]));
+  }
+}
+
+template <typename T>
+using Vector = typename Vec<T>::type;
+template <typename T>
+constexpr int VL = 16 / sizeof(T);  // lanes: tiles per vector
+
+}  // namespace
+
+bool winograd_applies(const ConvGeom& g) {
+  return g.KH == 3 && g.KW == 3 && g.SH == 1 && g.SW == 1 && g.C >= 8;
+}
+
+template <typename T>
+void conv2d_forward_winograd(T* out, const T* inp, const T* weight, const T* bias, const ConvGeom& g,
+                             WinogradWorkspace<T>& ws) {
+  const int C = g.C, OC = g.OC, TH = (g.OH + 1) / 2, TW = std::max((g.OW + 1) / 2, VL<T>);
+  const size_t plane = (size_t)g.H * g.W, oplane = (size_t)g.OH * g.OW;
+
+  // U[ξ][o][c], recomputed only when the weights differ (bit for bit) from the copy taken
+  // last time: an optimizer step changes them in place. The compare costs ~1/20 of the
+  // transform, which at batch 1 would be half the conv's time.
+  const size_t nw = (size_t)OC * C * 9;
+  T* U = grow(ws.U, (size_t)16 * OC * C);
+  if (ws.u_oc != OC || ws.w.size() != nw || std::memcmp(ws.w.data(), weight, nw * sizeof(T)) != 0) {
+    ws.w.assign(weight, weight + nw);
+    ws.u_oc = OC;
+    BP_PLAIN_LOOP
+    for (int i = 0; i < OC * C; ++i) filter_transform(U + i, (size_t)OC * C, weight + (size_t)i * 9);
+  }
+
+  // A chunk is whole tile rows (of any samples): Tc = rows · TW tiles, rows a multiple of 8
+  // so Tc is too (the GEMM's register tile is 8 floats wide).
+  const int all_rows = g.N * TH;
+  const size_t per_tile = (size_t)16 * (C + OC) * sizeof(T);
+  const int rows = std::min(all_rows, std::max(8, (int)(kChunkBytes / per_tile / TW) / 8 * 8));
+  T* V = grow(ws.V, (size_t)16 * C * rows * TW);
+  T* M = grow(ws.M, (size_t)16 * OC * rows * TW);
+  const int X = TW + 1;  // one split row: Xp holds 2·X columns per tile row
+  T* buf = grow(ws.rows, (size_t)8 * X);
+
+  for (int r0 = 0; r0 < all_rows; r0 += rows) {
+    const int nr = std::min(rows, all_rows - r0);
+    const size_t Tc = (size_t)nr * TW;
+
+    // V = Bᵀ d B: split the tile row's 4 Xp rows (zeros outside X) into even and odd
+    // columns, then transform.
+    T *e = buf, *od = buf + 4 * X;
+    for (int c = 0; c < C; ++c) {
+      for (int r = r0; r < r0 + nr; ++r) {
+        const int n = r / TH, ty = r % TH;
+        const T* x = inp + ((size_t)n * C + c) * plane;
+        for (int k = 0; k < 4; ++k) {
+          T *ek = e + k * X, *ok = od + k * X;
+          const int y = 2 * ty + k - g.PH;
+          if (y < 0 || y >= g.H) {
+            BP_PLAIN_LOOP
+            for (int i = 0; i < X; ++i) ek[i] = ok[i] = 0;
+            continue;
+          }
+          const T* src = x + (size_t)y * g.W;
+          BP_PLAIN_LOOP
+          for (int i = 0; i < X; ++i) {  // Xp columns 2i, 2i + 1 are X columns 2i − PW, 2i + 1 − PW
+            const unsigned x0 = 2 * i - g.PW, x1 = x0 + 1;  // < W: inside X
+            ek[i] = x0 < (unsigned)g.W ? src[x0] : T(0);
+            ok[i] = x1 < (unsigned)g.W ? src[x1] : T(0);
+          }
+        }
+        T* v = V + (size_t)c * Tc + (size_t)(r - r0) * TW;
+        for (int j = 0; j < TW; j += VL<T>) input_tiles<Vector<T>>(v, (size_t)C * Tc, e, od, X, std::min(j, TW - VL<T>));
+      }
+    }
+
+    // M[ξ] = U[ξ] · V[ξ]
+    for (int xi = 0; xi < 16; ++xi)
+      gemm(OC, (int)Tc, C, U + (size_t)xi * OC * C, C, false, V + (size_t)xi * C * Tc, (int)Tc, false,
+           M + (size_t)xi * OC * Tc, (int)Tc, false, ws.gemm);
+
+    // Y = Aᵀ M A + b, the outputs that exist (a ragged tile's last row/column do not).
+    for (int o = 0; o < OC; ++o) {
+      for (int r = r0; r < r0 + nr; ++r) {
+        const int n = r / TH, ty = r % TH, oy = 2 * ty;
+        const T* m = M + (size_t)o * Tc + (size_t)(r - r0) * TW;
+        for (int j = 0; j < TW; j += VL<T>) output_tiles<Vector<T>>(buf, TW, m, (size_t)OC * Tc, bias[o], std::min(j, TW - VL<T>));
+        T* dst = out + ((size_t)n * OC + o) * oplane + (size_t)oy * g.OW;
+        for (int rr = 0; rr < 2 && oy + rr < g.OH; ++rr, dst += g.OW) {
+          const T *ye = buf + 2 * rr * TW, *yo = ye + TW;
+          BP_PLAIN_LOOP
+          for (int j = 0; j < g.OW / 2; ++j) dst[2 * j] = ye[j], dst[2 * j + 1] = yo[j];
+          if (g.OW % 2) dst[g.OW - 1] = ye[g.OW / 2];
+        }
+      }
+    }
+  }
+}
+
+template void conv2d_forward_winograd<float>(float*, const float*, const float*, const float*, const ConvGeom&,
+                                             WinogradWorkspace<float>&);
+template void conv2d_forward_winograd<double>(double*, const double*, const double*, const double*, const ConvGeom&,
+                                              WinogradWorkspace<double>&);
+
+}  // namespace bp
