@@ -7,6 +7,8 @@
 // Flags: BENCH_QUICK=1 or --quick (tiny counts, for the smoke test), --only=mnist-cnn,
 //        --no-node, --no-browser, --no-native, --out=<file> (default bench/results/<date>.json;
 //        quick runs write test-results/bench-quick.json).
+//        --demo: also bench/demo.mjs (the demo page: epoch time, 1 vs 2 threads, accuracy vs time),
+//        its flags passed as --demo-<flag>, e.g. --demo-seeds=1,2.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -136,6 +138,11 @@ async function main() {
   if (!flag('no-native')) results.native = runNative();
   if (!flag('no-node')) results.node = await runNode();
   if (!flag('no-browser')) results.chromium = await runChromium();
+  if (flag('demo')) {
+    const { runDemoBench } = await import('./demo.mjs');
+    const demoArgs = args.filter((a) => a.startsWith('--demo-')).map((a) => `--${a.slice('--demo-'.length)}`);
+    results.demo = await runDemoBench(quick ? ['--quick', ...demoArgs] : demoArgs, log);
+  }
   results.finished = new Date().toISOString();
   const trainHow = (results.chromium ?? results.node)?.nets?.['mnist-cnn']?.ours?.trainStep;
   const tfjsKernel = (results.chromium ?? results.node)?.tfjs?.conv2dBackpropFilter;
@@ -151,6 +158,8 @@ async function main() {
     const m = results[env]?.memory;
     if (m) console.log(`${env}: WASM heap while training mnist-cnn at batch 64: ${(m.heapInUseBytes / 2 ** 20).toFixed(1)} MB in use, memory ${m.wasmMemoryBytes == null ? '?' : (m.wasmMemoryBytes / 2 ** 20).toFixed(1)} MB (target <= 64 MB)`);
   }
+  const d = results.demo?.summary;
+  if (d?.speedup) console.log(`demo page, mnist-cnn: 2 threads ÷ 1 = ${d.speedup.toFixed(2)}× (epoch ${d[2].epochSeconds.median.toFixed(1)} s vs ${d[1].epochSeconds.median.toFixed(1)} s)`);
   const out = value('out') ?? join(root, quick ? 'test-results/bench-quick.json' : `bench/results/${started.toISOString().slice(0, 10)}.json`);
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, JSON.stringify(results, null, 2) + '\n');

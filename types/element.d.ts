@@ -14,6 +14,8 @@ export class BackpropDemoElement extends HTMLElement {
   readonly settings: EmbedSettings;
   /** 'idle' | 'loading' | 'training' | 'done' | 'error' */
   readonly state: string;
+  /** Threads the last training ran on: 1 unless threads="2" and the page is cross-origin isolated. */
+  readonly threads: number;
   /** Starts training now (the element also starts on click or when scrolled into view). */
   start(): Promise<void>;
   /** Stops training and frees the worker. */

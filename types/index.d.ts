@@ -30,11 +30,11 @@ export type LayerSpec =
   | { type: string; [option: string]: unknown };
 
 export type OptimizerSpec =
-  | { type: 'sgd'; lr?: number; momentum?: number; nesterov?: boolean; weightDecay?: number; decay?: number }
-  | { type: 'adagrad'; lr?: number; eps?: number; decay?: number }
-  | { type: 'rmsprop'; lr?: number; alpha?: number; eps?: number; momentum?: number; decay?: number }
-  | { type: 'adadelta'; lr?: number; rho?: number; eps?: number; decay?: number }
-  | { type: 'adam'; lr?: number; beta1?: number; beta2?: number; eps?: number; weightDecay?: number; decay?: number };
+  | { type: 'sgd'; lr?: number; momentum?: number; nesterov?: boolean; weightDecay?: number; decay?: number; decaySteps?: number }
+  | { type: 'adagrad'; lr?: number; eps?: number; decay?: number; decaySteps?: number }
+  | { type: 'rmsprop'; lr?: number; alpha?: number; eps?: number; momentum?: number; decay?: number; decaySteps?: number }
+  | { type: 'adadelta'; lr?: number; rho?: number; eps?: number; decay?: number; decaySteps?: number }
+  | { type: 'adam'; lr?: number; beta1?: number; beta2?: number; eps?: number; weightDecay?: number; decay?: number; decaySteps?: number };
 
 export interface NetSpec {
   /** [C, H, W] or [features]. */
@@ -231,6 +231,8 @@ export interface TrainerFitOptions {
   seed?: number;
   /** Steps per call into the module between 'progress' events (default 10). */
   chunk?: number;
+  /** 2: data-parallel on a helper worker too, where SharedArrayBuffer works (cross-origin isolated); else 1 (default 1). */
+  threads?: number;
   onProgress?: (progress: TrainerProgress) => void;
 }
 
@@ -246,6 +248,8 @@ export interface TrainerFitResult {
   samplesPerSec: number;
   /** stop() ended it early. */
   stopped: boolean;
+  /** Threads it trained on. */
+  threads: number;
 }
 
 export class TrainerEvent<D = unknown> extends Event {
@@ -339,6 +343,8 @@ export interface EmbedSettings {
   panels?: Array<'train' | 'gradcheck' | 'draw'>;
   start?: 'visible' | 'click';
   src?: string;
+  /** Opt-in: 2 trains on two threads where the page is cross-origin isolated (attribute threads="2"). */
+  threads?: number;
 }
 
 /** The <script> + <backprop-demo> tag for settings (or the iframe tag with { iframe: true }). */

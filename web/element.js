@@ -4,6 +4,9 @@
 // (dist/mnist-subset.bin) or, with src="folder/", on the full IDX files in that folder.
 // Starts when scrolled into view (start="visible", the default) or on click (start="click", and
 // always when the reader prefers reduced motion).
+// One thread unless the author opts in with threads="2": then it trains data-parallel on two
+// workers (web/replicas.js) where the page is cross-origin isolated (COOP + COEP headers, which
+// blogs rarely send), and on one thread elsewhere; the `threads` property says which.
 import { trainer } from './trainer.js';
 import { decodeMnistSubset } from './mnist-subset.js';
 import { loadMnist } from './mnist.js';
@@ -46,6 +49,7 @@ export class BackpropDemoElement extends HTMLElement {
   #observer = null;
   #timer = null;
   #stopping = false;
+  #threads = 1;
 
   constructor() {
     super();
@@ -167,7 +171,8 @@ export class BackpropDemoElement extends HTMLElement {
         await check();
         this.#timer = setInterval(check, 3000);
       }
-      const result = await t.fit('train', { epochs: s.epochs, batchSize: s.batchSize, shuffle: true, seed: s.seed, chunk: 5 });
+      const result = await t.fit('train', { epochs: s.epochs, batchSize: s.batchSize, shuffle: true, seed: s.seed, chunk: 5, threads: s.threads ?? 1 });
+      this.#threads = result.threads ?? 1;
       clearInterval(this.#timer);
       const { accuracy } = await t.evaluate('test');
       if (new Set(s.panels).has('gradcheck')) await check();
@@ -203,9 +208,15 @@ export class BackpropDemoElement extends HTMLElement {
     if (b) b.textContent = 'Train';
   }
 
+  /** Threads the last training ran on (1 unless threads="2" and the page is cross-origin isolated). */
+  get threads() {
+    return this.#threads;
+  }
+
   #onProgress(p) {
     this.#losses.push(p.loss);
-    this.#$('.status').textContent = `step ${p.step}/${p.totalSteps}, loss ${p.loss.toFixed(3)}`;
+    this.#threads = p.threads ?? 1;
+    this.#$('.status').textContent = `step ${p.step}/${p.totalSteps}, loss ${p.loss.toFixed(3)}${this.#threads > 1 ? `, ${this.#threads} threads` : ''}`;
     this.#drawCurve();
     this.dispatchEvent(new CustomEvent('backprop-progress', { detail: p }));
   }

@@ -13,6 +13,7 @@ const FIELDS = [
   ['panels', 'panels', (s) => s.split(',').map((p) => p.trim()).filter(Boolean), (a) => a.join(',')],
   ['start', 'start', String],
   ['src', 'src', String],
+  ['threads', 'threads', Number],  // opt-in: 2 trains data-parallel where the page is cross-origin isolated
 ];
 
 /** Attribute names a <backprop-demo> reads. */

@@ -20,7 +20,8 @@ import { BackpropError } from './errors.js';
 
 const WORKER_URL = new URL('./parallel_worker.js', import.meta.url);
 
-async function spawn(url) {
+/** A module Web Worker (page) or a worker_threads Worker (Node) behind one small interface. */
+export async function spawn(url) {
   if (typeof globalThis.Worker === 'function') {
     const w = new globalThis.Worker(url, { type: 'module' });
     return {

@@ -7,7 +7,14 @@
 //                                                 n = 0: -> {type:'grads', grads: null}
 //   {type:'json', apply}                     -> {type:'json', json} (net.toJSON(), after apply)
 // Any failure -> {type:'error', message}.
+// As a helper of a ReplicaGroup (web/replicas.js: the coordinator is replica 0, steps meet in
+// shared memory):
+//   {type:'attach', sab, layout}              -> {type:'attached'}
+//   {type:'load', bytes}                      the net becomes this model file (with optimizer state); no reply
+//   {type:'run'}                              serves CMD_STEP commands in the shared buffer until CMD_EXIT; no reply
+//   {type:'save'}                             -> {type:'saved', bytes} (net.save(), parameters only)
 import { loadBackprop } from './index.js';
+import { sharedViews, CMD_STEP, CMD_EXIT } from './replicas.js';
 
 let post, listen;
 if (typeof WorkerGlobalScope !== 'undefined') {
@@ -26,9 +33,49 @@ function apply(grads) {
   net.applyGradients();
 }
 
+let bp = null, shared = null, lastSeq = 0;
+
+// The helper's loop: one command per bump of ctrl[SEQ] (layout in replicas.js), ACK when done.
+function run() {
+  const { ctrl, x, targets, grads, avg, loss } = shared.v, { inputSize, targetSize } = shared.layout;
+  for (;;) {
+    Atomics.wait(ctrl, 0, lastSeq);
+    const seq = Atomics.load(ctrl, 0);
+    if (seq === lastSeq) continue;
+    lastSeq = seq;
+    const cmd = ctrl[2], n = ctrl[3];
+    try {
+      if (ctrl[4]) apply(avg);
+      if (cmd === CMD_STEP && n > 0) {
+        loss[0] = net.paramGradients(x.subarray(0, n * inputSize), targets.subarray(0, n * targetSize), n);
+        grads.set(net.getGradients());
+      }
+    } catch (e) {
+      console.error(`replica: ${e.message}`);
+      ctrl[5] = 1;
+    }
+    const stop = cmd === CMD_EXIT || ctrl[5] === 1;
+    Atomics.store(ctrl, 1, seq);
+    Atomics.notify(ctrl, 1);
+    if (stop) return;
+  }
+}
+
 listen(async (msg) => {
   try {
-    if (msg.type === 'init') {
+    if (msg.type === 'attach') {
+      bp ??= await loadBackprop();
+      shared = { v: sharedViews(msg.sab, msg.layout), layout: msg.layout };
+      post({ type: 'attached' });
+    } else if (msg.type === 'load') {
+      bp ??= await loadBackprop();
+      net?.dispose();
+      net = bp.load(msg.bytes);
+    } else if (msg.type === 'run') {
+      run();
+    } else if (msg.type === 'save') {
+      post({ type: 'saved', bytes: net.save() });
+    } else if (msg.type === 'init') {
       const bp = await loadBackprop();
       net = bp.sequential(msg.spec);
       const inputSize = net.inputShape.reduce((a, b) => a * b, 1);

@@ -8,8 +8,11 @@
 //   type          args                                   result
 //   init          {}                                     { train, test }  sample counts, after MNIST loaded
 //   validate      { spec }                               { layers, params }  shapes, nothing built
-//   build         { spec, optimizer, batchSize, seed }   { layers, params, paramCount, initialLoss }
-//   setOptions    { optimizer, batchSize }               {}  (takes effect at the next step)
+//   build         { spec, optimizer, batchSize, seed,    { layers, params, paramCount, initialLoss, threads, threadsError }
+//                   threads = 1, testImages = 1000 }     threads 2: data-parallel on two workers (web/replicas.js);
+//                                                        testImages: how many test images TEST events use
+//   setOptions    { optimizer, batchSize, threads?,      { threads, threadsError }  (takes effect at the next step;
+//                   testImages? }                        threadsError: why it fell back to 1 thread, or '')
 //   start / pause {}                                     { running }
 //   step          {}                                     one batch, then a PROGRESS event
 //   reset         {}                                     as build, with the same settings
@@ -22,12 +25,14 @@
 //   save          {}                                     { bytes: Uint8Array, name }
 //   load          { bytes: Uint8Array }                  as build, plus test: TEST payload
 //   testNow       {}                                     TEST payload, evaluated now
+//   replicas      {}                                     { threads, identical }  identical: every replica's
+//                                                        parameters equal this worker's, byte for byte
 //
 // Worker -> page: events, posted on their own.
 //   LOADING    { phase, loaded, total }          MNIST download progress (bytes)
-//   PROGRESS   { step, epoch, epochFraction, seen, loss, trainAcc, samplesPerSec, elapsed, running }
+//   PROGRESS   { step, epoch, epochFraction, seen, loss, trainAcc, samplesPerSec, elapsed, running, threads }
 //                                               after every chunk of net.fit steps (~40 ms)
-//   TEST       { step, seen, accuracy, loss, count, trainAcc }   accuracy on the first `count` test
+//   TEST       { step, seen, accuracy, loss, count, trainAcc, elapsed }   accuracy on the first `count` test
 //                                               images, and on 1000 fixed training images
 //   GRADCHECK  { step, bug, brokenLayer, rows: [{layer, name, shape, maxAbsError, maxRelError, checked, kinks, passed}] }
 //   FATAL      { message, restart }             training stopped; restart: the WASM module trapped
@@ -52,6 +57,7 @@ export const REQ = Object.freeze({
   SAVE: 'save',
   LOAD: 'load',
   TEST: 'testNow',
+  REPLICAS: 'replicas',
 });
 
 export const EVT = Object.freeze({

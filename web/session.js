@@ -4,13 +4,17 @@
 import { loadBackprop } from './index.js';
 import { BackpropError } from './errors.js';
 import { OPS, errorToMessage, transferList } from './protocol.js';
+import { ReplicaGroup, BatchStream } from './replicas.js';
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
+const now = () => globalThis.performance?.now() ?? Date.now();
 
 export class Session {
   #bp = null;
   #net = null;
   #data = new Map();
+  #raw = new Map();  // name -> { images, labels, count }: the JS arrays, for fit with threads > 1
+  #group = null;     // ReplicaGroup while fit runs on threads > 1
   #stopped = false;
   /** emit(type, detail): 'progress' and 'gradcheck' events go here. */
   constructor(emit = () => {}) {
@@ -22,6 +26,8 @@ export class Session {
     return this.#net;
   }
   #replace(net) {
+    this.#group?.terminate();
+    this.#group = null;
     this.#net?.dispose();
     this.#net = net;
     return this.info();
@@ -44,6 +50,7 @@ export class Session {
     const ds = this.#bp.dataset(images, labels, shape, options);
     this.#data.get(name)?.dispose();
     this.#data.set(name, ds);
+    this.#raw.set(name, { images, labels, count: ds.count });
     return { name, count: ds.count };
   }
   #dataset(name) {
@@ -55,14 +62,25 @@ export class Session {
    * Trains on a named dataset in chunks of `chunk` steps (net.fit continues where the last chunk
    * stopped), emitting 'progress' after each chunk and yielding between chunks so stop(),
    * gradCheck() and getParam() are answered while it runs.
-   * options: { epochs = 1 | steps, batchSize = 32, shuffle, seed, chunk = 10 }
-   * -> { steps, loss (last chunk's mean), epoch, samplesPerSec, stopped }
+   * options: { epochs = 1 | steps, batchSize = 32, shuffle, seed, chunk = 10, threads = 1 }
+   * threads 2: data-parallel on this thread and a helper worker (web/replicas.js), where
+   * SharedArrayBuffer is available (a cross-origin-isolated page, or Node); elsewhere one thread.
+   * Its batches come from a shuffled order of its own (same seed, not net.fit's order).
+   * -> { steps, loss (last chunk's mean), epoch, samplesPerSec, stopped, threads }
    */
-  async fit(name, { chunk = 10, epochs, steps, batchSize = 32, ...options } = {}) {
+  async fit(name, { chunk = 10, epochs, steps, batchSize = 32, threads = 1, ...options } = {}) {
     const net = this.#need();
     const ds = this.#dataset(name);
     if (!Number.isInteger(chunk) || chunk < 1) throw new BackpropError(`fit: chunk must be an integer >= 1, got ${chunk}`);
+    if (!Number.isInteger(threads) || threads < 1 || threads > 64) throw new BackpropError(`fit: threads must be an integer in [1, 64], got ${threads}`);
     const total = steps ?? (epochs ?? 1) * Math.ceil(ds.count / batchSize);
+    if (threads > 1 && ReplicaGroup.supported() && net.dtype === 'float32') {
+      const raw = this.#raw.get(name);
+      this.#group?.terminate();
+      // No helper (a worker from another origin, say): train on this thread instead.
+      this.#group = await ReplicaGroup.start(net, { threads, maxBatch: batchSize, targetSize: raw.labels.length / raw.count }).catch(() => null);
+      if (this.#group) return this.#fitParallel(raw, net, this.#group, total, { chunk, batchSize, threads, seed: options.seed ?? 1 });
+    }
     this.#stopped = false;
     let done = 0, last = null;
     while (done < total && !this.#stopped) {
@@ -73,7 +91,35 @@ export class Session {
       await tick();
       if (this.#net !== net) throw new BackpropError('trainer: the net was replaced or disposed during fit()');
     }
-    return { steps: done, loss: last?.loss ?? NaN, epoch: last?.epoch ?? 0, samplesPerSec: last?.samplesPerSec ?? 0, stopped: this.#stopped };
+    return { steps: done, loss: last?.loss ?? NaN, epoch: last?.epoch ?? 0, samplesPerSec: last?.samplesPerSec ?? 0, stopped: this.#stopped, threads: 1 };
+  }
+  async #fitParallel(raw, net, group, total, { chunk, batchSize, threads, seed }) {
+    const stream = new BatchStream(raw.images, raw.labels, raw.count, { seed, maxBatch: batchSize });
+    this.#stopped = false;
+    let done = 0, last = null;
+    try {
+      while (done < total && !this.#stopped) {
+        const t0 = now(), k = Math.min(chunk, total - done);
+        let loss = 0, samples = 0;
+        for (let i = 0; i < k; i++) {
+          const { x, y, n } = stream.next(batchSize);
+          loss += group.step(x, y, n);
+          samples += n;
+        }
+        done += k;
+        const dt = (now() - t0) / 1000;
+        last = { step: done, totalSteps: total, epoch: stream.epoch, loss: loss / k, samplesPerSec: dt > 0 ? samples / dt : 0, threads };
+        this.emit('progress', last);
+        await tick();
+        if (this.#net !== net) throw new BackpropError('trainer: the net was replaced or disposed during fit()');
+      }
+    } finally {
+      if (this.#group === group) {
+        group.terminate();
+        this.#group = null;
+      }
+    }
+    return { steps: done, loss: last?.loss ?? NaN, epoch: last?.epoch ?? 0, samplesPerSec: last?.samplesPerSec ?? 0, stopped: this.#stopped, threads };
   }
   stop() {
     this.#stopped = true;
@@ -99,9 +145,11 @@ export class Session {
   }
   setParam(layer, name, values) {
     this.#need().setParam(layer, name, values);
+    this.#group?.invalidate();  // the helpers copy the change before the next step
   }
   setOptimizer(options) {
     this.#need().setOptimizer(options);
+    this.#group?.invalidate();  // the helpers copy the change before the next step
   }
   save(options) {
     return this.#need().save(options);
@@ -113,6 +161,8 @@ export class Session {
   /** Frees the net and every dataset. */
   dispose() {
     this.#stopped = true;
+    this.#group?.terminate();
+    this.#group = null;
     this.#net?.dispose();
     this.#net = null;
     for (const ds of this.#data.values()) ds.dispose();

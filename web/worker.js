@@ -4,17 +4,21 @@
 // carry `op` and are answered by serve() (web/session.js) with a Session of their own.
 // Training runs in chunks of ~40 ms so pause/step/gradcheck messages are handled in between.
 // Every request is answered; a BackpropError becomes { ok: false, error } and the worker goes on.
+// With threads: 2 (build/setOptions) it trains data-parallel: this worker's net is replica 0 and
+// the coordinator, a helper worker holds replica 1 (web/replicas.js); everything else (tests,
+// gradient checks, filters, predictions, save) reads replica 0, which equals the helper's.
 import { loadBackprop } from './index.js';
 import { mnistFromIdx, MNIST_FILES } from './mnist.js';
 import { REQ, EVT, MNIST_DIR } from './protocol.js';
 import { serve } from './session.js';
 import { mulberry32 } from './random.js';
+import { ReplicaGroup, BatchStream } from './replicas.js';
 
 const CHUNK_MS = 40;          // training work per turn of the message loop
 const TEST_EVERY_MS = 1500;   // test accuracy interval (training time), at least
 const CHECK_EVERY_MS = 4000;  // automatic gradient check interval, at least
 const OVERHEAD = 10;          // ... and at least 10× what the last one cost, so each takes ≤ ~10%
-const TEST_SUBSET = 1000;     // held-out test images for the running accuracy
+const TEST_SUBSET = 1000;     // held-out test images for the running accuracy (default of testImages)
 const PIX = 784;
 
 let bp = null;
@@ -25,6 +29,7 @@ const S = {
   net: null, spec: null, optimizer: null, batchSize: 32, seed: 1,
   running: false, step: 0, seen: 0, epoch: 0, rng: null, stepsPerChunk: 4,
   elapsed: 0, lastTest: 0, lastCheck: 0, testCost: 0, checkCost: 0, rateSeen: 0, rateMs: 0, bug: 'none', loss: NaN, acc: NaN,
+  threads: 1, group: null, stream: null, testImages: TEST_SUBSET,
 };
 
 const post = (type, payload = {}, transfer = []) => self.postMessage({ type, ...payload }, transfer);
@@ -104,29 +109,60 @@ function checkBatch(batchSize) {
 
 // Makes `net` the session's net (the old one is freed); throws, leaving the session as it was,
 // when the optimizer or batch size is bad (the caller then disposes `net`).
-function install(net, { optimizer, batchSize, seed }) {
+async function install(net, { optimizer, batchSize, seed, threads = S.threads, testImages = S.testImages }) {
   net.setOptimizer(optimizer);
   checkBatch(batchSize);
+  checkThreads(threads);
+  checkTestImages(testImages);
   if (net.inputShape.reduce((a, b) => a * b, 1) !== PIX || net.outputShape.join() !== '10')
     throw new Error(`the net maps ${JSON.stringify(net.inputShape)} -> ${JSON.stringify(net.outputShape)}; MNIST needs 784 inputs ([1,28,28] or [784]) -> [10]`);
   if (S.net !== net) S.net?.dispose();
   Object.assign(S, {
     net, spec: net.spec, optimizer, batchSize, seed, running: false, step: 0, seen: 0, epoch: 0,
     elapsed: 0, lastTest: 0, lastCheck: 0, testCost: 0, checkCost: 0, rateSeen: 0, rateMs: 0, loss: NaN, acc: NaN,
-    rng: mulberry32(seed), stepsPerChunk: 4,
+    rng: mulberry32(seed), stepsPerChunk: 4, stream: null, testImages,
   });
+  await setThreads(threads);
   const initialLoss = net.evaluateDataset(sets.trainProbe, { limit: 256 }).loss;
-  return { ...describe(net), initialLoss };
+  return { ...describe(net), initialLoss, threads: S.threads, threadsError: S.threadsError };
 }
 
-function build({ spec, optimizer, batchSize, seed }) {
+async function build({ spec, optimizer, batchSize, seed, threads, testImages }) {
   const net = bp.sequential(withSeed({ ...spec, optimizer: undefined }, seed));
   try {
-    return install(net, { optimizer, batchSize, seed });
+    return await install(net, { optimizer, batchSize, seed, threads, testImages });
   } catch (e) {
     if (S.net !== net) net.dispose();
     throw e;
   }
+}
+
+function checkThreads(threads) {
+  if (!(Number.isInteger(threads) && threads >= 1 && threads <= 2))
+    throw new Error(`threads must be 1 or 2, got ${threads}`);
+  if (threads > 1 && !ReplicaGroup.supported())
+    throw new Error(`threads ${threads} needs SharedArrayBuffer: serve the page cross-origin isolated (COOP + COEP headers, as npm start does)`);
+}
+function checkTestImages(n) {
+  if (!(Number.isInteger(n) && n >= 1 && n <= 10000)) throw new Error(`testImages must be an integer in [1, 10000], got ${n}`);
+}
+
+// Threads for S.net: 1 trains with net.fit; 2 starts (or keeps) a helper replica, which copies
+// replica 0 (weights and optimizer state) before its first step.
+async function setThreads(threads) {
+  if (threads === 1 || !S.group || S.group.threads !== threads || !S.group.fits(S.net)) {
+    S.group?.terminate();
+    S.group = null;
+  }
+  S.threadsError = '';
+  try {
+    if (threads > 1 && !S.group) S.group = await ReplicaGroup.start(S.net, { threads, maxBatch: 1024 });
+  } catch (e) {  // no helper (it failed to start): train on this thread and say why
+    S.threadsError = e.message;
+    threads = 1;
+  }
+  S.group?.invalidate(S.net);
+  S.threads = threads;
 }
 
 function needNet() {
@@ -140,7 +176,7 @@ function progress() {
   post(EVT.PROGRESS, {
     step: S.step, epoch: Math.floor(S.epoch), epochFraction: S.epoch, seen: S.seen,
     loss: S.loss, trainAcc: S.acc, samplesPerSec: S.rateMs > 0 ? (S.rateSeen * 1000) / S.rateMs : 0,
-    elapsed: S.elapsed, running: S.running,
+    elapsed: S.elapsed, running: S.running, threads: S.threads,
   });
 }
 
@@ -148,7 +184,7 @@ function progress() {
 // k adapts so a chunk takes about maxMs.
 function runSteps(maxMs, exactSteps = 0) {
   const k = exactSteps || S.stepsPerChunk;
-  const r = S.net.fit(sets.train, { steps: k, batchSize: S.batchSize, shuffle: true, seed: S.seed, progressEvery: k });
+  const r = S.group ? parallelSteps(k) : S.net.fit(sets.train, { steps: k, batchSize: S.batchSize, shuffle: true, seed: S.seed, progressEvery: k });
   const ms = r.seconds * 1000;
   if (!exactSteps) S.stepsPerChunk = Math.max(1, Math.min(4096, Math.round((k * maxMs) / Math.max(ms, 1))));
   S.step += r.steps;
@@ -160,10 +196,23 @@ function runSteps(maxMs, exactSteps = 0) {
   S.loss = r.loss;
 }
 
-function testAccuracy(limit = TEST_SUBSET) {
+// k data-parallel steps (S.group) on batches from S.stream (web/replicas.js: BatchStream).
+function parallelSteps(k) {
+  const t0 = performance.now();
+  S.stream ??= new BatchStream(mnist.train.images, mnist.train.labels, mnist.train.count, { seed: S.seed });
+  let steps = 0, samples = 0, lossSum = 0;
+  for (; steps < k; steps++) {
+    const { x, y, n } = S.stream.next(S.batchSize);
+    lossSum += S.group.step(x, y, n);
+    samples += n;
+  }
+  return { steps, samples, loss: lossSum / steps, epoch: S.stream.epoch, seconds: (performance.now() - t0) / 1000 };
+}
+
+function testAccuracy(limit = S.testImages) {
   const { loss, accuracy } = S.net.evaluateDataset(sets.test, { limit });
   S.acc = S.net.evaluateDataset(sets.trainProbe).accuracy;
-  return { step: S.step, seen: S.seen, accuracy, loss, count: Math.min(limit, mnist.test.count), trainAcc: S.acc };
+  return { step: S.step, seen: S.seen, accuracy, loss, count: Math.min(limit, mnist.test.count), trainAcc: S.acc, elapsed: S.elapsed };
 }
 
 // The check runs on the `samples` highest-loss images of a random pool: a sample the net
@@ -278,11 +327,11 @@ function save() {
   return { bytes, name: `backprop-mnist-step${S.step}.bpm` };
 }
 
-function load({ bytes }) {
+async function load({ bytes }) {
   const u8 = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
   const net = bp.load(u8);
   try {
-    const r = install(net, { optimizer: net.optimizer ?? S.optimizer, batchSize: S.batchSize, seed: S.seed });
+    const r = await install(net, { optimizer: net.optimizer ?? S.optimizer, batchSize: S.batchSize, seed: S.seed });
     return { ...r, test: testAccuracy() };
   } catch (e) {
     if (S.net !== net) net.dispose();
@@ -312,12 +361,15 @@ const handlers = {
     try { return describe(net); } finally { net.dispose(); }
   },
   [REQ.BUILD]: build,
-  [REQ.SET_OPTIONS]({ optimizer, batchSize }) {
+  async [REQ.SET_OPTIONS]({ optimizer, batchSize, threads = S.threads, testImages = S.testImages }) {
     const net = needNet();
     checkBatch(batchSize);
+    checkThreads(threads);
+    checkTestImages(testImages);
     net.setOptimizer(optimizer);
-    Object.assign(S, { optimizer, batchSize });
-    return {};
+    Object.assign(S, { optimizer, batchSize, testImages });
+    await setThreads(threads);
+    return { threads: S.threads, threadsError: S.threadsError };
   },
   [REQ.START]() {
     needNet();
@@ -353,6 +405,10 @@ const handlers = {
   [REQ.TEST]() {
     needNet();
     return testAccuracy();
+  },
+  async [REQ.REPLICAS]() {
+    needNet();
+    return { threads: S.threads, identical: S.group ? await S.group.identical() : true };
   },
 };
 

@@ -104,6 +104,7 @@ Json OptimConfig::to_json() const {
       break;
   }
   j.set("decay", decay);
+  if (decay_steps > 0) j.set("decaySteps", decay_steps);  // only when set: older files and tests stay as they were
   return j;
 }
 
@@ -153,6 +154,8 @@ Status parse_optimizer(const Json& spec, OptimConfig& out) {
       break;
   }
   BP_TRY(r.number("decay", 0, 0, kInf, false, false, c.decay));
+  BP_TRY(r.number("decaySteps", 0, 0, kInf, false, false, c.decay_steps));
+  if (c.decay_steps != std::floor(c.decay_steps)) return r.error("decaySteps must be a whole number of steps, got " + Json(c.decay_steps).dump());
   BP_TRY(r.finish());
   out = c;
   return Status::Ok();

@@ -4,6 +4,8 @@
 // optimizer's steps; state buffers start at 0):
 //   lr_t = lr / (1 + (t−1)·decay)                 time-based schedule ("decay", every optimizer;
 //                                                  the first step uses lr, like Keras' `decay`)
+//          · max(0, 1 − (t−1)/decaySteps)         and, with decaySteps N > 0, a linear ramp to 0 at
+//                                                  step N+1 (PyTorch's LinearLR with end_factor 0)
 //   sgd       {lr 0.01, momentum 0, nesterov false, weightDecay 0}
 //             g ← g + wd·θ;  b ← μ·b + g  (b = g at t=1);  g ← nesterov ? g + μ·b : b  (if μ ≠ 0)
 //             θ ← θ − lr_t·g
@@ -22,6 +24,7 @@
 // centered false, amsgrad false). The arithmetic runs in double; state is stored in the net's
 // dtype, as PyTorch stores it in the parameter's.
 #pragma once
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -35,6 +38,7 @@ enum class OptimKind { Sgd, Adagrad, Rmsprop, Adadelta, Adam };
 struct OptimConfig {
   OptimKind kind = OptimKind::Sgd;
   double lr = 0.01, decay = 0;
+  double decay_steps = 0;                 // 0: no linear ramp
   double momentum = 0, weight_decay = 0;  // sgd (momentum, weightDecay), rmsprop (momentum), adam (weightDecay)
   bool nesterov = false;                  // sgd
   double alpha = 0.99;                    // rmsprop
@@ -69,7 +73,10 @@ class Optimizer {
     for (size_t i = 0; i < params.size(); ++i) state[i].assign(params[i]->value.size() * cfg.slots(), T(0));
   }
 
-  double lr_now() const { return cfg.lr / (1.0 + (double)(t - 1) * cfg.decay); }
+  double lr_now() const {
+    const double lr = cfg.lr / (1.0 + (double)(t - 1) * cfg.decay);
+    return cfg.decay_steps > 0 ? lr * std::max(0.0, 1.0 - (double)(t - 1) / cfg.decay_steps) : lr;
+  }
 
   // One update of every parameter from its grad. reset() must have sized the state.
   void step(const std::vector<Param<T>*>& params) {

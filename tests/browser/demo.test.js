@@ -137,6 +137,30 @@ describe('demo page', () => {
     expect(Number((await text('#s-step')).replace(/,/g, ''))).toBe(Number(step.replace(/,/g, '')) + 1);
   });
 
+  it('trains on both cores: two data-parallel replicas that stay identical', async () => {
+    expect(await page.evaluate(() => [crossOriginIsolated, navigator.hardwareConcurrency >= 2])).toEqual([true, true]);
+    expect(await text('#s-threads')).toBe('2 (data-parallel)');
+    expect(await page.evaluate(() => window.demo.client.request('replicas'))).toEqual({ threads: 2, identical: true });
+  });
+
+  it('switches to one thread and back between steps, and refuses a bad thread count', async () => {
+    const step = () => page.textContent('#s-step').then((t) => Number(t.replace(/,/g, '')));
+    const s0 = await step();
+    await page.selectOption('#threads', '1');
+    await page.waitForFunction(() => /, 1 thread$/.test(document.getElementById('status').textContent));
+    expect(await text('#s-threads')).toBe('1');
+    await page.click('#step');
+    await page.waitForFunction(() => /^one batch/.test(document.getElementById('status').textContent));
+    await page.selectOption('#threads', '2');
+    await page.waitForFunction(() => /, 2 threads$/.test(document.getElementById('status').textContent));
+    await page.click('#step');
+    await page.waitForFunction((n) => Number(document.getElementById('s-step').textContent.replace(/,/g, '')) === n, s0 + 2);
+    expect(await page.evaluate(() => window.demo.client.request('replicas'))).toEqual({ threads: 2, identical: true });
+    const bad = await page.evaluate(() => window.demo.client.request('setOptions', { optimizer: { type: 'adam', lr: 0.001 }, batchSize: 32, threads: 3 }).catch((e) => e.message));
+    expect(bad).toBe('threads must be 1 or 2, got 3');
+    expect(await page.evaluate(() => window.demo.client.request('replicas'))).toEqual({ threads: 2, identical: true });
+  });
+
   let saved, savedAcc;
   it('saving then loading a model restores its test accuracy', async () => {
     savedAcc = await text('#s-test');
@@ -186,6 +210,24 @@ describe('demo page', () => {
     await page.waitForFunction(() => window.demo.state.built, null, { timeout: 60_000 });
     expect(page.isClosed()).toBe(false);
     expect(problems).toEqual([]);
+  });
+});
+
+describe('demo page without cross-origin isolation', () => {
+  it('trains on one thread and says why two are not offered', async () => {
+    const plain = await serve({ port: 0, quiet: true, isolate: false });
+    const p2 = await (await browser.newContext()).newPage();
+    try {
+      await p2.goto(plain.url);
+      await p2.waitForFunction(() => window.demo?.state.built, null, { timeout: 120_000 });
+      expect(await p2.evaluate(() => crossOriginIsolated)).toBe(false);
+      expect(await p2.textContent('#s-threads')).toBe('1');
+      expect(await p2.$eval('#threads option[value="2"]', (o) => o.disabled)).toBe(true);
+      expect(await p2.getAttribute('#threads', 'title')).toMatch(/cross-origin-isolated/);
+    } finally {
+      await p2.close();
+      await plain.close();
+    }
   });
 });
 

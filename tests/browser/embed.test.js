@@ -108,6 +108,25 @@ describe('<backprop-demo>', () => {
     await page.close();
   });
 
+  it('trains on one thread unless the author writes threads="2" (and then on two only where the page is cross-origin isolated)', async () => {
+    const isolated = await serve({ port: 0, isolate: true, quiet: true });
+    const page = await browser.page();
+    try {
+      const run = async (origin, hash) => {
+        await page.goto(`${origin}web/embed.html#preset=mlp&panels=train&epochs=1&${hash}`);
+        await page.waitForFunction(() => ['done', 'error'].includes(document.querySelector('backprop-demo')?.state), null, { timeout: 120_000 });
+        return page.evaluate(() => ({ state: document.querySelector('backprop-demo').state, threads: document.querySelector('backprop-demo').threads, isolated: crossOriginIsolated }));
+      };
+      expect(await run(isolated.url, '')).toEqual({ state: 'done', threads: 1, isolated: true });
+      expect(await run(isolated.url, 'threads=2')).toEqual({ state: 'done', threads: 2, isolated: true });
+      expect(await run(server.url, 'threads=2')).toEqual({ state: 'done', threads: 1, isolated: false });
+      expect(page.errors).toEqual([]);
+    } finally {
+      await page.close();
+      await isolated.close();
+    }
+  });
+
   it('works from a CDN: a page on another origin loads dist/element.js and trains in a worker', async () => {
     const page = await browser.page();
     await page.addInitScript(RECORD);

@@ -60,6 +60,19 @@ TEST(Optimizer, SgdWeightDecay) {
   bpt::expect_near_all(run(R"({"type":"sgd","lr":0.1,"weightDecay":0.5})", 2.0, {1, 1}), {1.8, 1.61}, 1e-15, "weight decay");
 }
 
+TEST(Optimizer, LinearDecaySteps) {
+  // lr_t = lr · max(0, 1 − (t−1)/N), lr 0.1, N 2, g = 1, θ0 = 0:
+  //   t=1: lr 0.1   θ = −0.1
+  //   t=2: lr 0.05  θ = −0.15
+  //   t=3: lr 0     θ = −0.15 (and after)
+  bpt::expect_near_all(run(R"({"type":"sgd","lr":0.1,"decaySteps":2})", 0.0, {1, 1, 1, 1}), {-0.1, -0.15, -0.15, -0.15}, 1e-15, "decaySteps");
+  bp::Json j;
+  ASSERT_TRUE(bp::Json::parse(R"({"type":"sgd","decaySteps":100})", j).ok());
+  bp::OptimConfig c;
+  ASSERT_TRUE(bp::parse_optimizer(j, c).ok());
+  EXPECT_EQ(c.to_json().dump(), R"({"type":"sgd","lr":0.01,"momentum":0,"nesterov":false,"weightDecay":0,"decay":0,"decaySteps":100})");
+}
+
 TEST(Optimizer, TimeDecay) {
   // lr_t = lr / (1 + (t−1)·decay), lr 0.1, decay 1, g = 1, θ0 = 0:
   //   t=1: lr 0.1    θ = −0.1
@@ -133,7 +146,9 @@ TEST(Optimizer, BadConfigsNameTheValue) {
   EXPECT_EQ(parse_error(R"({"type":"adam","eps":0})"), "optimizer (adam): eps must be > 0, got 0");
   EXPECT_EQ(parse_error(R"({"type":"adam","beta1":1})"), "optimizer (adam): beta1 must be in [0, 1), got 1");
   EXPECT_EQ(parse_error(R"({"type":"adagrad","momentum":0.9})"),
-            "optimizer (adagrad): unknown option 'momentum' (it takes: lr, eps, decay)");
+            "optimizer (adagrad): unknown option 'momentum' (it takes: lr, eps, decay, decaySteps)");
+  EXPECT_EQ(parse_error(R"({"type":"adam","decaySteps":2.5})"), "optimizer (adam): decaySteps must be a whole number of steps, got 2.5");
+  EXPECT_EQ(parse_error(R"({"type":"adam","decaySteps":-1})"), "optimizer (adam): decaySteps must be >= 0, got -1");
   EXPECT_EQ(parse_error(R"({"type":"sgd","nesterov":true})"), "optimizer (sgd): nesterov needs momentum > 0, got momentum 0");
   EXPECT_EQ(parse_error(R"({"lr":0.1})"),
             "optimizer: needs a \"type\" string (known: sgd, adagrad, rmsprop, adadelta, adam), got none");

@@ -45,3 +45,19 @@ export function expectClose(got, want, tol, what = '') {
     tol * scale,
   );
 }
+
+/** A small conv net on [3,7,7] inputs with 5 classes (the data-parallel tests train it). */
+export const smallCnnSpec = (dtype) => ({
+  input: [3, 7, 7],
+  layers: [
+    { type: 'conv2d', filters: 4, kernel: 3, padding: 1 },
+    { type: 'relu' },
+    { type: 'maxpool2d', size: 2 },
+    { type: 'flatten' },
+    { type: 'dense', units: 5 },
+  ],
+  loss: 'softmax_cross_entropy',
+  optimizer: { type: 'adam', lr: 0.01 },
+  dtype,
+  seed: 3,
+});

@@ -5,22 +5,9 @@
 import { describe, it, expect, afterEach } from 'vitest';
 import { loadBackprop, BackpropError } from '../../web/index.js';
 import { ParallelTrainer } from '../../web/parallel.js';
-import { rng } from './helpers.js';
+import { rng, smallCnnSpec } from './helpers.js';
 
-const spec = (dtype) => ({
-  input: [3, 7, 7],
-  layers: [
-    { type: 'conv2d', filters: 4, kernel: 3, padding: 1 },
-    { type: 'relu' },
-    { type: 'maxpool2d', size: 2 },
-    { type: 'flatten' },
-    { type: 'dense', units: 5 },
-  ],
-  loss: 'softmax_cross_entropy',
-  optimizer: { type: 'adam', lr: 0.01 },
-  dtype,
-  seed: 3,
-});
+const spec = smallCnnSpec;
 
 function batch(n, seed) {
   const r = rng(seed);

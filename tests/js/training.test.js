@@ -108,7 +108,7 @@ describe('optimizers', () => {
     expectError(() => net.setOptimizer({ type: 'sgd', momentum: 1 }), 'optimizer (sgd): momentum must be in [0, 1), got 1');
     expectError(() => net.setOptimizer({ type: 'rmsprop', eps: 0 }), 'optimizer (rmsprop): eps must be > 0, got 0');
     expectError(() => net.setOptimizer({ type: 'adam', lr: 0.1, momentum: 0.9 }),
-      "optimizer (adam): unknown option 'momentum' (it takes: lr, beta1, beta2, eps, weightDecay, decay)");
+      "optimizer (adam): unknown option 'momentum' (it takes: lr, beta1, beta2, eps, weightDecay, decay, decaySteps)");
     expectError(() => net.setOptimizer('adam'), 'optimizer: must be an object like { type: \'adam\', lr: 0.001 }, got string adam');
     expect(snapshot(net)).toEqual(before);
     net.setOptimizer({ type: 'rmsprop', lr: 0.001 });

@@ -9,11 +9,15 @@ import { mountEmbedButton } from './embed-button.js';
 import { lineChart, imageGrid, confusionChart, drawGray, sizeOf } from './charts.js';
 
 const $ = (id) => document.getElementById(id);
-const MILESTONES = [0.9, 0.95, 0.97, 0.98];
+const MILESTONES = [0.9, 0.95, 0.97, 0.98, 0.99];
+// Both cores when the page may share memory with its workers (COOP + COEP: npm start sends them).
+const TWO_THREADS = (navigator.hardwareConcurrency ?? 1) >= 2 && globalThis.crossOriginIsolated === true;
 
 const state = {
   ready: false, built: false, running: false, info: null, lastSeen: 0,
   loss: [], trainAcc: [], testAcc: [], gc: [], milestones: {}, busy: 0,
+  tests: [],         // every TEST: { seen, accuracy, count, elapsed (training ms) } (bench/demo.mjs reads it)
+  firstEpoch: null,  // { elapsed } (training ms) when 60,000 samples had been seen
 };
 
 // ---- status line ----
@@ -22,6 +26,7 @@ function status(text, error = false) {
   $('status').className = error ? 'error' : '';
 }
 const pct = (v) => (Number.isFinite(v) ? `${(100 * v).toFixed(1)}%` : '–');
+const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
 const clock = (ms) => `${Math.floor(ms / 60000)}:${String(Math.floor(ms / 1000) % 60).padStart(2, '0')}`;
 
 // ---- worker ----
@@ -78,6 +83,12 @@ const editor = new LayerEditor($('layer-editor'), () => validateSoon());
 for (const [k, p] of Object.entries(PRESETS)) $('preset').append(new Option(p.label, k));
 $('preset').append(new Option('custom', 'custom'));
 for (const [k, label] of Object.entries(BUGS)) $('bug').append(new Option(label, k));
+$('threads').value = TWO_THREADS ? '2' : '1';
+if (!TWO_THREADS) {
+  $('threads').querySelector('option[value="2"]').disabled = true;
+  $('threads').title = (navigator.hardwareConcurrency ?? 1) < 2 ? 'this device reports one core'
+    : 'two threads need a cross-origin-isolated page (COOP + COEP headers, as npm start sends)';
+}
 
 function applyPreset(key) {
   const p = PRESETS[key];
@@ -91,6 +102,7 @@ function applyPreset(key) {
   $('lr').value = p.optimizer.lr;
   $('momentum').value = p.optimizer.momentum ?? 0.9;
   $('batch').value = p.batchSize;
+  state.testImages = p.testImages ?? 1000;
   syncOptimizerFields();
 }
 function spec() {
@@ -108,7 +120,7 @@ function optimizer() {
 function syncOptimizerFields() {
   $('momentum-label').hidden = $('optimizer').value !== 'sgd';
 }
-const settings = () => ({ spec: spec(), optimizer: optimizer(), batchSize: Number($('batch').value), seed: Number($('seed').value) });
+const settings = () => ({ spec: spec(), optimizer: optimizer(), batchSize: Number($('batch').value), seed: Number($('seed').value), threads: Number($('threads').value), testImages: state.testImages ?? 1000 });
 mountEmbedButton($('embed-hook'), () => ({ preset: $('preset').value, ...settings() }));
 
 function validateSoon() {
@@ -134,12 +146,13 @@ $('preset').addEventListener('change', () => {
   validate();
 });
 $('optimizer').addEventListener('change', () => { syncOptimizerFields(); setOptions(); });
-for (const id of ['lr', 'momentum', 'batch']) $(id).addEventListener('change', setOptions);
+for (const id of ['lr', 'momentum', 'batch', 'threads']) $(id).addEventListener('change', setOptions);
 async function setOptions() {
   if (!state.built) return;
   try {
-    await call(REQ.SET_OPTIONS, { optimizer: optimizer(), batchSize: Number($('batch').value) });
-    status(`optimizer ${JSON.stringify(optimizer())}, batch ${$('batch').value}`);
+    const r = await call(REQ.SET_OPTIONS, { optimizer: optimizer(), batchSize: Number($('batch').value), threads: Number($('threads').value), testImages: state.testImages ?? 1000 });
+    showThreads(r);
+    status(`optimizer ${JSON.stringify(optimizer())}, batch ${$('batch').value}, ${r.threads === 1 ? '1 thread' : `${r.threads} threads`}`);
   } catch (e) {
     status(e.message, true);
   }
@@ -147,7 +160,7 @@ async function setOptions() {
 
 // ---- build / controls ----
 function clearHistory() {
-  Object.assign(state, { loss: [], trainAcc: [], testAcc: [], gc: [], milestones: {}, lastSeen: 0 });
+  Object.assign(state, { loss: [], trainAcc: [], testAcc: [], gc: [], milestones: {}, lastSeen: 0, tests: [], firstEpoch: null });
   $('milestones').textContent = '';
   $('s-test').textContent = '–';
   renderCharts();
@@ -159,9 +172,17 @@ async function build(settingsNow = settings()) {
   afterBuild(r);
   return r;
 }
+// How many threads train, and why only one when two were asked for.
+function showThreads(r) {
+  state.threads = r.threads;
+  $('threads').value = String(r.threads);
+  $('s-threads').textContent = r.threads === 1 ? '1' : `${r.threads} (data-parallel)`;
+  $('s-threads').title = r.threadsError || (r.threads === 1 ? 'one worker trains' : `${r.threads} workers, each with a replica of the net, share every batch and average their gradients`);
+}
 function afterBuild(r) {
   state.built = true;
   state.info = r;
+  showThreads(r);
   editor.showShapes(r, r.spec.input);
   clearHistory();
   onProgress({ step: 0, epoch: 0, epochFraction: 0, seen: 0, loss: r.initialLoss, trainAcc: NaN, samplesPerSec: 0, elapsed: 0, running: false });
@@ -233,6 +254,7 @@ let chartQueued = false;
 let statsAt = 0, statsTimer = 0, latest = null;
 function onProgress(d) {
   state.elapsed = d.elapsed;
+  if (!state.firstEpoch && d.seen >= 60_000) state.firstEpoch = { elapsed: d.elapsed, seen: d.seen };
   if (d.seen > state.lastSeen || d.seen === 0) {
     if (Number.isFinite(d.loss)) state.loss.push([d.seen, d.loss]);
     state.lastSeen = d.seen;
@@ -257,6 +279,7 @@ function renderStats() {
   syncButtons();
 }
 function onTest(d) {
+  state.tests.push({ seen: d.seen, accuracy: d.accuracy, count: d.count, elapsed: d.elapsed });
   $('s-test').textContent = pct(d.accuracy);
   $('s-train').textContent = pct(d.trainAcc);
   if (!state.testAcc.length || state.testAcc.at(-1)[0] !== d.seen) {
@@ -266,7 +289,8 @@ function onTest(d) {
   for (const m of MILESTONES)
     if (d.accuracy >= m && state.milestones[m] === undefined) state.milestones[m] = { elapsed: state.elapsed ?? 0, seen: d.seen };
   $('milestones').textContent = Object.entries(state.milestones)
-    .map(([m, v]) => `≥ ${Math.round(m * 100)}% test accuracy at ${clock(v.elapsed)} (${v.seen.toLocaleString()} samples)`).join(' · ');
+    .map(([m, v]) => `≥ ${Math.round(m * 100)}% test accuracy at ${seconds(v.elapsed)} of training (${v.seen.toLocaleString()} samples)`).join(' · ') +
+    (Object.keys(state.milestones).length ? ` · on ${d.count.toLocaleString()} test images` : '');
   scheduleCharts();
 }
 function scheduleCharts() {
