@@ -17,49 +17,32 @@
 namespace bp {
 namespace {
 
-// Window row p = 0: each window's maximum starts at its first entry, then its other columns.
-// (ARG: the flat index of the maximum within the channel plane; base is this row's start.)
-template <int KW, int SW, bool ARG, typename T>
-inline void start_row(T* __restrict y, int* __restrict a, const T* __restrict x, int base, int n, int kw_rt,
-                      int sw_rt) {
+// One window row over n windows. FIRST (row p = 0): each window's maximum starts at its first
+// entry; later rows start from the running maximum in y. Then every entry replaces it only when
+// strictly greater. (ARG: the flat index of the maximum within the channel plane; base is this
+// row's first entry.)
+template <int KW, int SW, bool ARG, bool FIRST, typename T>
+inline void window_row(T* __restrict y, int* __restrict a, const T* __restrict x, int base, int n, int kw_rt,
+                       int sw_rt) {
   const int kw = KW ? KW : kw_rt, sw = SW ? SW : sw_rt;
   for (int j = 0; j < n; ++j) {
     const T* r = x + j * sw;
-    T best = r[0];
-    int arg = 0;
-    for (int q = 1; q < kw; ++q) {
+    T best = FIRST ? r[0] : y[j];
+    int arg = FIRST ? 0 : -1;
+    for (int q = FIRST ? 1 : 0; q < kw; ++q) {
       bool gt = r[q] > best;  // strict >: the first maximum wins ties
       best = gt ? r[q] : best;
       if (ARG) arg = gt ? q : arg;
     }
     y[j] = best;
-    if (ARG) a[j] = base + j * sw + arg;
-  }
-}
-
-// Window rows p ≥ 1: every entry replaces the running maximum only when strictly greater.
-template <int KW, int SW, bool ARG, typename T>
-inline void merge_row(T* __restrict y, int* __restrict a, const T* __restrict x, int base, int n, int kw_rt,
-                      int sw_rt) {
-  const int kw = KW ? KW : kw_rt, sw = SW ? SW : sw_rt;
-  for (int j = 0; j < n; ++j) {
-    const T* r = x + j * sw;
-    T best = y[j];
-    int arg = -1;
-    for (int q = 0; q < kw; ++q) {
-      bool gt = r[q] > best;
-      best = gt ? r[q] : best;
-      if (ARG) arg = gt ? q : arg;
-    }
-    y[j] = best;
-    if (ARG) a[j] = arg >= 0 ? base + j * sw + arg : a[j];
+    if (ARG && (FIRST || arg >= 0)) a[j] = base + j * sw + arg;
   }
 }
 
 // 2×2 windows, stride 2, float: the case both benchmark nets and most CNNs use, by hand in
 // f32x4 (the compiler does not vectorise the strided arg-max selects above). Four outputs
 // at a time: each window row's 8 inputs are split into even and odd columns by one shuffle
-// each, then the same strict-> selects in the same order as start_row and merge_row, with
+// each, then the same strict-> selects in the same order as window_row, with
 // the indices carried alongside as i32x4. Returns how many columns it did (a multiple of 4).
 typedef float F4 __attribute__((vector_size(16)));
 typedef int I4 __attribute__((vector_size(16)));
@@ -116,8 +99,8 @@ void maxpool_planes(T* out, int* argmax, const T* inp, const PoolGeom& g) {
       y += done;
       a = ARG ? a + done : nullptr;
       const int t = top + done * sw, n = g.OW - done;
-      start_row<K, S, ARG>(y, a, x + t, t, n, g.KW, g.SW);
-      for (int p = 1; p < kh; ++p) merge_row<K, S, ARG>(y, a, x + t + p * g.W, t + p * g.W, n, g.KW, g.SW);
+      window_row<K, S, ARG, true>(y, a, x + t, t, n, g.KW, g.SW);
+      for (int p = 1; p < kh; ++p) window_row<K, S, ARG, false>(y, a, x + t + p * g.W, t + p * g.W, n, g.KW, g.SW);
     }
   }
 }
