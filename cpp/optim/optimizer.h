@@ -82,17 +82,24 @@ class Optimizer {
   void step(const std::vector<Param<T>*>& params) {
     ++t;
     const double lr = lr_now();
+    // Adam's bias corrections depend on t only: once per step, not two pow() per element.
+    const Bias bias = cfg.kind == OptimKind::Adam
+                          ? Bias{1 - std::pow(cfg.beta1, (double)t), std::sqrt(1 - std::pow(cfg.beta2, (double)t))}
+                          : Bias{1, 1};
     for (size_t i = 0; i < params.size(); ++i) {
       Param<T>& p = *params[i];
       size_t n = p.value.size();
       T* s0 = state[i].data();           // slot 0: momentum / sum / square average / m
       T* s1 = s0 + (cfg.slots() - 1) * n;  // slot 1 (or slot 0 again for one-slot kinds)
-      for (size_t j = 0; j < n; ++j) update(p.value[j], (double)p.grad[j], s0 + j, s1 + j, lr);
+      for (size_t j = 0; j < n; ++j) update(p.value[j], (double)p.grad[j], s0 + j, s1 + j, lr, bias);
     }
   }
 
  private:
-  void update(T& theta, double g, T* a, T* b, double lr) const {
+  struct Bias {
+    double bc1, sqrt_bc2;  // Adam: 1 − β1ᵗ and √(1 − β2ᵗ)
+  };
+  void update(T& theta, double g, T* a, T* b, double lr, const Bias& bias) const {
     const OptimConfig& c = cfg;
     double th = (double)theta;
     switch (c.kind) {
@@ -138,8 +145,7 @@ class Optimizer {
         double v = c.beta2 * (double)*b + (1 - c.beta2) * g * g;
         *a = (T)m;
         *b = (T)v;
-        double bc1 = 1 - std::pow(c.beta1, (double)t), bc2 = 1 - std::pow(c.beta2, (double)t);
-        th -= lr / bc1 * m / (std::sqrt(v) / std::sqrt(bc2) + c.eps);
+        th -= lr / bias.bc1 * m / (std::sqrt(v) / bias.sqrt_bc2 + c.eps);
         break;
       }
     }
