@@ -115,13 +115,14 @@ __attribute__((noinline)) T sum(const T* v, int n) {
   return (s[0] + s[1]) + (s[2] + s[3]);
 }
 
-// The batch's column matrices, [N][C·KH·KW][OH·OW]: forward fills them, backward reads
-// them again when it gets the same input (Sequential always calls backward right after the
-// forward of the same batch), else rebuilds them.
+
+// One sample's dX = col2im(Wᵀ · δ), through its column-matrix gradient dcol.
 template <typename T>
-T* col_buffer(std::vector<T>& v, size_t need) {
-  if (v.size() < need) v.resize(need);
-  return v.data();
+BP_SMALL void dx_by_col2im(T* dx, T* dcol, const T* weight, const T* d, const ConvGeom& g, GemmWorkspace<T>& gws) {
+  const int P = g.OH * g.OW, KK = g.C * g.KH * g.KW;
+  gemm(KK, P, g.OC, weight, KK, true, d, P, false, dcol, P, false, gws);  // dcol = Wᵀ · δ
+  set_row(dx, g.C * g.H * g.W, T(0));
+  col2im_add(dx, dcol, g);
 }
 
 // ---- stride 1: implicit GEMM on the padded-width grid (no im2col) ----
@@ -223,8 +224,8 @@ BP_SMALL void forward_stride1(T* out, const T* inp, const T* weight, const T* bi
   const size_t in_n = (size_t)g.C * g.H * g.W, xp_n = (size_t)g.C * r.Hp * r.Wp, out_n = (size_t)g.OC * P;
   const bool padded = g.PH > 0 || g.PW > 0;
   const bool on_grid = r.Wp != g.OW;  // KW > 1: Y goes through the grid; else the grid is Y
-  T* xp = padded ? col_buffer(ws.col, xp_n * (keep ? g.N : 1)) : nullptr;
-  T* grid = on_grid ? col_buffer(ws.grid, (size_t)g.OC * r.NP) : nullptr;
+  T* xp = padded ? grow(ws.col, xp_n * (keep ? g.N : 1)) : nullptr;
+  T* grid = on_grid ? grow(ws.grid, (size_t)g.OC * r.NP) : nullptr;
   tap_offsets(ws.off, g.C, g.KH, g.KW, (std::ptrdiff_t)r.Hp * r.Wp, r.Wp, false);
   for (int n = 0; n < g.N; ++n) {
     const T* x = inp + n * in_n;
@@ -254,20 +255,20 @@ BP_SMALL void backward_stride1(T* dinp, T* dweight, T* dbias, const T* dout, con
   const size_t in_n = (size_t)g.C * g.H * g.W, xp_n = (size_t)g.C * r.Hp * r.Wp, out_n = (size_t)g.OC * P;
   const bool padded = g.PH > 0 || g.PW > 0;
   const bool have_xp = padded && ws.col_input == inp && ws.col_batch == g.N;
-  T* xp = padded ? col_buffer(ws.col, xp_n * g.N) : nullptr;
+  T* xp = padded ? grow(ws.col, xp_n * g.N) : nullptr;
   tap_offsets(ws.off, g.C, g.KH, g.KW, (std::ptrdiff_t)r.Hp * r.Wp, r.Wp, false);
   // dX: δ'' (unless δ is δ'' already: K = 1, P = 0), W regrouped as [C][OC·KH·KW] rows, the
   // rotated tap offsets into δ'', and the dX grid (unless it is dX: KW = 1). With fewer
   // channels than the micro-kernel's MR rows (C = 1: a net's grey-scale input) that GEMM
   // would compute mostly padding rows: dcol = Wᵀ·δ and col2im then, as at stride > 1.
   const bool by_col = dinp && g.C < kGemmMR, implicit = dinp && !by_col;
-  T* dcol = by_col ? col_buffer(ws.dcol, (size_t)KK * P) : nullptr;
+  T* dcol = by_col ? grow(ws.dcol, (size_t)KK * P) : nullptr;
   const bool pad_d = implicit && (r.TP != 0 || r.LP != 0);
   const bool dx_on_grid = implicit && r.Wq != g.W;
-  T* dq = pad_d ? col_buffer(ws.dpad, (size_t)g.OC * r.Hq * r.Wq) : nullptr;
-  T* dxg = dx_on_grid ? col_buffer(ws.grid, (size_t)g.C * r.NQ) : nullptr;
+  T* dq = pad_d ? grow(ws.dpad, (size_t)g.OC * r.Hq * r.Wq) : nullptr;
+  T* dxg = dx_on_grid ? grow(ws.grid, (size_t)g.C * r.NQ) : nullptr;
   if (implicit) {
-    T* wr = col_buffer(ws.wrot, (size_t)g.C * KO);
+    T* wr = grow(ws.wrot, (size_t)g.C * KO);
     const int KS = g.KH * g.KW;
     for (int o = 0; o < g.OC; ++o)
       for (int c = 0; c < g.C; ++c) copy_row(wr + (size_t)c * KO + o * KS, weight + ((size_t)o * g.C + c) * KS, KS);
@@ -277,7 +278,7 @@ BP_SMALL void backward_stride1(T* dinp, T* dweight, T* dbias, const T* dout, con
   // width and holds δ's rows (KW = 2·PW + 1 and PH < KH: "same" convs); else its own buffer.
   const bool d_is_grid = r.Wp == g.OW;
   const bool d_in_dq = !d_is_grid && pad_d && r.Wq == r.Wp && r.TP >= 0 && r.LP >= 0 && g.OH + r.TP <= r.Hq;
-  T* dg = !d_is_grid && !d_in_dq ? col_buffer(ws.dgrid, (size_t)g.OC * r.NP) : nullptr;
+  T* dg = !d_is_grid && !d_in_dq ? grow(ws.dgrid, (size_t)g.OC * r.NP) : nullptr;
   for (int n = 0; n < g.N; ++n) {
     const T* x = inp + n * in_n;
     const T* d = dout + n * out_n;
@@ -299,9 +300,7 @@ BP_SMALL void backward_stride1(T* dinp, T* dweight, T* dbias, const T* dout, con
     if (!dinp) continue;  // param grads only (layer.h)
     T* dx = dinp + n * in_n;
     if (by_col) {
-      gemm(KK, P, g.OC, weight, KK, true, d, P, false, dcol, P, false, ws.gemm);  // dcol = Wᵀ · δ
-      set_row(dx, (int)in_n, T(0));
-      col2im_add(dx, dcol, g);
+      dx_by_col2im(dx, dcol, weight, d, g, ws.gemm);
       continue;
     }
     gemm_offsets(g.C, r.NQ, KO, ws.wrot.data(), KO, false, pad_d ? dq : d, ws.doff.data(), false, dx_on_grid ? dxg : dx,
@@ -329,7 +328,7 @@ BP_SMALL void conv2d_forward_fast(T* out, const T* inp, const T* weight, const T
   const int P = g.OH * g.OW, KK = g.C * g.KH * g.KW;
   const size_t in_n = (size_t)g.C * g.H * g.W, out_n = (size_t)g.OC * P, col_n = (size_t)KK * P;
   // Not kept: one sample's columns, reused (stays in cache), and backward rebuilds them.
-  T* col = col_buffer(ws.col, col_n * (keep_cols ? g.N : 1));
+  T* col = grow(ws.col, col_n * (keep_cols ? g.N : 1));
   for (int n = 0; n < g.N; ++n) {
     T* y = out + n * out_n;
     T* cm = col + (keep_cols ? n * col_n : 0);
@@ -348,8 +347,8 @@ BP_SMALL void conv2d_backward_fast(T* dinp, T* dweight, T* dbias, const T* dout,
   const int P = g.OH * g.OW, KK = g.C * g.KH * g.KW;
   const size_t in_n = (size_t)g.C * g.H * g.W, out_n = (size_t)g.OC * P, col_n = (size_t)KK * P;
   const bool have_col = ws.col_input == inp && ws.col_batch == g.N;
-  T* col = col_buffer(ws.col, col_n * g.N);
-  T* dcol = dinp ? col_buffer(ws.dcol, col_n) : nullptr;
+  T* col = grow(ws.col, col_n * g.N);
+  T* dcol = dinp ? grow(ws.dcol, col_n) : nullptr;
   for (int n = 0; n < g.N; ++n) {
     const T* d = dout + n * out_n;
     for (int o = 0; o < g.OC; ++o) dbias[o] += sum(d + (size_t)o * P, P);  // db += Σ δ
@@ -357,10 +356,7 @@ BP_SMALL void conv2d_backward_fast(T* dinp, T* dweight, T* dbias, const T* dout,
     if (!have_col) im2col(cm, inp + n * in_n, g);
     gemm(g.OC, KK, P, d, P, false, cm, P, true, dweight, KK, true, ws.gemm);  // dW += δ · colᵀ
     if (!dinp) continue;  // param grads only (layer.h)
-    T* dx = dinp + n * in_n;
-    gemm(KK, P, g.OC, weight, KK, true, d, P, false, dcol, P, false, ws.gemm);  // dcol = Wᵀ · δ
-    set_row(dx, (int)in_n, T(0));
-    col2im_add(dx, dcol, g);
+    dx_by_col2im(dinp + n * in_n, dcol, weight, d, g, ws.gemm);
   }
   ws.col_input = inp, ws.col_batch = g.N;
 }

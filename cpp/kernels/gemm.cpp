@@ -5,36 +5,11 @@
 #include <cstddef>
 #include <cstring>
 
+#include "simd.h"
+
 namespace bp {
 namespace {
 
-// 16-byte vectors of T: f32x4 / f64x2 (SIMD128 under Emscripten -msimd128, SSE natively).
-template <typename T>
-struct Vec;
-template <>
-struct Vec<float> {
-  typedef float type __attribute__((vector_size(16)));
-};
-template <>
-struct Vec<double> {
-  typedef double type __attribute__((vector_size(16)));
-};
-
-template <typename T>
-using V = typename Vec<T>::type;
-template <typename T>
-constexpr int VL = 16 / sizeof(T);  // lanes
-
-template <typename T>
-inline V<T> vload(const T* p) {
-  V<T> v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-template <typename T>
-inline void vstore(T* p, V<T> v) {
-  std::memcpy(p, &v, sizeof v);
-}
 // Broadcast (not `V{} + s`: x + 0 is no identity for x = −0, so that costs a real add).
 inline V<float> vsplat(float s) { return V<float>{s, s, s, s}; }
 inline V<double> vsplat(double s) { return V<double>{s, s}; }

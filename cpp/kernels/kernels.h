@@ -28,6 +28,14 @@ inline bool& reference_kernels_flag() {
 inline void set_reference_kernels(bool on) { reference_kernels_flag() = on; }
 inline bool reference_kernels() { return reference_kernels_flag(); }
 
+// A workspace buffer of at least `need` values: it grows to the largest size asked for and
+// then stays, so a training step allocates nothing.
+template <typename T>
+T* grow(std::vector<T>& v, size_t need) {
+  if (v.size() < need) v.resize(need);
+  return v.data();
+}
+
 template <typename T>
 struct ConvWorkspace {
   GemmWorkspace<T> gemm;

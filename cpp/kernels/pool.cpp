@@ -9,10 +9,10 @@
 #include "../layers/pool.h"
 
 #include <algorithm>
-#include <cstring>
 #include <type_traits>
 
 #include "kernels.h"
+#include "simd.h"
 
 namespace bp {
 namespace {
@@ -44,13 +44,8 @@ inline void window_row(T* __restrict y, int* __restrict a, const T* __restrict x
 // at a time: each window row's 8 inputs are split into even and odd columns by one shuffle
 // each, then the same strict-> selects in the same order as window_row, with
 // the indices carried alongside as i32x4. Returns how many columns it did (a multiple of 4).
-typedef float F4 __attribute__((vector_size(16)));
-typedef int I4 __attribute__((vector_size(16)));
-inline F4 ld4(const float* p) {
-  F4 v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
+typedef V<float> F4;
+typedef V<int> I4;
 inline F4 sel(I4 m, F4 a, F4 b) { return (F4)(((I4)a & m) | ((I4)b & ~m)); }
 inline I4 sel(I4 m, I4 a, I4 b) { return (a & m) | (b & ~m); }
 
@@ -59,7 +54,7 @@ int maxpool_row_2x2(float* y, int* a, const float* x, int top, int W, int n) {
   const float *r0 = x + top, *r1 = r0 + W;
   int j = 0;
   for (; j + 4 <= n; j += 4) {
-    F4 u0 = ld4(r0 + 2 * j), u1 = ld4(r0 + 2 * j + 4), v0 = ld4(r1 + 2 * j), v1 = ld4(r1 + 2 * j + 4);
+    F4 u0 = vload(r0 + 2 * j), u1 = vload(r0 + 2 * j + 4), v0 = vload(r1 + 2 * j), v1 = vload(r1 + 2 * j + 4);
     F4 e0 = __builtin_shufflevector(u0, u1, 0, 2, 4, 6), o0 = __builtin_shufflevector(u0, u1, 1, 3, 5, 7);
     F4 e1 = __builtin_shufflevector(v0, v1, 0, 2, 4, 6), o1 = __builtin_shufflevector(v0, v1, 1, 3, 5, 7);
     // The four entries in row-major order, each taken only when strictly greater (−1 lanes).
@@ -69,14 +64,14 @@ int maxpool_row_2x2(float* y, int* a, const float* x, int top, int W, int n) {
     m = sel(g2, e1, m);
     I4 g3 = o1 > m;
     m = sel(g3, o1, m);
-    std::memcpy(y + j, &m, sizeof m);
+    vstore(y + j, m);
     if (ARG) {
       const int c = top + 2 * j;
       const I4 k0 = I4{c, c + 2, c + 4, c + 6};  // each window's top-left entry
       I4 k = sel(g1, k0 + 1, k0);
       k = sel(g2, k0 + W, k);
       k = sel(g3, k0 + W + 1, k);
-      std::memcpy(a + j, &k, sizeof k);
+      vstore(a + j, k);
     }
   }
   return j;

@@ -5,15 +5,10 @@
 #include <cstring>
 
 #include "../layers/conv2d.h"
+#include "simd.h"
 
 namespace bp {
 namespace {
-
-template <typename T>
-T* grow(std::vector<T>& v, size_t need) {
-  if (v.size() < need) v.resize(need);
-  return v.data();
-}
 
 // The copy and filter loops stay plain loops in WASM: vectorised and unrolled by Clang they
 // cost ~10 KB of module for no measurable speed (the transforms and GEMMs dominate).
@@ -49,67 +44,47 @@ void filter_transform(T* u, size_t stride, const T* g) {
 
 // The transforms run over the tiles of one tile row, VL at a time in 16-byte vectors (f32x4 /
 // f64x2, GCC/Clang vector extensions as in gemm.cpp: SIMD128 under Emscripten, SSE
-// natively). S is the vector type. A tile row is at least VL tiles wide (narrower images
+// natively; simd.h). A tile row is at least VL tiles wide (narrower images
 // get tiles of padding that are transformed, multiplied and never written out), and its last
 // vector overlaps the one before (it recomputes and rewrites the same values) instead of a
 // scalar tail: one code path, whatever the width.
-template <typename T>
-struct Vec {
-  typedef T type __attribute__((vector_size(16)));
-};
-template <typename S, typename T>
-inline S load(const T* p) {
-  S v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-template <typename T, typename S>
-inline void store(T* p, S v) {
-  std::memcpy(p, &v, sizeof v);
-}
-
 // V = Bᵀ d B for tiles j.. of one tile row. Row k of the 4 Xp rows is stored split into its
 // even columns e[k] and odd columns o[k] (X = TW + 1 each), so tile j's columns 2j..2j+3 are
 // e[k][j], o[k][j], e[k][j+1], o[k][j+1]: unit-stride in j. Writes v[ξ·stride + j].
-template <typename S, typename T>
+template <typename T>
 inline void input_tiles(T* v, size_t stride, const T* e, const T* o, int X, int j) {
-  S a[4][4];  // d B: per row k, (d0 − d2, d1 + d2, d2 − d1, d1 − d3)
+  V<T> a[4][4];  // d B: per row k, (d0 − d2, d1 + d2, d2 − d1, d1 − d3)
   for (int k = 0; k < 4; ++k) {
-    S d0 = load<S>(e + k * X + j), d1 = load<S>(o + k * X + j), d2 = load<S>(e + k * X + j + 1), d3 = load<S>(o + k * X + j + 1);
+    V<T> d0 = vload(e + k * X + j), d1 = vload(o + k * X + j), d2 = vload(e + k * X + j + 1), d3 = vload(o + k * X + j + 1);
     a[k][0] = d0 - d2;
     a[k][1] = d1 + d2;
     a[k][2] = d2 - d1;
     a[k][3] = d1 - d3;
   }
   for (int m = 0; m < 4; ++m) {  // Bᵀ (d B): the same combination down the columns
-    store(v + (0 + m) * stride + j, a[0][m] - a[2][m]);
-    store(v + (4 + m) * stride + j, a[1][m] + a[2][m]);
-    store(v + (8 + m) * stride + j, a[2][m] - a[1][m]);
-    store(v + (12 + m) * stride + j, a[1][m] - a[3][m]);
+    vstore(v + (0 + m) * stride + j, a[0][m] - a[2][m]);
+    vstore(v + (4 + m) * stride + j, a[1][m] + a[2][m]);
+    vstore(v + (8 + m) * stride + j, a[2][m] - a[1][m]);
+    vstore(v + (12 + m) * stride + j, a[1][m] - a[3][m]);
   }
 }
 
 // Y = Aᵀ M A + b for tiles j.. of one tile row, from m[ξ·stride + j]. Tile j's 2×2 block goes
 // to y[(2·row + col)·TW + j], unit-stride in j like the input side.
-template <typename S, typename T>
+template <typename T>
 inline void output_tiles(T* y, int TW, const T* m, size_t stride, T bias, int j) {
-  S s[4][2];  // M A: per row k, (m0 + m1 + m2, m1 − m2 − m3)
+  V<T> s[4][2];  // M A: per row k, (m0 + m1 + m2, m1 − m2 − m3)
   for (int k = 0; k < 4; ++k) {
-    S m0 = load<S>(m + (4 * k + 0) * stride + j), m1 = load<S>(m + (4 * k + 1) * stride + j);
-    S m2 = load<S>(m + (4 * k + 2) * stride + j), m3 = load<S>(m + (4 * k + 3) * stride + j);
+    V<T> m0 = vload(m + (4 * k + 0) * stride + j), m1 = vload(m + (4 * k + 1) * stride + j);
+    V<T> m2 = vload(m + (4 * k + 2) * stride + j), m3 = vload(m + (4 * k + 3) * stride + j);
     s[k][0] = m0 + m1 + m2;
     s[k][1] = m1 - m2 - m3;
   }
   for (int q = 0; q < 2; ++q) {  // Aᵀ (M A)
-    store(y + q * TW + j, bias + (s[0][q] + s[1][q] + s[2][q]));
-    store(y + (2 + q) * TW + j, bias + (s[1][q] - s[2][q] - s[3][q]));
+    vstore(y + q * TW + j, bias + (s[0][q] + s[1][q] + s[2][q]));
+    vstore(y + (2 + q) * TW + j, bias + (s[1][q] - s[2][q] - s[3][q]));
   }
 }
-
-template <typename T>
-using Vector = typename Vec<T>::type;
-template <typename T>
-constexpr int VL = 16 / sizeof(T);  // lanes: tiles per vector
 
 }  // namespace
 
@@ -173,7 +148,7 @@ void conv2d_forward_winograd(T* out, const T* inp, const T* weight, const T* bia
           }
         }
         T* v = V + (size_t)c * Tc + (size_t)(r - r0) * TW;
-        for (int j = 0; j < TW; j += VL<T>) input_tiles<Vector<T>>(v, (size_t)C * Tc, e, od, X, std::min(j, TW - VL<T>));
+        for (int j = 0; j < TW; j += VL<T>) input_tiles(v, (size_t)C * Tc, e, od, X, std::min(j, TW - VL<T>));
       }
     }
 
@@ -187,7 +162,7 @@ void conv2d_forward_winograd(T* out, const T* inp, const T* weight, const T* bia
       for (int r = r0; r < r0 + nr; ++r) {
         const int n = r / TH, ty = r % TH, oy = 2 * ty;
         const T* m = M + (size_t)o * Tc + (size_t)(r - r0) * TW;
-        for (int j = 0; j < TW; j += VL<T>) output_tiles<Vector<T>>(buf, TW, m, (size_t)OC * Tc, bias[o], std::min(j, TW - VL<T>));
+        for (int j = 0; j < TW; j += VL<T>) output_tiles(buf, TW, m, (size_t)OC * Tc, bias[o], std::min(j, TW - VL<T>));
         T* dst = out + ((size_t)n * OC + o) * oplane + (size_t)oy * g.OW;
         for (int rr = 0; rr < 2 && oy + rr < g.OH; ++rr, dst += g.OW) {
           const T *ye = buf + 2 * rr * TW, *yo = ye + TW;

@@ -1,0 +1,32 @@
+// simd.h: the one 16-byte vector type the fast kernels are written with.
+//
+// GCC/Clang vector extensions: V<float> is f32x4, V<double> f64x2, V<int> i32x4. The same
+// source becomes WebAssembly SIMD128 under Emscripten (-msimd128) and SSE natively. Loads and
+// stores go through memcpy, so a pointer needs no 16-byte alignment (the compilers emit one
+// unaligned vector load/store).
+#pragma once
+#include <cstring>
+
+namespace bp {
+
+template <typename T>
+struct Vec {
+  typedef T type __attribute__((vector_size(16)));
+};
+template <typename T>
+using V = typename Vec<T>::type;
+template <typename T>
+constexpr int VL = 16 / sizeof(T);  // lanes
+
+template <typename T>
+inline V<T> vload(const T* p) {
+  V<T> v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+template <typename T>
+inline void vstore(T* p, V<T> v) {
+  std::memcpy(p, &v, sizeof v);
+}
+
+}  // namespace bp
