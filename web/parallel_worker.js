@@ -14,7 +14,7 @@
 //   {type:'run'}                              serves CMD_STEP commands in the shared buffer until CMD_EXIT; no reply
 //   {type:'save'}                             -> {type:'saved', bytes} (net.save(), parameters only)
 import { loadBackprop } from './index.js';
-import { sharedViews, CMD_STEP, CMD_EXIT } from './replicas.js';
+import { sharedViews, spinUntil, CMD_STEP, CMD_EXIT, SEQ, ACK, CMD, N, AVG, FAILED } from './replicas.js';
 
 let post, listen;
 if (typeof WorkerGlobalScope !== 'undefined') {
@@ -33,31 +33,44 @@ function apply(grads) {
   net.applyGradients();
 }
 
-let bp = null, shared = null, lastSeq = 0;
+let bp = null, shared = null, lastSeq = 0, applied = 0;
 
 // The helper's loop: one command per bump of ctrl[SEQ] (layout in replicas.js), ACK when done.
+// Between commands it applies the step's averaged gradient as soon as replica 0 publishes it
+// (ctrl[AVG] = that step's SEQ), so neither the apply nor a wake-up sits on the next step's path.
 function run() {
-  const { ctrl, x, targets, grads, avg, loss } = shared.v, { inputSize, targetSize } = shared.layout;
-  for (;;) {
-    Atomics.wait(ctrl, 0, lastSeq);
-    const seq = Atomics.load(ctrl, 0);
-    if (seq === lastSeq) continue;
-    lastSeq = seq;
-    const cmd = ctrl[2], n = ctrl[3];
+  const { ctrl, x, targets, grads, avg, loss, busy } = shared.v, { inputSize, targetSize } = shared.layout;
+  const pending = () => Atomics.load(ctrl, AVG) === lastSeq && applied !== lastSeq;
+  const ready = () => Atomics.load(ctrl, SEQ) !== lastSeq || pending();
+  let failed = false;  // reported with the next command's ACK
+  const attempt = (f) => {
     try {
-      if (ctrl[4]) apply(avg);
-      if (cmd === CMD_STEP && n > 0) {
-        loss[0] = net.paramGradients(x.subarray(0, n * inputSize), targets.subarray(0, n * targetSize), n);
-        grads.set(net.getGradients());
-      }
+      f();
     } catch (e) {
       console.error(`replica: ${e.message}`);
-      ctrl[5] = 1;
+      failed = true;
     }
-    const stop = cmd === CMD_EXIT || ctrl[5] === 1;
-    Atomics.store(ctrl, 1, seq);
-    Atomics.notify(ctrl, 1);
-    if (stop) return;
+  };
+  for (;;) {
+    if (!spinUntil(ready)) Atomics.wait(ctrl, SEQ, lastSeq);
+    if (pending()) {
+      applied = lastSeq;
+      attempt(() => apply(avg));
+    }
+    const seq = Atomics.load(ctrl, SEQ);
+    if (seq === lastSeq) continue;
+    lastSeq = seq;
+    const cmd = ctrl[CMD], n = ctrl[N];
+    if (!failed && cmd === CMD_STEP && n > 0) attempt(() => {
+      const t0 = performance.now();
+      loss[0] = net.paramGradients(x.subarray(0, n * inputSize), targets.subarray(0, n * targetSize), n);
+      grads.set(net.getGradients());
+      busy[0] += performance.now() - t0;
+    });
+    if (failed) ctrl[FAILED] = 1;
+    Atomics.store(ctrl, ACK, seq);
+    Atomics.notify(ctrl, ACK);
+    if (cmd === CMD_EXIT || failed) return;
   }
 }
 

@@ -3,8 +3,8 @@
 //   The caller's net is replica 0; K−1 helper workers (web/parallel_worker.js) hold copies. One
 //   step on a batch of N samples: helper k computes g_k on its share n_k, replica 0 on its own
 //   share n_0 at the same time; replica 0 averages  g = Σ_k (n_k / N) · g_k  (float64 sum, the
-//   full-batch gradient, as in web/parallel.js) and steps; each helper applies the same g at the
-//   start of its next command. Same start (a model file with the optimizer state), same g, same
+//   full-batch gradient, as in web/parallel.js) and steps; each helper applies the same g as soon
+//   as replica 0 has written it (or, had it gone to sleep by then, before its next command). Same start (a model file with the optimizer state), same g, same
 //   optimizer code: the replicas stay bit-identical.
 //
 // Unlike ParallelTrainer (web/parallel.js: a coordinating thread, one message round trip per
@@ -19,15 +19,31 @@
 // single-threaded module and only ~6,000 gradient numbers per step cross between threads.
 //
 // Shared memory layout (one SharedArrayBuffer per helper):
-//   Int32 ctrl[8]: SEQ (bumped per command), ACK (= SEQ when done), CMD, N, APPLY, FAILED
-//   Float64 loss, then Float32 x[maxBatch·inputSize], targets[maxBatch·outputs], grads[P], avg[P]
+//   Int32 ctrl[8]: SEQ (bumped per command), ACK (= SEQ when done), CMD, N, AVG (= the SEQ whose
+//   averaged gradient is in avg), FAILED
+//   Float64 loss, Float64 busy (the helper's compute ms, summed), then Float32 x[maxBatch·inputSize], targets[maxBatch·outputs], grads[P], avg[P]
 import { BackpropError } from './errors.js';
 import { spawn } from './parallel.js';
 import { mulberry32 } from './random.js';
 
-const SEQ = 0, ACK = 1, CMD = 2, N = 3, APPLY = 4, FAILED = 5;
+export const SEQ = 0, ACK = 1, CMD = 2, N = 3, AVG = 4, FAILED = 5;
 export const CMD_STEP = 1, CMD_EXIT = 2;
 const WAIT_MS = 30_000;  // a helper that does not answer within this is taken as dead
+
+// Spin, then sleep. A thread that sleeps in Atomics.wait lets its (virtual) CPU go idle, and
+// waking an idle vCPU took 0.1–2 ms on our 2-core VM: as long as a whole 8-sample share at
+// batch 16. Both sides of a step finish within a fraction of a millisecond of each other, so
+// each polls the shared word for up to SPIN_MS before it sleeps (as pthreadpool and OpenMP
+// runtimes spin before a futex wait). Costs only a core that would otherwise idle.
+export const SPIN_MS = 5;
+export function spinUntil(done, ms = SPIN_MS) {
+  if (done()) return true;
+  const t0 = performance.now();
+  for (;;) {
+    for (let i = 0; i < 256; i++) if (done()) return true;
+    if (performance.now() - t0 > ms) return false;
+  }
+}
 
 /** The views of one helper's shared buffer (both sides build them the same way). */
 export function sharedViews(sab, { maxBatch, inputSize, targetSize, paramCount }) {
@@ -40,6 +56,7 @@ export function sharedViews(sab, { maxBatch, inputSize, targetSize, paramCount }
   return {
     ctrl: new Int32Array(sab, 0, 8),
     loss: new Float64Array(sab, 32, 1),
+    busy: new Float64Array(sab, 40, 1),  // ms the helper spent computing its shares, summed
     x: f32(maxBatch * inputSize),
     targets: f32(maxBatch * targetSize),
     grads: f32(paramCount),
@@ -54,10 +71,10 @@ export class ReplicaGroup {
   #net;
   #helpers = [];  // { worker, v (views), running }
   #layout;
-  #pendingApply = false;
   #dirty = true;
   #seq = 0;
   #g = null;  // float64 accumulator
+  #stats = { steps: 0, stepMs: 0, ownMs: 0, waitMs: 0 };
 
   /** True where a ReplicaGroup can run: SharedArrayBuffer usable (cross-origin isolated page, a worker of one, or Node). */
   static supported() {
@@ -113,6 +130,7 @@ export class ReplicaGroup {
   invalidate(net = this.#net) {
     this.#net = net;
     this.#dirty = true;
+    this.stats({ reset: true });
   }
 
   /**
@@ -124,6 +142,7 @@ export class ReplicaGroup {
     const L = this.#layout, K = this.threads;
     if (!Number.isInteger(n) || n < 1 || n > L.maxBatch) throw new BackpropError(`replicas: n must be an integer in [1, ${L.maxBatch}], got ${n}`);
     if (this.#dirty) this.#push();
+    const t0 = performance.now();
     // Shares: helpers take the first ceil parts (replica 0 also averages and steps).
     const shares = [];
     for (let k = 0, start = 0; k < K; k++) {
@@ -138,7 +157,6 @@ export class ReplicaGroup {
       h.v.targets.set(targets.subarray(start * L.targetSize, (start + nk) * L.targetSize));
       this.#command(h, CMD_STEP, nk, seq);
     });
-    this.#pendingApply = false;  // the commands carry it
     const own = shares[K - 1];
     const g = this.#g;
     let loss = 0;
@@ -149,6 +167,7 @@ export class ReplicaGroup {
       const g0 = this.#net.getGradients(), w = own.nk / n;
       for (let i = 0; i < g.length; i++) g[i] = w * g0[i];
     } else g.fill(0);
+    const t1 = performance.now();
     this.#helpers.forEach((h, i) => {
       this.#await(h, seq);
       const nk = shares[i].nk;
@@ -160,10 +179,33 @@ export class ReplicaGroup {
     const avg = this.#helpers[0].v.avg;
     avg.set(g);  // rounded to float32 once, the same numbers for every replica
     for (const h of this.#helpers.slice(1)) h.v.avg.set(avg);
+    for (const h of this.#helpers) {
+      Atomics.store(h.v.ctrl, AVG, seq);  // the helpers step with it while replica 0 does
+      Atomics.notify(h.v.ctrl, SEQ);
+    }
+    const t2 = performance.now();
     this.#net.setGradients(avg);
     this.#net.applyGradients();
-    this.#pendingApply = true;
+    const st = this.#stats, t3 = performance.now();
+    st.steps++;
+    st.stepMs += t3 - t0;
+    st.ownMs += t1 - t0;
+    st.waitMs += t2 - t1;
     return loss;
+  }
+
+  /**
+   * Where replica 0's step time went since the last reset (or invalidate()): { steps, stepMs, ownMs (sending the
+   * shares and its own gradient), waitMs (waiting for the helpers, then averaging), helperMs
+   * (per helper: computing its shares) }; the rest of stepMs is replica 0's optimizer step.
+   */
+  stats({ reset = false } = {}) {
+    const s = { ...this.#stats, helperMs: this.#helpers.map((h) => h.v.busy[0] - (h.busy0 ?? 0)) };
+    if (reset) {
+      this.#stats = { steps: 0, stepMs: 0, ownMs: 0, waitMs: 0 };
+      for (const h of this.#helpers) h.busy0 = h.v.busy[0];
+    }
+    return s;
   }
 
   /** The helpers apply the last step and go back to their message loops (call when training pauses). */
@@ -196,7 +238,6 @@ export class ReplicaGroup {
     this.pause();
     const bytes = this.#net.save({ optimizer: true });
     for (const h of this.#helpers) h.worker.post({ type: 'load', bytes });
-    this.#pendingApply = false;
     this.#dirty = false;
   }
   #command(h, cmd, n, seq) {
@@ -204,7 +245,6 @@ export class ReplicaGroup {
     const c = h.v.ctrl;
     c[CMD] = cmd;
     c[N] = n;
-    c[APPLY] = this.#pendingApply ? 1 : 0;
     Atomics.store(c, SEQ, seq);
     if (!h.running) {
       h.worker.post({ type: 'run' });  // it enters its loop and finds this command waiting
@@ -213,6 +253,7 @@ export class ReplicaGroup {
   }
   #await(h, seq) {
     const c = h.v.ctrl, t0 = Date.now();
+    spinUntil(() => Atomics.load(c, ACK) === seq);
     while (Atomics.load(c, ACK) !== seq) {
       if (Date.now() - t0 > WAIT_MS) throw new BackpropError(`replicas: a helper did not answer within ${WAIT_MS / 1000} s`);
       Atomics.wait(c, ACK, Atomics.load(c, ACK), 1000);

@@ -10,7 +10,7 @@
 import { loadBackprop } from './index.js';
 import { mnistFromIdx, MNIST_FILES } from './mnist.js';
 import { REQ, EVT, MNIST_DIR } from './protocol.js';
-import { serve } from './session.js';
+import { serve, nextTask } from './session.js';
 import { mulberry32 } from './random.js';
 import { ReplicaGroup, BatchStream } from './replicas.js';
 
@@ -259,7 +259,7 @@ function loop() {
     post(EVT.FATAL, { message: `training stopped: ${e.message}`, restart: trapped(e) });
   }
   progress();
-  if (S.running) setTimeout(loop, 0);
+  if (S.running) nextTask().then(loop);
 }
 
 // ---- looking inside ----
@@ -373,7 +373,7 @@ const handlers = {
   },
   [REQ.START]() {
     needNet();
-    if (!S.running) { S.running = true; setTimeout(loop, 0); }
+    if (!S.running) { S.running = true; nextTask().then(loop); }
     return { running: true };
   },
   [REQ.PAUSE]() {
@@ -408,7 +408,7 @@ const handlers = {
   },
   async [REQ.REPLICAS]() {
     needNet();
-    return { threads: S.threads, identical: S.group ? await S.group.identical() : true };
+    return { threads: S.threads, identical: S.group ? await S.group.identical() : true, stats: S.group?.stats() ?? null };
   },
 };
 

@@ -140,7 +140,13 @@ describe('demo page', () => {
   it('trains on both cores: two data-parallel replicas that stay identical', async () => {
     expect(await page.evaluate(() => [crossOriginIsolated, navigator.hardwareConcurrency >= 2])).toEqual([true, true]);
     expect(await text('#s-threads')).toBe('2 (data-parallel)');
-    expect(await page.evaluate(() => window.demo.client.request('replicas'))).toEqual({ threads: 2, identical: true });
+    const r = await page.evaluate(() => window.demo.client.request('replicas'));
+    expect(r).toMatchObject({ threads: 2, identical: true });
+    // Where replica 0's step time went: its share, waiting for the helper, its optimizer step.
+    expect(r.stats.steps).toBeGreaterThan(0);
+    expect(r.stats.helperMs).toHaveLength(1);
+    expect(r.stats.helperMs[0]).toBeGreaterThan(0);
+    expect(r.stats.ownMs + r.stats.waitMs).toBeLessThanOrEqual(r.stats.stepMs);
   });
 
   it('switches to one thread and back between steps, and refuses a bad thread count', async () => {
@@ -155,10 +161,10 @@ describe('demo page', () => {
     await page.waitForFunction(() => /, 2 threads$/.test(document.getElementById('status').textContent));
     await page.click('#step');
     await page.waitForFunction((n) => Number(document.getElementById('s-step').textContent.replace(/,/g, '')) === n, s0 + 2);
-    expect(await page.evaluate(() => window.demo.client.request('replicas'))).toEqual({ threads: 2, identical: true });
+    expect(await page.evaluate(() => window.demo.client.request('replicas'))).toMatchObject({ threads: 2, identical: true });
     const bad = await page.evaluate(() => window.demo.client.request('setOptions', { optimizer: { type: 'adam', lr: 0.001 }, batchSize: 32, threads: 3 }).catch((e) => e.message));
     expect(bad).toBe('threads must be 1 or 2, got 3');
-    expect(await page.evaluate(() => window.demo.client.request('replicas'))).toEqual({ threads: 2, identical: true });
+    expect(await page.evaluate(() => window.demo.client.request('replicas'))).toMatchObject({ threads: 2, identical: true });
   });
 
   let saved, savedAcc;

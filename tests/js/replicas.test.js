@@ -46,6 +46,13 @@ describe('ReplicaGroup (coordinator in replica 0, shared memory)', () => {
     }
     expect(maxRelDiff(net.toJSON(), one.toJSON())).toBeLessThan(2e-5);
     expect(await group.identical()).toBe(true);
+    const st = group.stats({ reset: true });
+    expect(st.steps).toBe(4);
+    expect(st.helperMs).toHaveLength(1);
+    expect(st.helperMs[0]).toBeGreaterThan(0);
+    expect(st.ownMs).toBeGreaterThan(0);
+    expect(st.ownMs + st.waitMs).toBeLessThanOrEqual(st.stepMs);
+    expect(group.stats()).toEqual({ steps: 0, stepMs: 0, ownMs: 0, waitMs: 0, helperMs: [0] });
     one.dispose();
     net.dispose();
   });
