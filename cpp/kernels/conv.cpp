@@ -2,6 +2,7 @@
 // layers/dense.h): at stride 1 an implicit GEMM that reads shifted rows of the padded input
 // in place (no im2col), at larger strides (and stride-1 convs with C·KH·KW < OC) im2col + GEMM.
 #include <algorithm>
+#include <type_traits>
 
 #include "../layers/conv2d.h"
 #include "kernels.h"
@@ -123,6 +124,20 @@ BP_SMALL void dx_by_col2im(T* dx, T* dcol, const T* weight, const T* d, const Co
   gemm(KK, P, g.OC, weight, KK, true, d, P, false, dcol, P, false, gws);  // dcol = Wᵀ · δ
   set_row(dx, g.C * g.H * g.W, T(0));
   col2im_add(dx, dcol, g);
+}
+
+// dW[o,k] += Σ_t δ[o,t] · B[off[k] + t], both operands contiguous along t. The packed GEMM
+// copies B (K·N values) to reuse each copy M/MR times; with few output channels or few taps
+// that copy is most of the work (WASM, mnist-cnn's conv1 dW, 8 channels × 25 taps: 13 GFLOP/s
+// packed, 38 as dot products), so those take gemm_dot. (medium's conv2, 64 × 288: 39 packed,
+// 28 as dot products.)
+// float only (gemm.h); float64, for gradient checks, keeps the packed path.
+template <typename T>
+void dw_gemm(int OC, int KK, int NP, const T* d, int ldd, const T* b, const std::ptrdiff_t* off, T* dweight,
+             GemmWorkspace<T>& gws) {
+  if constexpr (std::is_same_v<T, float>)
+    if (OC <= 16 || KK < 32) return gemm_dot(OC, KK, NP, d, ldd, b, off, dweight, KK, true);  // ≤ 4 reuses, or < 4 tiles
+  gemm_offsets(OC, KK, NP, d, ldd, false, b, off, true, dweight, KK, true, gws);
 }
 
 // ---- stride 1: implicit GEMM on the padded-width grid (no im2col) ----
@@ -296,7 +311,7 @@ BP_SMALL void backward_stride1(T* dinp, T* dweight, T* dbias, const T* dout, con
       to_grid(dg, d, g.OC, g.OH, g.OW, r.Wp, r.NP);
       dgrid = dg;
     }
-    gemm_offsets(g.OC, KK, r.NP, dgrid, ld, false, x, ws.off.data(), true, dweight, KK, true, ws.gemm);  // dW += δ'·Xsᵀ
+    dw_gemm(g.OC, KK, r.NP, dgrid, ld, x, ws.off.data(), dweight, ws.gemm);  // dW += δ'·Xsᵀ
     if (!dinp) continue;  // param grads only (layer.h)
     T* dx = dinp + n * in_n;
     if (by_col) {
@@ -349,12 +364,14 @@ BP_SMALL void conv2d_backward_fast(T* dinp, T* dweight, T* dbias, const T* dout,
   const bool have_col = ws.col_input == inp && ws.col_batch == g.N;
   T* col = grow(ws.col, col_n * g.N);
   T* dcol = dinp ? grow(ws.dcol, col_n) : nullptr;
+  ws.off.resize(KK);  // col's rows
+  for (int k = 0; k < KK; ++k) ws.off[k] = (std::ptrdiff_t)k * P;
   for (int n = 0; n < g.N; ++n) {
     const T* d = dout + n * out_n;
     for (int o = 0; o < g.OC; ++o) dbias[o] += sum(d + (size_t)o * P, P);  // db += Σ δ
     T* cm = col + n * col_n;
     if (!have_col) im2col(cm, inp + n * in_n, g);
-    gemm(g.OC, KK, P, d, P, false, cm, P, true, dweight, KK, true, ws.gemm);  // dW += δ · colᵀ
+    dw_gemm(g.OC, KK, P, d, P, cm, ws.off.data(), dweight, ws.gemm);  // dW += δ · colᵀ
     if (!dinp) continue;  // param grads only (layer.h)
     dx_by_col2im(dinp + n * in_n, dcol, weight, d, g, ws.gemm);
   }

@@ -184,6 +184,63 @@ void gemm(int M, int N, int K, const T* A, int lda, bool ta, const T* B, int ldb
   gemm_offsets(M, N, K, A, lda, ta, B, strided(ws.b_rows, tb ? N : K, ldb), tb, C, ldc, accumulate, ws);
 }
 
+// ---- gemm_dot: C (+)= A · Bᵀ as register-blocked dot products ----
+namespace {
+//
+// A BM×BN block of C is BM·BN vector accumulators that walk k a vector at a time: per step
+// BM + BN loads feed 2·BM·BN vector ops (4×2: 6 loads, 16 ops, as the micro-kernel's), then
+// each accumulator's lanes are summed once and the k tail (< VL) is added in scalars.
+template <typename T>
+inline T hsum(V<T> v) {
+  T s = 0;
+  for (int l = 0; l < VL<T>; ++l) s += v[l];
+  return s;
+}
+
+template <typename T, int BM, int BN>
+void dot_block(int K, const T* A, int lda, const T* B, const std::ptrdiff_t* boff, T* C, int ldc, bool acc) {
+  const T* a[BM];
+  const T* b[BN];
+  for (int r = 0; r < BM; ++r) a[r] = A + (size_t)r * lda;
+  for (int c = 0; c < BN; ++c) b[c] = B + boff[c];
+  V<T> s[BM][BN];
+  for (int r = 0; r < BM; ++r)
+    for (int c = 0; c < BN; ++c) s[r][c] = V<T>{};
+  int k = 0;
+  for (; k + VL<T> <= K; k += VL<T>) {
+    V<T> bv[BN];
+    for (int c = 0; c < BN; ++c) bv[c] = vload(b[c] + k);
+    for (int r = 0; r < BM; ++r) {
+      V<T> av = vload(a[r] + k);
+      for (int c = 0; c < BN; ++c) s[r][c] += av * bv[c];
+    }
+  }
+  for (int r = 0; r < BM; ++r)
+    for (int c = 0; c < BN; ++c) {
+      T t = hsum<T>(s[r][c]);
+      for (int kk = k; kk < K; ++kk) t += a[r][kk] * b[c][kk];
+      T* p = C + (size_t)r * ldc + c;
+      *p = acc ? *p + t : t;
+    }
+}
+
+}  // namespace
+
+template <typename T>
+void gemm_dot(int M, int N, int K, const T* A, int lda, const T* B, const std::ptrdiff_t* boff, T* C, int ldc, bool accumulate) {
+  constexpr int BM = 4, BN = 2;
+  int i = 0;
+  for (; i + BM <= M; i += BM) {
+    const T* a = A + (size_t)i * lda;
+    T* c = C + (size_t)i * ldc;
+    int j = 0;
+    for (; j + BN <= N; j += BN) dot_block<T, BM, BN>(K, a, lda, B, boff + j, c + j, ldc, accumulate);
+    if (j < N) dot_block<T, BM, 1>(K, a, lda, B, boff + j, c + j, ldc, accumulate);
+  }
+  for (; i < M; ++i)  // the last M mod 4 rows, one dot product at a time
+    for (int j = 0; j < N; ++j) dot_block<T, 1, 1>(K, A + (size_t)i * lda, lda, B, boff + j, C + (size_t)i * ldc + j, ldc, accumulate);
+}
+
 #define BP_INSTANTIATE(T)                                                                                                \
   template void gemm<T>(int, int, int, const T*, int, bool, const T*, int, bool, T*, int, bool, GemmWorkspace<T>&);     \
   template void gemm_offsets<T>(int, int, int, const T*, int, bool, const T*, const std::ptrdiff_t*, bool, T*, int, bool, \
@@ -191,6 +248,8 @@ void gemm(int M, int N, int K, const T* A, int lda, bool ta, const T* B, int ldb
 BP_INSTANTIATE(float)
 BP_INSTANTIATE(double)
 #undef BP_INSTANTIATE
+// float only: float64 (gradient checks) keeps the packed path, for the module's size budget.
+template void gemm_dot<float>(int, int, int, const float*, int, const float*, const std::ptrdiff_t*, float*, int, bool);
 
 double gemm_micro_flops(int kc, int reps, const float* apanel, const float* bpanel, float* ctile) {
   for (int i = 0; i < reps; ++i) micro(kc, apanel, PanelRows<float>{bpanel}, ctile, NR<float>, MR, NR<float>, true);

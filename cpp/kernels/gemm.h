@@ -44,6 +44,14 @@ template <typename T>
 void gemm_offsets(int M, int N, int K, const T* A, int lda, bool ta, const T* B, const std::ptrdiff_t* boff, bool tb, T* C,
                   int ldc, bool accumulate, GemmWorkspace<T>& ws);
 
+// C[i,j] (+)= Σ_k A[i·lda + k] · B[boff[j] + k]: A · Bᵀ with both operands contiguous along k
+// (B's rows placed by offsets, as above), as register-blocked dot products with no packing.
+// For a conv's dW (conv.cpp), where M (output channels) and N (taps) are small and K (output
+// positions) long: packing B there costs as much as the multiply, and reuses it only M/MR times.
+// Instantiated for float only (the module's size budget; float64 is for gradient checks).
+template <typename T>
+void gemm_dot(int M, int N, int K, const T* A, int lda, const T* B, const std::ptrdiff_t* boff, T* C, int ldc, bool accumulate);
+
 // The register tile, for the peak measurement (peak.cpp) and the tests.
 constexpr int kGemmMR = 4;  // rows of C per micro-kernel call
 constexpr int kGemmNV = 2;  // 16-byte vectors per row: NR = 8 floats or 4 doubles

@@ -168,7 +168,7 @@ TEST(Kernels, ConvStride1EdgeShapes) {
   }
 }
 
-// gemm_offsets against the triple loop: op(B)[k,j] = tb ? B[off[j] + k] : B[off[k] + j],
+// gemm_offsets (and, for tb, gemm_dot) against the triple loop: op(B)[k,j] = tb ? B[off[j] + k] : B[off[k] + j],
 // with overlapping rows (offsets closer than a row apart, as a conv's taps are) on sizes
 // off the 4×8 tile and across the 256-deep and 1024-wide blocks; accumulate and overwrite.
 template <typename T>
@@ -193,6 +193,13 @@ void gemm_offsets_matches_loop() {
         bp::gemm_offsets(M, N, K, A.data(), K, false, B.data(), off.data(), (bool)tb, got.data(), N, (bool)acc, ws);
         expect_close(got, want, "gemm_offsets M" + std::to_string(M) + " N" + std::to_string(N) + " K" + std::to_string(K) +
                                     " tb" + std::to_string(tb) + " acc" + std::to_string(acc) + (sizeof(T) == 4 ? " f32" : " f64"));
+        if (!tb || sizeof(T) != sizeof(float)) continue;  // gemm_dot: float only
+        // gemm_dot computes the tb product as dot products: the same C, through its 4×2 blocks,
+        // the M mod 4 and N mod 2 edges and the k tails under a vector.
+        std::vector<T> dot((size_t)M * N, T(1));
+        if constexpr (std::is_same_v<T, float>) bp::gemm_dot(M, N, K, A.data(), K, B.data(), off.data(), dot.data(), N, (bool)acc);
+        expect_close(dot, want, "gemm_dot M" + std::to_string(M) + " N" + std::to_string(N) + " K" + std::to_string(K) + " acc" +
+                                    std::to_string(acc) + (sizeof(T) == 4 ? " f32" : " f64"));
       }
     }
 }
@@ -283,14 +290,27 @@ void maxpool_matches_reference() {
 TEST(Kernels, MaxPoolMatchesReferenceFloat) { maxpool_matches_reference<float>(); }
 TEST(Kernels, MaxPoolMatchesReferenceDouble) { maxpool_matches_reference<double>(); }
 
-TEST(Kernels, ReluMatchesReference) {
-  std::vector<double> x = {-2, -0.0, 0.0, 1e-300, 3, -1e-300, 7.5}, dy = {1, 2, 3, 4, 5, 6, 7};
-  std::vector<double> y_ref(7), y_fast(7), dx_ref(7), dx_fast(7);
-  bp::activation_forward(y_ref.data(), x.data(), 7, bp::Act::Relu, 0.0);
-  bp::relu_forward_fast(y_fast.data(), x.data(), 7);
-  bp::activation_backward(dx_ref.data(), dy.data(), x.data(), y_ref.data(), 7, bp::Act::Relu, 0.0);
-  bp::relu_backward_fast(dx_fast.data(), dy.data(), x.data(), 7);
-  EXPECT_EQ(y_fast, y_ref);
-  EXPECT_EQ(dx_fast, dx_ref);
-  EXPECT_EQ(dx_fast, (std::vector<double>{0, 0, 0, 4, 5, 0, 7}));
+// The vector body and the scalar tail (every length 0..11, odd offsets) against the reference,
+// bit for bit: −0 and +0 differ there (relu(−0) = +0), and a NaN input gives 0 and masks δ.
+template <typename T>
+void relu_matches_reference() {
+  const T nan = std::numeric_limits<T>::quiet_NaN();
+  std::vector<T> x = {-2, T(-0.0), 0, T(1e-30), 3, T(-1e-30), T(7.5), nan, -nan, 1, -1, 5, T(0.25)};
+  std::vector<T> dy = {1, 2, 3, 4, 5, 6, 7, 8, 9, nan, 11, -12, T(-0.0)};
+  for (int off : {0, 1})
+    for (int n = 0; n + off <= 12; ++n) {
+      std::vector<T> y_ref(n), y_fast(n), dx_ref(n), dx_fast(n);
+      bp::activation_forward(y_ref.data(), x.data() + off, n, bp::Act::Relu, T(0));
+      bp::relu_forward_fast(y_fast.data(), x.data() + off, n);
+      bp::activation_backward(dx_ref.data(), dy.data() + off, x.data() + off, y_ref.data(), n, bp::Act::Relu, T(0));
+      bp::relu_backward_fast(dx_fast.data(), dy.data() + off, x.data() + off, n);
+      std::string at = "n=" + std::to_string(n) + " off=" + std::to_string(off) + (sizeof(T) == 4 ? " f32" : " f64");
+      EXPECT_EQ(0, std::memcmp(y_fast.data(), y_ref.data(), n * sizeof(T))) << at;
+      EXPECT_EQ(0, std::memcmp(dx_fast.data(), dx_ref.data(), n * sizeof(T))) << at;
+    }
+  std::vector<T> dx(7);
+  bp::relu_backward_fast(dx.data(), dy.data(), x.data(), 7);
+  EXPECT_EQ(dx, (std::vector<T>{0, 0, 0, 4, 5, 0, 7}));
 }
+TEST(Kernels, ReluMatchesReferenceFloat) { relu_matches_reference<float>(); }
+TEST(Kernels, ReluMatchesReferenceDouble) { relu_matches_reference<double>(); }
