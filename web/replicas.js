@@ -4,8 +4,9 @@
 //   step on a batch of N samples: helper k computes g_k on its share n_k, replica 0 on its own
 //   share n_0 at the same time; replica 0 averages  g = Σ_k (n_k / N) · g_k  (float64 sum, the
 //   full-batch gradient, as in web/parallel.js) and steps; each helper applies the same g as soon
-//   as replica 0 has written it (or, had it gone to sleep by then, before its next command). Same start (a model file with the optimizer state), same g, same
-//   optimizer code: the replicas stay bit-identical.
+//   as replica 0 has written it (or, had it gone to sleep by then, before its next command).
+//   Same start (a model file with the optimizer state), same g, same optimizer code: the
+//   replicas stay bit-identical.
 //
 // Unlike ParallelTrainer (web/parallel.js: a coordinating thread, one message round trip per
 // step) only K threads work here and a step is synchronous: the batch, the gradients and the
@@ -21,7 +22,8 @@
 // Shared memory layout (one SharedArrayBuffer per helper):
 //   Int32 ctrl[8]: SEQ (bumped per command), ACK (= SEQ when done), CMD, N, AVG (= the SEQ whose
 //   averaged gradient is in avg), FAILED
-//   Float64 loss, Float64 busy (the helper's compute ms, summed), then Float32 x[maxBatch·inputSize], targets[maxBatch·outputs], grads[P], avg[P]
+//   Float64 loss, Float64 busy (the helper's compute ms, summed), then Float32
+//   x[maxBatch·inputSize], targets[maxBatch·outputs], grads[P], avg[P]
 import { BackpropError } from './errors.js';
 import { spawn } from './parallel.js';
 import { mulberry32 } from './random.js';

@@ -4,7 +4,7 @@
 // bit-identical, and a change to replica 0 between steps must reach the helpers.
 import { describe, it, expect, afterEach } from 'vitest';
 import { loadBackprop } from '../../web/index.js';
-import { ReplicaGroup } from '../../web/replicas.js';
+import { ReplicaGroup, SPIN_MS } from '../../web/replicas.js';
 import { rng, smallCnnSpec } from './helpers.js';
 
 const spec = smallCnnSpec('float32');
@@ -81,6 +81,23 @@ describe('ReplicaGroup (coordinator in replica 0, shared memory)', () => {
     group.step(batch(6, 2).x, batch(6, 2).y, 6);
     group.step(batch(6, 3).x, batch(6, 3).y, 6);
     expect(await group.identical()).toBe(true);
+    net.dispose();
+  });
+
+  it('a helper that went to sleep between steps (pauses longer than its spin) wakes for the next one and stays identical', async () => {
+    const bp = await loadBackprop();
+    const one = bp.sequential(spec), net = bp.sequential(spec);
+    group = await ReplicaGroup.start(net, { threads: 2, maxBatch: 16 });
+    const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+    for (let s = 0; s < 3; s++) {
+      const { x, y } = batch(8, 40 + s);
+      one.trainStep(x, Array.from(y), 8);
+      group.step(x, y, 8);
+      await sleep(4 * SPIN_MS);  // the helper applies this step's gradient, spins, then sleeps in Atomics.wait
+    }
+    expect(maxRelDiff(net.toJSON(), one.toJSON())).toBeLessThan(2e-5);
+    expect(await group.identical()).toBe(true);
+    one.dispose();
     net.dispose();
   });
 
