@@ -139,8 +139,11 @@ export class ReplicaGroup {
    * One data-parallel optimizer step on replica 0's net and every helper: x holds n·inputSize
    * numbers, targets n·targetSize (typed arrays). Synchronous (it blocks on Atomics.wait; call it in a worker
    * or Node). -> the batch's mean loss.
+   * whileWaiting (optional) runs once replica 0's share is done, before it waits for the helpers:
+   * x and targets are no longer read by then, so it may refill them with the next batch
+   * (BatchStream.next), which then costs no step time when a helper is still computing.
    */
-  step(x, targets, n) {
+  step(x, targets, n, whileWaiting = null) {
     const L = this.#layout, K = this.threads;
     if (!Number.isInteger(n) || n < 1 || n > L.maxBatch) throw new BackpropError(`replicas: n must be an integer in [1, ${L.maxBatch}], got ${n}`);
     if (this.#dirty) this.#push();
@@ -169,6 +172,7 @@ export class ReplicaGroup {
       const g0 = this.#net.getGradients(), w = own.nk / n;
       for (let i = 0; i < g.length; i++) g[i] = w * g0[i];
     } else g.fill(0);
+    whileWaiting?.();
     const t1 = performance.now();
     this.#helpers.forEach((h, i) => {
       this.#await(h, seq);

@@ -114,11 +114,11 @@ export class Session {
     try {
       while (done < total && !this.#stopped) {
         const t0 = now(), k = Math.min(chunk, total - done);
-        let loss = 0, samples = 0;
-        for (let i = 0; i < k; i++) {
-          const { x, y, n } = stream.next(batchSize);
-          loss += group.step(x, y, n);
-          samples += n;
+        let loss = 0, samples = 0, b = stream.next(batchSize), next = null;
+        const prefetch = () => (next = stream.next(batchSize));  // while the helper finishes its share
+        for (let i = 0; i < k; i++, b = next) {
+          loss += group.step(b.x, b.y, b.n, i + 1 < k ? prefetch : null);
+          samples += b.n;
         }
         done += k;
         const dt = (now() - t0) / 1000;

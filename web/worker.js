@@ -201,10 +201,11 @@ function parallelSteps(k) {
   const t0 = performance.now();
   S.stream ??= new BatchStream(mnist.train.images, mnist.train.labels, mnist.train.count, { seed: S.seed });
   let steps = 0, samples = 0, lossSum = 0;
-  for (; steps < k; steps++) {
-    const { x, y, n } = S.stream.next(S.batchSize);
-    lossSum += S.group.step(x, y, n);
-    samples += n;
+  let b = S.stream.next(S.batchSize), next = null;
+  const prefetch = () => (next = S.stream.next(S.batchSize));  // while the helper finishes its share
+  for (; steps < k; steps++, b = next) {
+    lossSum += S.group.step(b.x, b.y, b.n, steps + 1 < k ? prefetch : null);
+    samples += b.n;
   }
   return { steps, samples, loss: lossSum / steps, epoch: S.stream.epoch, seconds: (performance.now() - t0) / 1000 };
 }

@@ -57,6 +57,27 @@ describe('ReplicaGroup (coordinator in replica 0, shared memory)', () => {
     net.dispose();
   });
 
+  it('whileWaiting runs once per step after the batch was read: refilling x and targets there changes nothing', async () => {
+    const bp = await loadBackprop();
+    const one = bp.sequential(spec), net = bp.sequential(spec);
+    group = await ReplicaGroup.start(net, { threads: 2, maxBatch: 16 });
+    let calls = 0;
+    for (let s = 0; s < 3; s++) {
+      const { x, y } = batch(7, 60 + s);
+      one.trainStep(x, Array.from(y), 7);
+      group.step(x, y, 7, () => {
+        calls++;
+        x.fill(NaN);  // the next batch would go here (BatchStream.next)
+        y.fill(9);
+      });
+    }
+    expect(calls).toBe(3);
+    expect(maxRelDiff(net.toJSON(), one.toJSON())).toBeLessThan(2e-5);
+    expect(await group.identical()).toBe(true);
+    one.dispose();
+    net.dispose();
+  });
+
   it('a batch of 1 (the helper gets no share) still trains, and the helpers keep up', async () => {
     const bp = await loadBackprop();
     const one = bp.sequential(spec), net = bp.sequential(spec);
