@@ -23,6 +23,19 @@ function maxRelDiff(a, b) {
 }
 
 let group = null;
+// `one` trains on one thread; `net` is replica 0 of a two-thread group (both from spec's seed).
+async function oneAndTwo() {
+  const bp = await loadBackprop();
+  const one = bp.sequential(spec), net = bp.sequential(spec);
+  group = await ReplicaGroup.start(net, { threads: 2, maxBatch: 16 });
+  return { one, net };
+}
+// Trained alike (up to the order of the batch sum), and the replicas bit-identical.
+async function expectSame(one, net, tol = 2e-5) {
+  expect(maxRelDiff(net.toJSON(), one.toJSON())).toBeLessThan(tol);
+  expect(await group.identical()).toBe(true);
+}
+const dispose = (...nets) => nets.forEach((n) => n.dispose());
 afterEach(() => {
   group?.terminate();
   group = null;
@@ -34,9 +47,7 @@ describe('ReplicaGroup (coordinator in replica 0, shared memory)', () => {
   });
 
   it('2 threads, 4 Adam steps on batches of 7 (shares 4 + 3) = one thread on the whole batch; replicas identical', async () => {
-    const bp = await loadBackprop();
-    const one = bp.sequential(spec), net = bp.sequential(spec);
-    group = await ReplicaGroup.start(net, { threads: 2, maxBatch: 16 });
+    const { one, net } = await oneAndTwo();
     expect(group.threads).toBe(2);
     for (let s = 0; s < 4; s++) {
       const { x, y } = batch(7, 20 + s);
@@ -44,8 +55,7 @@ describe('ReplicaGroup (coordinator in replica 0, shared memory)', () => {
       const l2 = group.step(x, y, 7);
       expect(Math.abs(l1 - l2)).toBeLessThan(1e-5);
     }
-    expect(maxRelDiff(net.toJSON(), one.toJSON())).toBeLessThan(2e-5);
-    expect(await group.identical()).toBe(true);
+    await expectSame(one, net);
     const st = group.stats({ reset: true });
     expect(st.steps).toBe(4);
     expect(st.helperMs).toHaveLength(1);
@@ -53,14 +63,11 @@ describe('ReplicaGroup (coordinator in replica 0, shared memory)', () => {
     expect(st.ownMs).toBeGreaterThan(0);
     expect(st.ownMs + st.waitMs).toBeLessThanOrEqual(st.stepMs);
     expect(group.stats()).toEqual({ steps: 0, stepMs: 0, ownMs: 0, waitMs: 0, helperMs: [0] });
-    one.dispose();
-    net.dispose();
+    dispose(one, net);
   });
 
   it('whileWaiting runs once per step after the batch was read: refilling x and targets there changes nothing', async () => {
-    const bp = await loadBackprop();
-    const one = bp.sequential(spec), net = bp.sequential(spec);
-    group = await ReplicaGroup.start(net, { threads: 2, maxBatch: 16 });
+    const { one, net } = await oneAndTwo();
     let calls = 0;
     for (let s = 0; s < 3; s++) {
       const { x, y } = batch(7, 60 + s);
@@ -72,23 +79,17 @@ describe('ReplicaGroup (coordinator in replica 0, shared memory)', () => {
       });
     }
     expect(calls).toBe(3);
-    expect(maxRelDiff(net.toJSON(), one.toJSON())).toBeLessThan(2e-5);
-    expect(await group.identical()).toBe(true);
-    one.dispose();
-    net.dispose();
+    await expectSame(one, net);
+    dispose(one, net);
   });
 
   it('a batch of 1 (the helper gets no share) still trains, and the helpers keep up', async () => {
-    const bp = await loadBackprop();
-    const one = bp.sequential(spec), net = bp.sequential(spec);
-    group = await ReplicaGroup.start(net, { threads: 2, maxBatch: 16 });
+    const { one, net } = await oneAndTwo();
     const { x, y } = batch(1, 5);
     one.trainStep(x, Array.from(y), 1);
     group.step(x, y, 1);
-    expect(maxRelDiff(net.toJSON(), one.toJSON())).toBeLessThan(1e-6);
-    expect(await group.identical()).toBe(true);
-    net.dispose();
-    one.dispose();
+    await expectSame(one, net, 1e-6);
+    dispose(one, net);
   });
 
   it('a change to replica 0 between steps (new weights, new optimizer) reaches the helpers after invalidate()', async () => {
@@ -106,9 +107,7 @@ describe('ReplicaGroup (coordinator in replica 0, shared memory)', () => {
   });
 
   it('a helper that went to sleep between steps (pauses longer than its spin) wakes for the next one and stays identical', async () => {
-    const bp = await loadBackprop();
-    const one = bp.sequential(spec), net = bp.sequential(spec);
-    group = await ReplicaGroup.start(net, { threads: 2, maxBatch: 16 });
+    const { one, net } = await oneAndTwo();
     const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
     for (let s = 0; s < 3; s++) {
       const { x, y } = batch(8, 40 + s);
@@ -116,10 +115,8 @@ describe('ReplicaGroup (coordinator in replica 0, shared memory)', () => {
       group.step(x, y, 8);
       await sleep(4 * SPIN_MS);  // the helper applies this step's gradient, spins, then sleeps in Atomics.wait
     }
-    expect(maxRelDiff(net.toJSON(), one.toJSON())).toBeLessThan(2e-5);
-    expect(await group.identical()).toBe(true);
-    one.dispose();
-    net.dispose();
+    await expectSame(one, net);
+    dispose(one, net);
   });
 
   it('refuses bad input with messages and keeps working', async () => {
