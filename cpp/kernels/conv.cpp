@@ -175,8 +175,8 @@ inline Grid1 grid1(const ConvGeom& g) {
   return r;
 }
 
-// Xp[c, y, x] = X[c, y − PH, x − PW] for x < PW + W, 0 elsewhere, then PW zeros: every
-// element of xp_len(g, r) written.
+// Xp[c, y, x] = X[c, y − PH, x − PW] for x < PW + W, 0 elsewhere, then PW + kTail zeros:
+// every element of xp_len(g, r) written.
 constexpr int kTail = 8;
 inline size_t xp_len(const ConvGeom& g, const Grid1& r) { return (size_t)g.C * r.Hp * r.Wp + g.PW + kTail; }
 template <typename T>

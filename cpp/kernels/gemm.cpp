@@ -185,11 +185,12 @@ void gemm(int M, int N, int K, const T* A, int lda, bool ta, const T* B, int ldb
 }
 
 // ---- gemm_dot: C (+)= A · Bᵀ as register-blocked dot products ----
-namespace {
 //
 // A BM×BN block of C is BM·BN vector accumulators that walk k a vector at a time: per step
 // BM + BN loads feed 2·BM·BN vector ops (4×2: 6 loads, 16 ops, as the micro-kernel's), then
 // each accumulator's lanes are summed once and the k tail (< VL) is added in scalars.
+namespace {
+
 template <typename T>
 inline T hsum(V<T> v) {
   T s = 0;

@@ -2,29 +2,16 @@
 //   forward   y = max(x, 0)          y  = x · [x > 0]
 //   backward  dx = δ · [x > 0]
 // [x > 0] is a lane mask (all ones or zero) from one vector compare, ANDed onto x or δ.
-#include <cstdint>
-
 #include "kernels.h"
 #include "simd.h"
 
 namespace bp {
 namespace {
 
-template <typename T>
-struct Bits;  // the integer lanes of V<T>: the type of its compares' masks
-template <>
-struct Bits<float> {
-  typedef int32_t type __attribute__((vector_size(16)));
-};
-template <>
-struct Bits<double> {
-  typedef int64_t type __attribute__((vector_size(16)));
-};
-
 // v where mask, else +0 (the bits of +0.0 are all zero).
 template <typename T>
-inline V<T> keep(V<T> v, typename Bits<T>::type mask) {
-  return (V<T>)((typename Bits<T>::type)v & mask);
+inline V<T> keep(V<T> v, Mask<T> mask) {
+  return (V<T>)((Mask<T>)v & mask);
 }
 
 }  // namespace

@@ -5,7 +5,9 @@
 // stores go through memcpy, so a pointer needs no 16-byte alignment (the compilers emit one
 // unaligned vector load/store).
 #pragma once
+#include <cstdint>
 #include <cstring>
+#include <type_traits>
 
 namespace bp {
 
@@ -17,6 +19,9 @@ template <typename T>
 using V = typename Vec<T>::type;
 template <typename T>
 constexpr int VL = 16 / sizeof(T);  // lanes
+// What a compare of two V<T> gives: per lane all ones (true) or all zeros, as same-width ints.
+template <typename T>
+using Mask = V<std::conditional_t<sizeof(T) == 4, int32_t, int64_t>>;
 
 template <typename T>
 inline V<T> vload(const T* p) {
