@@ -201,9 +201,24 @@ export class ReplicaGroup {
   }
 
   /**
-   * Where replica 0's step time went since the last reset (or invalidate()): { steps, stepMs, ownMs (sending the
-   * shares and its own gradient), waitMs (waiting for the helpers, then averaging), helperMs
-   * (per helper: computing its shares) }; the rest of stepMs is replica 0's optimizer step.
+   * k steps on batches of up to batchSize from a BatchStream, each next batch built while replica
+   * 0 waits for the helpers (step's whileWaiting). -> { steps, samples, loss (mean over the steps) }.
+   */
+  run(stream, k, batchSize) {
+    let lossSum = 0, samples = 0, b = stream.next(batchSize), next = null;
+    const prefetch = () => (next = stream.next(batchSize));
+    for (let i = 0; i < k; i++, b = next) {
+      lossSum += this.step(b.x, b.y, b.n, i + 1 < k ? prefetch : null);
+      samples += b.n;
+    }
+    return { steps: k, samples, loss: lossSum / k };
+  }
+
+  /**
+   * Where replica 0's step time went since the last reset (or invalidate()): { steps, stepMs,
+   * ownMs (sending the shares and its own gradient), waitMs (waiting for the helpers, then
+   * averaging), helperMs (per helper: computing its shares) }; the rest of stepMs is replica 0's
+   * optimizer step.
    */
   stats({ reset = false } = {}) {
     const s = { ...this.#stats, helperMs: this.#helpers.map((h) => h.v.busy[0] - (h.busy0 ?? 0)) };

@@ -20,7 +20,6 @@ export const nextTask = typeof setImmediate === 'function'
       channel.port2.postMessage(0);
     });
   })();
-const tick = nextTask;
 const now = () => globalThis.performance?.now() ?? Date.now();
 
 export class Session {
@@ -102,7 +101,7 @@ export class Session {
       done += r.steps;
       last = { step: done, totalSteps: total, epoch: r.epoch, loss: r.loss, samplesPerSec: r.samplesPerSec };
       this.emit('progress', last);
-      await tick();
+      await nextTask();
       if (this.#net !== net) throw new BackpropError('trainer: the net was replaced or disposed during fit()');
     }
     return { steps: done, loss: last?.loss ?? NaN, epoch: last?.epoch ?? 0, samplesPerSec: last?.samplesPerSec ?? 0, stopped: this.#stopped, threads: 1 };
@@ -114,17 +113,12 @@ export class Session {
     try {
       while (done < total && !this.#stopped) {
         const t0 = now(), k = Math.min(chunk, total - done);
-        let loss = 0, samples = 0, b = stream.next(batchSize), next = null;
-        const prefetch = () => (next = stream.next(batchSize));  // while the helper finishes its share
-        for (let i = 0; i < k; i++, b = next) {
-          loss += group.step(b.x, b.y, b.n, i + 1 < k ? prefetch : null);
-          samples += b.n;
-        }
+        const { samples, loss } = group.run(stream, k, batchSize);
         done += k;
         const dt = (now() - t0) / 1000;
-        last = { step: done, totalSteps: total, epoch: stream.epoch, loss: loss / k, samplesPerSec: dt > 0 ? samples / dt : 0, threads };
+        last = { step: done, totalSteps: total, epoch: stream.epoch, loss, samplesPerSec: dt > 0 ? samples / dt : 0, threads };
         this.emit('progress', last);
-        await tick();
+        await nextTask();
         if (this.#net !== net) throw new BackpropError('trainer: the net was replaced or disposed during fit()');
       }
     } finally {

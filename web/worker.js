@@ -200,14 +200,8 @@ function runSteps(maxMs, exactSteps = 0) {
 function parallelSteps(k) {
   const t0 = performance.now();
   S.stream ??= new BatchStream(mnist.train.images, mnist.train.labels, mnist.train.count, { seed: S.seed });
-  let steps = 0, samples = 0, lossSum = 0;
-  let b = S.stream.next(S.batchSize), next = null;
-  const prefetch = () => (next = S.stream.next(S.batchSize));  // while the helper finishes its share
-  for (; steps < k; steps++, b = next) {
-    lossSum += S.group.step(b.x, b.y, b.n, steps + 1 < k ? prefetch : null);
-    samples += b.n;
-  }
-  return { steps, samples, loss: lossSum / steps, epoch: S.stream.epoch, seconds: (performance.now() - t0) / 1000 };
+  const r = S.group.run(S.stream, k, S.batchSize);
+  return { ...r, epoch: S.stream.epoch, seconds: (performance.now() - t0) / 1000 };
 }
 
 function testAccuracy(limit = S.testImages) {

@@ -4,7 +4,7 @@
 // bit-identical, and a change to replica 0 between steps must reach the helpers.
 import { describe, it, expect, afterEach } from 'vitest';
 import { loadBackprop } from '../../web/index.js';
-import { ReplicaGroup, SPIN_MS } from '../../web/replicas.js';
+import { ReplicaGroup, BatchStream, SPIN_MS } from '../../web/replicas.js';
 import { rng, smallCnnSpec } from './helpers.js';
 
 const spec = smallCnnSpec('float32');
@@ -79,6 +79,25 @@ describe('ReplicaGroup (coordinator in replica 0, shared memory)', () => {
       });
     }
     expect(calls).toBe(3);
+    await expectSame(one, net);
+    dispose(one, net);
+  });
+
+  it('run(stream, k, batchSize) = k steps on the stream\'s batches (each built while replica 0 waits), ending an epoch short', async () => {
+    const { one, net } = await oneAndTwo();
+    const { x: images, y: labels } = batch(20, 77);  // 20 samples: batches of 7, 7, 6
+    const mine = new BatchStream(images, labels, 20, { seed: 3, maxBatch: 16 });
+    const twin = new BatchStream(images, labels, 20, { seed: 3, maxBatch: 16 });
+    let want = 0;
+    for (let s = 0; s < 3; s++) {
+      const { x, y, n } = twin.next(7);
+      want += one.trainStep(x, Array.from(y), n);
+    }
+    const r = group.run(mine, 3, 7);
+    expect(r.steps).toBe(3);
+    expect(r.samples).toBe(20);
+    expect(Math.abs(r.loss - want / 3)).toBeLessThan(1e-5);
+    expect(mine.epoch).toBe(1);
     await expectSame(one, net);
     dispose(one, net);
   });
