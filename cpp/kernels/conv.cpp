@@ -376,14 +376,13 @@ BP_SMALL void conv2d_backward_fast(T* dinp, T* dweight, T* dbias, const T* dout,
   const bool have_col = ws.col_input == inp && ws.col_batch == g.N;
   T* col = grow(ws.col, col_n * g.N);
   T* dcol = dinp ? grow(ws.dcol, col_n) : nullptr;
-  ws.off.resize(KK);  // col's rows
-  for (int k = 0; k < KK; ++k) ws.off[k] = (std::ptrdiff_t)k * P;
+  const std::ptrdiff_t* col_rows = strided(ws.off, KK, P);
   for (int n = 0; n < g.N; ++n) {
     const T* d = dout + n * out_n;
     for (int o = 0; o < g.OC; ++o) dbias[o] += sum(d + (size_t)o * P, P);  // db += Σ δ
     T* cm = col + n * col_n;
     if (!have_col) im2col(cm, inp + n * in_n, g);
-    dw_gemm(g.OC, KK, P, d, P, cm, ws.off.data(), dweight, ws.gemm);  // dW += δ · colᵀ
+    dw_gemm(g.OC, KK, P, d, P, cm, col_rows, dweight, ws.gemm);  // dW += δ · colᵀ
     if (!dinp) continue;  // param grads only (layer.h)
     dx_by_col2im(dinp + n * in_n, dcol, weight, d, g, ws.gemm);
   }

@@ -122,12 +122,6 @@ void pack_b(T* dst, const T* B, const std::ptrdiff_t* bidx, bool tb, int k0, int
 
 inline int round_up(int x, int m) { return (x + m - 1) / m * m; }
 
-// rows[i] = i·ld for i < n, kept in v (grown, never shrunk: ld may change between calls).
-inline const std::ptrdiff_t* strided(std::vector<std::ptrdiff_t>& v, int n, std::ptrdiff_t ld) {
-  if (v.size() < (size_t)n) v.resize(n);
-  for (int i = 0; i < n; ++i) v[i] = i * ld;
-  return v.data();
-}
 
 }  // namespace
 

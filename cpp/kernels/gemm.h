@@ -44,6 +44,14 @@ template <typename T>
 void gemm_offsets(int M, int N, int K, const T* A, int lda, bool ta, const T* B, const std::ptrdiff_t* boff, bool tb, T* C,
                   int ldc, bool accumulate, GemmWorkspace<T>& ws);
 
+// The offset table of a strided matrix's rows: v[i] = i·ld for i < n (v grown, never shrunk:
+// ld may change between calls). -> v.data(), for gemm_offsets / gemm_dot.
+inline const std::ptrdiff_t* strided(std::vector<std::ptrdiff_t>& v, int n, std::ptrdiff_t ld) {
+  if (v.size() < (size_t)n) v.resize(n);
+  for (int i = 0; i < n; ++i) v[i] = i * ld;
+  return v.data();
+}
+
 // C[i,j] (+)= Σ_k A[i·lda + k] · B[boff[j] + k]: A · Bᵀ with both operands contiguous along k
 // (B's rows placed by offsets, as above), as register-blocked dot products with no packing.
 // For a conv's dW (conv.cpp), where M (output channels) and N (taps) are small and K (output
