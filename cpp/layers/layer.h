@@ -44,6 +44,11 @@ class Layer {
   // Set by Sequential::run_infer for the length of one forward that no backward follows:
   // a layer may then skip what only backward reads (max-pool's arg-max, conv's kept columns).
   bool inference = false;
+  // Inference only: a layer that takes_relu_input() may be handed the input of the relu layer
+  // before it (relu_input set): it applies relu as it reads, and Sequential::run_infer skips
+  // the relu's own pass over the whole activation (max-pool: kernels.h).
+  bool relu_input = false;
+  virtual bool takes_relu_input() const { return false; }
   // True for activations after which He initialisation suits the previous layer.
   virtual bool relu_like() const { return false; }
 

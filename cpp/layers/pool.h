@@ -146,6 +146,8 @@ class Pool2d : public Layer<T> {
   void forward(T* out, const T* inp, int N) override {
     g.N = N;
     bool fast = g.PH == 0 && g.PW == 0 && !reference_kernels();
+    if constexpr (std::is_same_v<T, float>)
+      if (this->relu_input) return maxpool_relu_forward_fast(out, inp, g);  // takes_relu_input() said so
     if (is_max && fast && this->inference && !this->track_kinks) {
       maxpool_forward_fast(out, (int*)nullptr, inp, g);  // no backward follows: no arg-max
     } else if (is_max) {
@@ -156,6 +158,11 @@ class Pool2d : public Layer<T> {
     } else {
       avgpool_forward(out, inp, g);
     }
+  }
+  // relu → this layer fused (Sequential::run_infer): float max-pool of the f32x4 kernel's shape (kernels.h).
+  bool takes_relu_input() const override {
+    return std::is_same_v<T, float> && is_max && maxpool_relu_fuses(g) && !reference_kernels() && this->inference &&
+           !this->track_kinks;
   }
   void backward(T* dinp, const T* dout, const T*, const T*, int N) override {
     g.N = N;

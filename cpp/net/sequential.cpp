@@ -160,7 +160,20 @@ template <typename T>
 void Sequential<T>::run_forward(const T* x, int N) {
   ensure_batch(N);
   if (x != acts[0].data()) std::copy(x, x + (size_t)N * in_size(), acts[0].data());
-  for (size_t i = 0; i < layers.size(); ++i) layers[i]->forward(acts[i + 1].data(), acts[i].data(), N);
+  for (size_t i = 0; i < layers.size(); ++i) {
+    Layer<T>& l = *layers[i];
+    // Inference: relu then a layer that takes_relu_input() (max-pool) run as one pass over the
+    // relu's input; the relu's output acts[i + 1], which nothing reads after inference, is not written.
+    if (l.inference && i + 1 < layers.size() && l.type() == "relu" && layers[i + 1]->takes_relu_input()) {
+      Layer<T>& next = *layers[i + 1];
+      next.relu_input = true;
+      next.forward(acts[i + 2].data(), acts[i].data(), N);
+      next.relu_input = false;
+      ++i;
+      continue;
+    }
+    l.forward(acts[i + 1].data(), acts[i].data(), N);
+  }
   backward_ready = true;
 }
 

@@ -285,6 +285,18 @@ void maxpool_matches_reference() {
     EXPECT_EQ(0, std::memcmp(y_fast.data(), y_ref.data(), ny * sizeof(T))) << at;
     EXPECT_EQ(0, std::memcmp(y_inf.data(), y_ref.data(), ny * sizeof(T))) << at;
     EXPECT_EQ(a_fast, a_ref) << at;
+    // relu fused in (inference, float 2×2 stride 2): the pooled relu of X, bit for bit. X now
+    // spans [−2, 3) with −0 and NaN (relu makes both +0: a window of NaNs, zeros and negatives
+    // pools to +0).
+    if constexpr (std::is_same_v<T, float>) {
+      if (!bp::maxpool_relu_fuses(g)) continue;
+      for (size_t i = 0; i < nx; ++i) x[i] = i % 37 == 0 ? std::numeric_limits<T>::quiet_NaN() : i % 11 == 0 ? T(-0.0) : x[i] - 2;
+      std::vector<T> rx(nx), y_relu(ny);
+      bp::activation_forward(rx.data(), x.data(), (int64_t)nx, bp::Act::Relu, T(0));
+      bp::maxpool_forward(y_ref.data(), a_ref.data(), rx.data(), g);
+      bp::maxpool_relu_forward_fast(y_relu.data(), x.data(), g);
+      EXPECT_EQ(0, std::memcmp(y_relu.data(), y_ref.data(), ny * sizeof(T))) << at << " with relu";
+    }
   }
 }
 TEST(Kernels, MaxPoolMatchesReferenceFloat) { maxpool_matches_reference<float>(); }

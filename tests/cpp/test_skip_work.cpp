@@ -4,6 +4,8 @@
 //     (same kernels, same order), for conv2d, dense and prelu first, fast and reference;
 //   - run_infer (predict/evaluate: no arg-max, no kept columns) gives the forward's outputs
 //     exactly, and backward() afterwards asks for a forward.
+#include <cstring>
+
 #include "kernels/kernels.h"
 #include "test_util.h"
 
@@ -35,6 +37,14 @@ const char* kNets[] = {
         {"type":"relu"},{"type":"dense","units":3}]})",
     R"({"input":[7],"layers":[{"type":"relu"},{"type":"dense","units":5},{"type":"tanh"},{"type":"dense","units":3}]})",
     R"({"input":[2,4,4],"layers":[{"type":"prelu"},{"type":"flatten"},{"type":"dense","units":3}]})",
+    // relu → max-pool 2×2 runs fused in float inference (rows of 9 windows: two f32x4 and a
+    // scalar one; a conv next, so a pooled negative would show), not before 3×3, padded or
+    // global max-pools, nor an average pool
+    R"({"input":[2,20,19],"layers":[{"type":"conv2d","filters":3,"kernel":2},{"type":"relu"},{"type":"maxpool2d","size":2},
+        {"type":"conv2d","filters":3,"kernel":1},{"type":"relu"},{"type":"maxpool2d","size":3},{"type":"relu"},
+        {"type":"maxpool2d","size":2,"padding":1},{"type":"relu"},{"type":"globalmaxpool"},{"type":"dense","units":3}]})",
+    R"({"input":[3,6,6],"layers":[{"type":"relu"},{"type":"avgpool2d","size":2},{"type":"relu"},{"type":"maxpool2d","size":[2,3],"stride":[1,2]},
+        {"type":"flatten"},{"type":"dense","units":2}]})",
 };
 
 }  // namespace
@@ -47,19 +57,22 @@ TEST(SkipWork, TrainingStepGradsEqualComputeGradients) {
     }
 }
 
-TEST(SkipWork, InferenceForwardEqualsTrainingForward) {
+template <typename T>
+void inference_forward_equals_training_forward() {
   for (const char* spec : kNets) {
-    auto a = build<float>(spec);
+    auto a = build<T>(spec);
     int N = 33;
     auto xd = distinct((size_t)N * a->in_size(), 3);
-    std::vector<float> x(xd.begin(), xd.end());
+    std::vector<T> x(xd.begin(), xd.end());
     a->run_forward(x.data(), N);
-    std::vector<float> y(a->output(), a->output() + (size_t)N * a->out_size());
+    std::vector<T> y(a->output(), a->output() + (size_t)N * a->out_size());
     a->run_infer(x.data(), N);
-    EXPECT_EQ(std::vector<float>(a->output(), a->output() + y.size()), y) << spec;
-    std::vector<float> dy(y.size(), 1.0f);
+    EXPECT_EQ(0, std::memcmp(a->output(), y.data(), y.size() * sizeof(T))) << spec;  // bit for bit
+    std::vector<T> dy(y.size(), T(1));
     EXPECT_EQ(a->backward(dy.data(), (int64_t)dy.size()).msg, "backward: call forward first");
     a->run_forward(x.data(), N);
     EXPECT_TRUE(a->backward(dy.data(), (int64_t)dy.size()).ok());
   }
 }
+TEST(SkipWork, InferenceForwardEqualsTrainingForwardFloat) { inference_forward_equals_training_forward<float>(); }
+TEST(SkipWork, InferenceForwardEqualsTrainingForwardDouble) { inference_forward_equals_training_forward<double>(); }
