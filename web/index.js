@@ -275,9 +275,16 @@ export class Net {
     const h = this.#runOnData('paramGradients', x, targets, n);
     return h.lastLoss();
   }
-  /** Every parameter's gradient, layer order (paramInfo order), as one new typed array. */
-  getGradients() {
-    return this.#handle().gradients().slice();
+  /**
+   * Every parameter's gradient, layer order (paramInfo order): a new typed array, or copied into
+   * `out` (a typed array of that length, e.g. a shared buffer's view), so a step allocates nothing.
+   */
+  getGradients(out = null) {
+    const g = this.#handle().gradients();
+    if (out === null) return g.slice();
+    if (out.length !== g.length) throw new BackpropError(`getGradients: out holds ${out.length} values, the net has ${g.length} parameters`);
+    out.set(g);
+    return out;
   }
   /** Overwrites every parameter's gradient from one array (the getGradients layout). */
   setGradients(values) {

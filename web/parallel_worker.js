@@ -64,7 +64,7 @@ function run() {
     if (!failed && cmd === CMD_STEP && n > 0) attempt(() => {
       const t0 = performance.now();
       loss[0] = net.paramGradients(x.subarray(0, n * inputSize), targets.subarray(0, n * targetSize), n);
-      grads.set(net.getGradients());
+      net.getGradients(grads);
       busy[0] += performance.now() - t0;
     });
     if (failed) ctrl[FAILED] = 1;

@@ -75,7 +75,8 @@ export class ReplicaGroup {
   #layout;
   #dirty = true;
   #seq = 0;
-  #g = null;  // float64 accumulator
+  #g = null;    // float64 accumulator
+  #own = null;  // replica 0's gradient (float32, reused every step)
   #stats = { steps: 0, stepMs: 0, ownMs: 0, waitMs: 0 };
 
   /** True where a ReplicaGroup can run: SharedArrayBuffer usable (cross-origin isolated page, a worker of one, or Node). */
@@ -102,6 +103,7 @@ export class ReplicaGroup {
       paramCount: net.paramInfo().reduce((a, p) => a + p.shape.reduce((x, y) => x * y, 1), 0),
     };
     g.#g = new Float64Array(g.#layout.paramCount);
+    g.#own = new Float32Array(g.#layout.paramCount);
     try {
       for (let k = 1; k < threads; k++) {
         const worker = await spawn(workerUrl);
@@ -169,22 +171,28 @@ export class ReplicaGroup {
       loss = (own.nk / n) * this.#net.paramGradients(
         x.subarray(own.start * L.inputSize, (own.start + own.nk) * L.inputSize),
         targets.subarray(own.start * L.targetSize, (own.start + own.nk) * L.targetSize), own.nk);
-      const g0 = this.#net.getGradients(), w = own.nk / n;
+      const g0 = this.#net.getGradients(this.#own), w = own.nk / n;
       for (let i = 0; i < g.length; i++) g[i] = w * g0[i];
     } else g.fill(0);
     whileWaiting?.();
     const t1 = performance.now();
-    this.#helpers.forEach((h, i) => {
+    // g += w_k·g_k helper by helper; the last sum is rounded to float32 (once, the same numbers
+    // for every replica) as it is stored into the first helper's avg.
+    const avg = this.#helpers[0].v.avg;
+    let rounded = false;
+    this.#helpers.forEach((h, k) => {
       this.#await(h, seq);
-      const nk = shares[i].nk;
+      const nk = shares[k].nk;
       if (nk === 0) return;
       const w = nk / n, gk = h.v.grads;
-      for (let i2 = 0; i2 < g.length; i2++) g[i2] += w * gk[i2];
+      if (k === K - 2) {
+        for (let i = 0; i < g.length; i++) avg[i] = g[i] + w * gk[i];
+        rounded = true;
+      } else for (let i = 0; i < g.length; i++) g[i] += w * gk[i];
       loss += w * h.v.loss[0];
     });
-    const avg = this.#helpers[0].v.avg;
-    avg.set(g);  // rounded to float32 once, the same numbers for every replica
-    for (const h of this.#helpers.slice(1)) h.v.avg.set(avg);
+    if (!rounded) avg.set(g);
+    for (let k = 1; k < K - 1; k++) this.#helpers[k].v.avg.set(avg);
     for (const h of this.#helpers) {
       Atomics.store(h.v.ctrl, AVG, seq);  // the helpers step with it while replica 0 does
       Atomics.notify(h.v.ctrl, SEQ);

@@ -88,4 +88,21 @@ describe('ParallelTrainer and the replica API', () => {
     a.dispose();
     b.dispose();
   });
+
+  it('getGradients(out) copies into the caller\'s array (no allocation per step) and checks its length', async () => {
+    const bp = await loadBackprop();
+    const net = bp.sequential(spec('float32'));
+    const { x, y } = batch(2, 5);
+    net.paramGradients(x, y, 2);
+    const out = new Float32Array(297).fill(NaN);
+    expect(net.getGradients(out)).toBe(out);
+    expect(Array.from(out)).toEqual(Array.from(net.getGradients()));
+    expect(out.some((v) => v !== 0)).toBe(true);
+    const shared = new Float32Array(new SharedArrayBuffer(4 * 297));
+    net.getGradients(shared);
+    expect(Array.from(shared)).toEqual(Array.from(out));
+    expect(() => net.getGradients(new Float32Array(296))).toThrow('getGradients: out holds 296 values, the net has 297 parameters');
+    expect(net.getGradients().length).toBe(297);  // the net still works
+    net.dispose();
+  });
 });
