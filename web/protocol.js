@@ -31,7 +31,9 @@
 // Worker -> page: events, posted on their own.
 //   LOADING    { phase, loaded, total }          MNIST download progress (bytes)
 //   PROGRESS   { step, epoch, epochFraction, seen, loss, trainAcc, samplesPerSec, elapsed, running, threads }
-//                                               after every chunk of net.fit steps (~40 ms)
+//                                               while training, every ~200 ms (chunks of ~40 ms of
+//                                               steps in between) and at each new epoch; loss is the
+//                                               mean over the steps since the last one; also on pause/step
 //   TEST       { step, seen, accuracy, loss, count, trainAcc, elapsed }   accuracy on the first `count` test
 //                                               images, and on 1000 fixed training images
 //   GRADCHECK  { step, bug, brokenLayer, rows: [{layer, name, shape, maxAbsError, maxRelError, checked, kinks, passed}] }

@@ -15,6 +15,7 @@ import { mulberry32 } from './random.js';
 import { ReplicaGroup, BatchStream } from './replicas.js';
 
 const CHUNK_MS = 40;          // training work per turn of the message loop
+const PROGRESS_MS = 200;      // progress events while training: at most this often (and at each new epoch)
 const TEST_EVERY_MS = 1500;   // test accuracy interval (training time), at least
 const CHECK_EVERY_MS = 4000;  // automatic gradient check interval, at least
 const OVERHEAD = 10;          // ... and at least 10× what the last one cost, so each takes ≤ ~10%
@@ -29,7 +30,8 @@ const S = {
   net: null, spec: null, optimizer: null, batchSize: 32, seed: 1,
   running: false, step: 0, seen: 0, epoch: 0, rng: null, stepsPerChunk: 4,
   elapsed: 0, lastTest: 0, lastCheck: 0, testCost: 0, checkCost: 0, rateSeen: 0, rateMs: 0, bug: 'none', loss: NaN, acc: NaN,
-  threads: 1, group: null, stream: null, testImages: TEST_SUBSET,
+  threads: 1, group: null, stream: null, testImages: TEST_SUBSET, progressAt: 0, progressEpoch: 0,
+  lossSum: 0, lossSteps: 0,
 };
 
 const post = (type, payload = {}, transfer = []) => self.postMessage({ type, ...payload }, transfer);
@@ -120,7 +122,7 @@ async function install(net, { optimizer, batchSize, seed, threads = S.threads, t
   Object.assign(S, {
     net, spec: net.spec, optimizer, batchSize, seed, running: false, step: 0, seen: 0, epoch: 0,
     elapsed: 0, lastTest: 0, lastCheck: 0, testCost: 0, checkCost: 0, rateSeen: 0, rateMs: 0, loss: NaN, acc: NaN,
-    rng: mulberry32(seed), stepsPerChunk: 4, stream: null, testImages,
+    lossSum: 0, lossSteps: 0, rng: mulberry32(seed), stepsPerChunk: 4, stream: null, testImages,
   });
   await setThreads(threads);
   const initialLoss = net.evaluateDataset(sets.trainProbe, { limit: 256 }).loss;
@@ -175,9 +177,10 @@ function needNet() {
 function progress() {
   post(EVT.PROGRESS, {
     step: S.step, epoch: Math.floor(S.epoch), epochFraction: S.epoch, seen: S.seen,
-    loss: S.loss, trainAcc: S.acc, samplesPerSec: S.rateMs > 0 ? (S.rateSeen * 1000) / S.rateMs : 0,
+    loss: S.lossSteps > 0 ? S.lossSum / S.lossSteps : S.loss, trainAcc: S.acc, samplesPerSec: S.rateMs > 0 ? (S.rateSeen * 1000) / S.rateMs : 0,
     elapsed: S.elapsed, running: S.running, threads: S.threads,
   });
+  S.lossSum = S.lossSteps = 0;
 }
 
 // k steps in one call into WASM (net.fit continues the epoch where the last call stopped);
@@ -194,6 +197,8 @@ function runSteps(maxMs, exactSteps = 0) {
   S.rateSeen = 0.7 * S.rateSeen + 0.3 * r.samples;  // smoothed samples per ms
   S.rateMs = 0.7 * S.rateMs + 0.3 * ms;
   S.loss = r.loss;
+  S.lossSum += r.loss * r.steps;  // the mean over the steps since the last progress event is posted
+  S.lossSteps += r.steps;
 }
 
 // k data-parallel steps (S.group) on batches from S.stream (web/replicas.js: BatchStream).
@@ -253,7 +258,12 @@ function loop() {
     S.running = false;
     post(EVT.FATAL, { message: `training stopped: ${e.message}`, restart: trapped(e) });
   }
-  progress();
+  const now = performance.now(), epoch = Math.floor(S.epoch);
+  if (!S.running || now - S.progressAt >= PROGRESS_MS || epoch !== S.progressEpoch) {
+    S.progressAt = now;
+    S.progressEpoch = epoch;
+    progress();
+  }
   if (S.running) nextTask().then(loop);
 }
 

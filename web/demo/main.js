@@ -250,7 +250,11 @@ function syncButtons() {
 
 // ---- progress, curves ----
 let chartQueued = false;
-// Progress arrives every ~40 ms; the numbers are redrawn at most every 100 ms while running.
+// Progress arrives every ~200 ms while training (worker.js); the numbers are redrawn at most every
+// 250 ms and the charts every 500 ms. Every redraw repaints part of the page on the main thread, and
+// on two threads that time comes out of the training: both cores are busy, so it stalls a replica
+// (at 40/100/200 ms the page's threads besides the two workers took 7% of a core, now 3%).
+const STATS_MS = 250, CHARTS_MS = 500;
 let statsAt = 0, statsTimer = 0, latest = null;
 function onProgress(d) {
   state.elapsed = d.elapsed;
@@ -262,8 +266,8 @@ function onProgress(d) {
   if (state.running !== d.running && !d.running) state.running = false;
   latest = d;
   clearTimeout(statsTimer);
-  if (!d.running || performance.now() - statsAt > 100) renderStats();
-  else statsTimer = setTimeout(() => timed('progress', renderStats), 100);
+  if (!d.running || performance.now() - statsAt > STATS_MS) renderStats();
+  else statsTimer = setTimeout(() => timed('progress', renderStats), STATS_MS);
   scheduleCharts();
 }
 function renderStats() {
@@ -296,7 +300,7 @@ function onTest(d) {
 function scheduleCharts() {
   if (chartQueued) return;
   chartQueued = true;
-  setTimeout(() => requestAnimationFrame(() => { chartQueued = false; timed('charts', renderCharts); }), 200);
+  setTimeout(() => requestAnimationFrame(() => { chartQueued = false; timed('charts', renderCharts); }), CHARTS_MS);
 }
 function renderCharts() {
   lineChart($('loss-chart'), [{ label: 'loss', color: '#1f5fbf', points: state.loss }], { yMin: 0, xLabel: 'samples seen' });
