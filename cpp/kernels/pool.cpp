@@ -26,7 +26,7 @@ template <int KW, int SW, bool ARG, bool FIRST, typename T>
 inline void window_row(T* __restrict y, int* __restrict a, const T* __restrict x, int base, int n, int kw_rt,
                        int sw_rt) {
   const int kw = KW ? KW : kw_rt, sw = SW ? SW : sw_rt;
-  for (int j = 0; j < n; ++j) {
+  const auto window = [&](int j) {
     const T* r = x + j * sw;
     T best = FIRST ? r[0] : y[j];
     int arg = FIRST ? 0 : -1;
@@ -37,6 +37,14 @@ inline void window_row(T* __restrict y, int* __restrict a, const T* __restrict x
     }
     y[j] = best;
     if (ARG && (FIRST || arg >= 0)) a[j] = base + j * sw + arg;
+  };
+  if constexpr (std::is_same_v<T, float>) {
+    for (int j = 0; j < n; ++j) window(j);
+  } else {  // float64 serves gradient checks: scalar, 4.6 KB less module than vectorised
+#if defined(__clang__)
+#pragma clang loop vectorize(disable) interleave(disable)
+#endif
+    for (int j = 0; j < n; ++j) window(j);
   }
 }
 

@@ -159,20 +159,23 @@ void Sequential<T>::ensure_batch(int N) {
 template <typename T>
 void Sequential<T>::run_forward(const T* x, int N) {
   ensure_batch(N);
-  if (x != acts[0].data()) std::copy(x, x + (size_t)N * in_size(), acts[0].data());
+  // Inference reads x in place (no backward reads acts[0] afterwards); training keeps a copy.
+  const bool infer = !layers.empty() && layers[0]->inference;
+  if (!infer && x != acts[0].data()) std::copy(x, x + (size_t)N * in_size(), acts[0].data());
   for (size_t i = 0; i < layers.size(); ++i) {
     Layer<T>& l = *layers[i];
+    const T* in = i == 0 && infer ? x : acts[i].data();
     // Inference: relu then a layer that takes_relu_input() (max-pool) run as one pass over the
     // relu's input; the relu's output acts[i + 1], which nothing reads after inference, is not written.
-    if (l.inference && i + 1 < layers.size() && l.type() == "relu" && layers[i + 1]->takes_relu_input()) {
+    if (infer && i + 1 < layers.size() && l.type() == "relu" && layers[i + 1]->takes_relu_input()) {
       Layer<T>& next = *layers[i + 1];
       next.relu_input = true;
-      next.forward(acts[i + 2].data(), acts[i].data(), N);
+      next.forward(acts[i + 2].data(), in, N);
       next.relu_input = false;
       ++i;
       continue;
     }
-    l.forward(acts[i + 1].data(), acts[i].data(), N);
+    l.forward(acts[i + 1].data(), in, N);
   }
   backward_ready = true;
 }
