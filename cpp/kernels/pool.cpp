@@ -6,7 +6,7 @@
 // NaNs) resolve exactly as there, to the first maximum. Each pass runs over j with selects
 // and no data-dependent branch, so the compiler vectorises it (f32x4 under -msimd128);
 // 2×2 windows of stride 2 in float are written out in f32x4 by hand, and there relu may be
-// fused in (maxpool_relu_forward_fast): each loaded vector is masked to its lanes x > 0.
+// fused in (maxpool_relu_forward_fast, below).
 #include "../layers/pool.h"
 
 #include <algorithm>
@@ -14,6 +14,10 @@
 
 #include "kernels.h"
 #include "simd.h"
+
+#if defined(__wasm_simd128__)
+#include <wasm_simd128.h>
+#endif
 
 namespace bp {
 namespace {
@@ -58,16 +62,12 @@ typedef V<int> I4;
 inline F4 sel(I4 m, F4 a, F4 b) { return (F4)(((I4)a & m) | ((I4)b & ~m)); }
 inline I4 sel(I4 m, I4 a, I4 b) { return (a & m) | (b & ~m); }
 
-template <bool ARG, bool RELU = false>
+template <bool ARG>
 int maxpool_row_2x2(float* y, int* a, const float* x, int top, int W, int n) {
   const float *r0 = x + top, *r1 = r0 + W;
-  const auto in = [](const float* p) {  // relu(v) = v > 0 ? v : 0 (NaN and −0 to +0)
-    F4 v = vload(p);
-    return RELU ? (F4)((I4)v & (I4)(v > 0)) : v;
-  };
   int j = 0;
   for (; j + 4 <= n; j += 4) {
-    F4 u0 = in(r0 + 2 * j), u1 = in(r0 + 2 * j + 4), v0 = in(r1 + 2 * j), v1 = in(r1 + 2 * j + 4);
+    F4 u0 = vload(r0 + 2 * j), u1 = vload(r0 + 2 * j + 4), v0 = vload(r1 + 2 * j), v1 = vload(r1 + 2 * j + 4);
     F4 e0 = __builtin_shufflevector(u0, u1, 0, 2, 4, 6), o0 = __builtin_shufflevector(u0, u1, 1, 3, 5, 7);
     F4 e1 = __builtin_shufflevector(v0, v1, 0, 2, 4, 6), o1 = __builtin_shufflevector(v0, v1, 1, 3, 5, 7);
     // The four entries in row-major order, each taken only when strictly greater (−1 lanes).
@@ -137,27 +137,47 @@ void maxpool_forward_fast(T* out, int* argmax, const T* inp, const PoolGeom& g) 
 
 template void maxpool_forward_fast<float>(float*, int*, const float*, const PoolGeom&);
 
+
+template void maxpool_forward_fast<double>(double*, int*, const double*, const PoolGeom&);
+
 bool maxpool_relu_fuses(const PoolGeom& g) {
   return g.KH == 2 && g.KW == 2 && g.SH == 2 && g.SW == 2 && g.PH == 0 && g.PW == 0;
 }
 
-// The f32x4 kernel's columns, then the rest of each row (OW mod 4, at most 3) in scalar code.
+// After relu every entry is +0 or positive (relu sends NaN and −0 to +0), so a window's maximum
+// is one value whatever order the entries are compared in: here each row pair's lane-wise
+// maximum first, then its even against its odd columns. With pmax(a, b) = a < b ? b : a (WASM's
+// f32x4.pmax, one instruction), pmax(0, v) is relu(v) bit for bit, and for m ≥ +0 (not NaN)
+// pmax(m, v) = max(m, relu(v)): a NaN, −0 or negative v leaves m.
+namespace {
+#if defined(__wasm_simd128__)
+inline F4 pmax(F4 a, F4 b) { return (F4)wasm_f32x4_pmax((v128_t)a, (v128_t)b); }
+#else
+inline F4 pmax(F4 a, F4 b) { return sel(a < b, b, a); }
+#endif
+}  // namespace
+
 void maxpool_relu_forward_fast(float* out, const float* inp, const PoolGeom& g) {
+  const F4 zero = {0, 0, 0, 0};
   const auto relu = [](float v) { return v > 0 ? v : 0.0f; };
   for (int nc = 0; nc < g.N * g.C; ++nc) {
     const float* x = inp + (size_t)nc * g.H * g.W;
     for (int i = 0; i < g.OH; ++i) {
       float* y = out + ((size_t)nc * g.OH + i) * g.OW;
-      const int top = 2 * i * g.W;
-      for (int j = maxpool_row_2x2<false, true>(y, nullptr, x, top, g.W, g.OW); j < g.OW; ++j) {
-        const float* r = x + top + 2 * j;
-        float m = relu(r[0]);
-        for (float v : {relu(r[1]), relu(r[g.W]), relu(r[g.W + 1])}) m = v > m ? v : m;
+      const float *r0 = x + 2 * i * g.W, *r1 = r0 + g.W;
+      int j = 0;
+      for (; j + 4 <= g.OW; j += 4) {
+        F4 a = pmax(pmax(zero, vload(r0 + 2 * j)), vload(r1 + 2 * j));          // columns 2j .. 2j+3
+        F4 b = pmax(pmax(zero, vload(r0 + 2 * j + 4)), vload(r1 + 2 * j + 4));  // 2j+4 .. 2j+7
+        vstore(y + j, pmax(__builtin_shufflevector(a, b, 0, 2, 4, 6), __builtin_shufflevector(a, b, 1, 3, 5, 7)));
+      }
+      for (; j < g.OW; ++j) {  // the rest of the row (OW mod 4 windows)
+        float m = relu(r0[2 * j]);
+        for (float v : {relu(r0[2 * j + 1]), relu(r1[2 * j]), relu(r1[2 * j + 1])}) m = v > m ? v : m;
         y[j] = m;
       }
     }
   }
 }
-template void maxpool_forward_fast<double>(double*, int*, const double*, const PoolGeom&);
 
 }  // namespace bp

@@ -97,16 +97,19 @@ describe('fast kernels = reference kernels (WASM SIMD path)', () => {
   });
 
   it('training and inference paths: paramGradients (no first-layer dX) fast = reference, predict = forward', () => {
-    // The first conv at stride 2 (im2col) and at stride 1 (the implicit GEMM).
+    // The first conv at stride 2 (im2col) and at stride 1 (the implicit GEMM). predict runs relu →
+    // max-pool as one pass in float32 (kernels.h); 11 columns pool to rows of 5 windows (stride 1:
+    // an f32x4 group and one more) and of 3 (stride 2), and the linear conv after the pool keeps
+    // any negative a wrong relu would let through.
     const spec = (dtype, stride) => ({
-      input: [3, 10, 9],
+      input: [3, 10, 11],
       layers: [{ type: 'conv2d', filters: 5, kernel: 3, stride, padding: 1 }, { type: 'relu' }, { type: 'maxpool2d', size: 2 },
         { type: 'conv2d', filters: 4, kernel: 2 }, { type: 'flatten' }, { type: 'dense', units: 3 }],
       loss: 'mse', dtype, seed: 4,
     });
     for (const [dtype, stride] of [['float32', 2], ['float64', 2], ['float32', 1], ['float64', 1]]) {
       const rnd = lcg(11), n = 33;
-      const x = Array.from({ length: n * 270 }, () => rnd() * 2 - 1), t = Array.from({ length: n * 3 }, () => rnd());
+      const x = Array.from({ length: n * 330 }, () => rnd() * 2 - 1), t = Array.from({ length: n * 3 }, () => rnd());
       const grads = {};
       for (const ref of [false, true]) {
         bp.setReferenceKernels(ref);
@@ -120,6 +123,19 @@ describe('fast kernels = reference kernels (WASM SIMD path)', () => {
       const d = relDiff(grads[false], grads[true]);
       expect(d.rel, `${dtype} stride ${stride}: fast ${d.got} vs reference ${d.want} at [${d.at}]`).toBeLessThanOrEqual(dtype === 'float64' ? 1e-12 : 1e-5);
     }
+  });
+
+  it('relu → 2×2 max-pool fused in predict (f32x4.pmax): −0 and all-negative windows pool to +0, as relu then pool', () => {
+    const net = bp.sequential({ input: [2, 4, 10], layers: [{ type: 'relu' }, { type: 'maxpool2d', size: 2 }], loss: 'mse' });
+    const rnd = lcg(3), n = 3;
+    // windows of −0s, of negatives, of −0 beside negatives, and mixed ones, in the f32x4 body and the tail
+    const x = Float32Array.from({ length: n * 80 }, (_, i) => (i % 7 === 0 ? -0 : i % 3 === 0 ? rnd() : -rnd()));
+    x.fill(-0, 0, 4).fill(-1, 20, 22);
+    const got = net.predict(x, n), want = net.forward(x, n);
+    expect(Array.from(got)).toEqual(Array.from(want));  // Object.is: +0 and −0 differ
+    expect(Object.is(got[0], 0)).toBe(true);
+    expect(Array.from(got).some((v) => v > 0)).toBe(true);
+    net.dispose();
   });
 
   it('the switch reaches the layers: reference and fast results differ in the last bits of float32 convs', () => {
