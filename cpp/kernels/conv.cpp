@@ -352,16 +352,25 @@ template <typename T>
 BP_SMALL void conv2d_forward_fast(T* out, const T* inp, const T* weight, const T* bias, const ConvGeom& g, ConvWorkspace<T>& ws,
                          bool keep_cols) {
   if (implicit_gemm(g)) return forward_stride1(out, inp, weight, bias, g, ws, keep_cols);
-  const int P = g.OH * g.OW, KK = g.C * g.KH * g.KW;
-  const size_t in_n = (size_t)g.C * g.H * g.W, out_n = (size_t)g.OC * P, col_n = (size_t)KK * P;
+  const int P = g.OH * g.OW, KK = g.C * g.KH * g.KW, KB = KK + 1;
+  const size_t in_n = (size_t)g.C * g.H * g.W, out_n = (size_t)g.OC * P, col_n = (size_t)KB * P;
+  // Y = [W | b] · [col; 1]: the bias is one more column of W, against a row of ones under each
+  // sample's columns, so the GEMM writes Y once. A bias pre-fill would be read back by the GEMM,
+  // and where this path runs (few taps, many channels: medium's 1 → 32 conv1, 9 taps per output
+  // of 32 planes of 784) Y is the traffic that counts.
+  T* wb = grow(ws.wbias, (size_t)g.OC * KB);
+  for (int o = 0; o < g.OC; ++o) {
+    copy_row(wb + (size_t)o * KB, weight + (size_t)o * KK, KK);
+    wb[(size_t)o * KB + KK] = bias[o];
+  }
   // Not kept: one sample's columns, reused (stays in cache), and backward rebuilds them.
   T* col = grow(ws.col, col_n * (keep_cols ? g.N : 1));
   for (int n = 0; n < g.N; ++n) {
     T* y = out + n * out_n;
     T* cm = col + (keep_cols ? n * col_n : 0);
     im2col(cm, inp + n * in_n, g);
-    for (int o = 0; o < g.OC; ++o) set_row(y + (size_t)o * P, P, bias[o]);
-    gemm(g.OC, P, KK, weight, KK, false, cm, P, false, y, P, true, ws.gemm);  // Y += W · col
+    set_row(cm + (size_t)KK * P, P, T(1));
+    gemm(g.OC, P, KB, wb, KB, false, cm, P, false, y, P, false, ws.gemm);  // Y = [W | b] · [col; 1]
   }
   ws.col_input = keep_cols ? inp : nullptr;
   ws.col_batch = g.N;
@@ -372,10 +381,11 @@ BP_SMALL void conv2d_backward_fast(T* dinp, T* dweight, T* dbias, const T* dout,
                           ConvWorkspace<T>& ws) {
   if (implicit_gemm(g)) return backward_stride1(dinp, dweight, dbias, dout, inp, weight, g, ws);
   const int P = g.OH * g.OW, KK = g.C * g.KH * g.KW;
-  const size_t in_n = (size_t)g.C * g.H * g.W, out_n = (size_t)g.OC * P, col_n = (size_t)KK * P;
+  // forward's columns per sample: KK rows of col(X), then its row of ones (unused here)
+  const size_t in_n = (size_t)g.C * g.H * g.W, out_n = (size_t)g.OC * P, col_n = (size_t)(KK + 1) * P;
   const bool have_col = ws.col_input == inp && ws.col_batch == g.N;
   T* col = grow(ws.col, col_n * g.N);
-  T* dcol = dinp ? grow(ws.dcol, col_n) : nullptr;
+  T* dcol = dinp ? grow(ws.dcol, (size_t)KK * P) : nullptr;
   const std::ptrdiff_t* col_rows = strided(ws.off, KK, P);
   for (int n = 0; n < g.N; ++n) {
     const T* d = dout + n * out_n;

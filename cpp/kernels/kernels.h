@@ -39,7 +39,7 @@ T* grow(std::vector<T>& v, size_t need) {
 template <typename T>
 struct ConvWorkspace {
   GemmWorkspace<T> gemm;
-  std::vector<T> col;   // the batch's im2col matrices [N][C·KH·KW][OH·OW], kept for backward
+  std::vector<T> col;   // the batch's im2col matrices [N][C·KH·KW + 1][OH·OW] (last row: ones), kept for backward
                         // (stride 1: the batch's zero-padded inputs [N][C][Hp][Wp] instead)
   std::vector<T> dcol;  // one sample's dL/dcol
   const T* col_input = nullptr;  // the input `col` was built from, and its batch size
@@ -48,11 +48,12 @@ struct ConvWorkspace {
   // its δ on that grid and δ padded for the full correlation, W regrouped [C][OC·KH·KW],
   // and the tap offsets into Xp and into δ''.
   std::vector<T> grid, dgrid, dpad, wrot;
+  std::vector<T> wbias;  // im2col path: W with the bias as one more column, [OC][C·KH·KW + 1]
   std::vector<std::ptrdiff_t> off, doff;
 };
 
 // conv2d (shapes and equations in layers/conv2d.h), by GEMM per sample:
-//   forward   Y[n] = W · col(X[n]) + b                  W as [OC, C·KH·KW]
+//   forward   Y[n] = W · col(X[n]) + b                  W as [OC, C·KH·KW] (im2col: [W | b]·[col; 1])
 //   backward  dW  += δ[n] · col(X[n])ᵀ,  db += Σ δ[n],  dX[n] = col2im(Wᵀ · δ[n])
 // Stride 1: col(X) is never built: its rows are shifted views of the zero-padded input,
 // which gemm_offsets reads in place, and dX is the full correlation of δ with the rotated
