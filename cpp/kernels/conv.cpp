@@ -225,13 +225,16 @@ BP_SMALL void to_grid(T* dst, const T* src, int planes, int rows, int cols, int 
     }
 }
 
-// The inverse: the valid columns of a grid back to rows × cols, plus add[o] on plane o.
+// The inverse: the valid columns of a grid back to rows × cols (planes `dplane` apart), plus
+// add[o] on plane o.
 template <typename T>
-BP_SMALL void from_grid(T* dst, const T* src, int planes, int rows, int cols, int ld, int len, const T* add) {
+BP_SMALL void from_grid(T* dst, const T* src, int planes, int rows, int cols, size_t dplane, int ld, int len, const T* add) {
   for (int o = 0; o < planes; ++o, src += len)
-    for (int i = 0; i < rows; ++i, dst += cols)
-      if (add) add_row(dst, src + (size_t)i * ld, cols, add[o]);
-      else copy_row(dst, src + (size_t)i * ld, cols);
+    for (int i = 0; i < rows; ++i) {
+      T* d = dst + o * dplane + (size_t)i * cols;
+      if (add) add_row(d, src + (size_t)i * ld, cols, add[o]);
+      else copy_row(d, src + (size_t)i * ld, cols);
+    }
 }
 
 // off[(c·KH + p)·KW + q] = c·plane + base(p, q): the im2col rows as shifts of one buffer.
@@ -244,9 +247,11 @@ BP_SMALL inline void tap_offsets(std::vector<std::ptrdiff_t>& off, int C, int KH
 }
 
 template <typename T>
-BP_SMALL void forward_stride1(T* out, const T* inp, const T* weight, const T* bias, const ConvGeom& g, ConvWorkspace<T>& ws, bool keep) {
-  const Grid1 r = grid1(g);
-  const int P = g.OH * g.OW, KK = g.C * g.KH * g.KW;
+BP_SMALL void forward_stride1(T* out, const T* inp, const T* weight, const T* bias, const ConvGeom& g, ConvWorkspace<T>& ws, bool keep,
+                              int rows) {
+  Grid1 r = grid1(g);
+  r.NP = (rows - 1) * r.Wp + g.OW;  // the grid up to the last output row asked for
+  const int P = g.OH * g.OW, KK = g.C * g.KH * g.KW, PR = rows * g.OW;
   const size_t in_n = (size_t)g.C * g.H * g.W, xp_n = xp_len(g, r), out_n = (size_t)g.OC * P;
   const bool padded = g.PH > 0 || g.PW > 0;
   const bool on_grid = r.Wp != g.OW;  // KW > 1: Y goes through the grid; else the grid is Y
@@ -264,10 +269,10 @@ BP_SMALL void forward_stride1(T* out, const T* inp, const T* weight, const T* bi
     T* y = out + n * out_n;
     if (on_grid) {
       gemm_offsets(g.OC, NG, KK, weight, KK, false, x, ws.off.data(), false, grid, NG, false, ws.gemm);
-      from_grid(y, grid, g.OC, g.OH, g.OW, r.Wp, NG, bias);  // Y = Y' (valid columns) + b
+      from_grid(y, grid, g.OC, rows, g.OW, P, r.Wp, NG, bias);  // Y = Y' (valid columns) + b
     } else {
-      for (int o = 0; o < g.OC; ++o) set_row(y + (size_t)o * P, P, bias[o]);
-      gemm_offsets(g.OC, P, KK, weight, KK, false, x, ws.off.data(), false, y, P, true, ws.gemm);
+      for (int o = 0; o < g.OC; ++o) set_row(y + (size_t)o * P, PR, bias[o]);
+      gemm_offsets(g.OC, PR, KK, weight, KK, false, x, ws.off.data(), false, y, P, true, ws.gemm);
     }
   }
   ws.col_input = keep && padded ? inp : nullptr;
@@ -332,7 +337,7 @@ BP_SMALL void backward_stride1(T* dinp, T* dweight, T* dbias, const T* dout, con
     }
     gemm_offsets(g.C, r.NQ, KO, ws.wrot.data(), KO, false, pad_d ? dq : d, ws.doff.data(), false, dx_on_grid ? dxg : dx,
                  r.NQ, false, ws.gemm);
-    if (dx_on_grid) from_grid(dx, dxg, g.C, g.H, g.W, r.Wq, r.NQ, (const T*)nullptr);
+    if (dx_on_grid) from_grid(dx, dxg, g.C, g.H, g.W, (size_t)g.H * g.W, r.Wq, r.NQ, (const T*)nullptr);
   }
   if (padded) ws.col_input = inp, ws.col_batch = g.N;
 }
@@ -350,8 +355,9 @@ inline bool implicit_gemm(const ConvGeom& g) {
 
 template <typename T>
 BP_SMALL void conv2d_forward_fast(T* out, const T* inp, const T* weight, const T* bias, const ConvGeom& g, ConvWorkspace<T>& ws,
-                         bool keep_cols) {
-  if (implicit_gemm(g)) return forward_stride1(out, inp, weight, bias, g, ws, keep_cols);
+                         bool keep_cols, int rows) {
+  if (implicit_gemm(g))
+    return forward_stride1(out, inp, weight, bias, g, ws, keep_cols, rows > 0 && rows < g.OH && !keep_cols ? rows : g.OH);
   const int P = g.OH * g.OW, KK = g.C * g.KH * g.KW, KB = KK + 1;
   const size_t in_n = (size_t)g.C * g.H * g.W, out_n = (size_t)g.OC * P, col_n = (size_t)KB * P;
   // Y = [W | b] · [col; 1]: the bias is one more column of W, against a row of ones under each
@@ -415,7 +421,7 @@ void dense_backward_fast(T* dinp, T* dweight, T* dbias, const T* dout, const T* 
 }
 
 #define BP_INSTANTIATE(T)                                                                                          \
-  template void conv2d_forward_fast<T>(T*, const T*, const T*, const T*, const ConvGeom&, ConvWorkspace<T>&, bool); \
+  template void conv2d_forward_fast<T>(T*, const T*, const T*, const T*, const ConvGeom&, ConvWorkspace<T>&, bool, int); \
   template void conv2d_backward_fast<T>(T*, T*, T*, const T*, const T*, const T*, const ConvGeom&, ConvWorkspace<T>&); \
   template void dense_forward_fast<T>(T*, const T*, const T*, const T*, int, int, int, GemmWorkspace<T>&);         \
   template void dense_backward_fast<T>(T*, T*, T*, const T*, const T*, const T*, int, int, int, GemmWorkspace<T>&);

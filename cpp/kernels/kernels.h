@@ -63,9 +63,12 @@ struct ConvWorkspace {
 // Backward reuses forward's column matrices (stride 1: padded inputs) when it is called on
 // the same input pointer and batch, as Sequential does; a caller that rewrites the input in
 // place between forward and backward must call forward again.
+// keep_cols = false (inference): keep one sample's columns only; then rows > 0 computes only the
+// rows < rows of each output plane (the implicit GEMM; the rest is left as it was): the next layer
+// reads no others (a floor-mode pool's windows may end short of the last rows).
 template <typename T>
 void conv2d_forward_fast(T* out, const T* inp, const T* weight, const T* bias, const ConvGeom& g, ConvWorkspace<T>& ws,
-                         bool keep_cols = true);  // false: inference, keep one sample's columns only
+                         bool keep_cols = true, int rows = 0);
 template <typename T>
 void conv2d_backward_fast(T* dinp, T* dweight, T* dbias, const T* dout, const T* inp, const T* weight, const ConvGeom& g,
                           ConvWorkspace<T>& ws);

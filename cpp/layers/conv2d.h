@@ -145,7 +145,7 @@ class Conv2d : public Layer<T> {
       conv2d_forward_winograd(out, inp, w, b, g, wino);
       ws.col_input = nullptr;  // no columns built: backward makes its own
     } else {
-      conv2d_forward_fast(out, inp, w, b, g, ws, !this->inference);
+      conv2d_forward_fast(out, inp, w, b, g, ws, !this->inference, this->inference ? this->out_rows : 0);
     }
   }
   void backward(T* dinp, const T* dout, const T* inp, const T*, int N) override {

@@ -159,6 +159,8 @@ class Pool2d : public Layer<T> {
       avgpool_forward(out, inp, g);
     }
   }
+  // A floor-mode window grid without padding ends at row (OH − 1)·SH + KH − 1 of the input.
+  int in_rows_read() const override { return g.PH == 0 && !global ? (g.OH - 1) * g.SH + g.KH : 0; }
   // relu → this layer fused (Sequential::run_infer): float max-pool of the f32x4 kernel's shape (kernels.h).
   bool takes_relu_input() const override {
     return std::is_same_v<T, float> && is_max && maxpool_relu_fuses(g) && !reference_kernels() && this->inference &&

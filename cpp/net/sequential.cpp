@@ -180,11 +180,20 @@ void Sequential<T>::run_forward(const T* x, int N) {
   backward_ready = true;
 }
 
+// Inference also tells each layer how many rows of its output planes are read: through
+// elementwise activations (relu), up to a layer that says how many it reads (a pool without
+// padding, whose floor-mode windows may stop short of the last rows: mnist-cnn's 3×3 pool reads
+// 12 of conv2's 14). Layers that can (the stride-1 conv) skip the others.
 template <typename T>
 void Sequential<T>::run_infer(const T* x, int N) {
-  for (auto& l : layers) l->inference = true;
+  for (size_t i = 0; i < layers.size(); ++i) {
+    layers[i]->inference = true;
+    size_t j = i + 1;
+    while (j < layers.size() && layers[j]->type() == "relu") ++j;
+    layers[i]->out_rows = j < layers.size() ? layers[j]->in_rows_read() : 0;
+  }
   run_forward(x, N);
-  for (auto& l : layers) l->inference = false;
+  for (auto& l : layers) l->inference = false, l->out_rows = 0;
   backward_ready = false;
 }
 

@@ -45,6 +45,12 @@ const char* kNets[] = {
         {"type":"maxpool2d","size":2,"padding":1},{"type":"relu"},{"type":"globalmaxpool"},{"type":"dense","units":3}]})",
     R"({"input":[3,6,6],"layers":[{"type":"relu"},{"type":"avgpool2d","size":2},{"type":"relu"},{"type":"maxpool2d","size":[2,3],"stride":[1,2]},
         {"type":"flatten"},{"type":"dense","units":2}]})",
+    // floor-mode pools that leave a conv's last row unread: inference computes only the rows read
+    // (the implicit GEMM: a padded grid through relu; an unpadded grid; 1×1, where the grid is Y)
+    R"({"input":[3,7,9],"layers":[{"type":"conv2d","filters":4,"kernel":3,"padding":1},{"type":"relu"},{"type":"maxpool2d","size":3},
+        {"type":"flatten"},{"type":"dense","units":3}]})",
+    R"({"input":[3,7,9],"layers":[{"type":"conv2d","filters":2,"kernel":1},{"type":"maxpool2d","size":2},{"type":"conv2d","filters":2,"kernel":2},
+        {"type":"avgpool2d","size":2},{"type":"flatten"},{"type":"dense","units":3}]})",
 };
 
 }  // namespace
@@ -60,14 +66,19 @@ TEST(SkipWork, TrainingStepGradsEqualComputeGradients) {
 template <typename T>
 void inference_forward_equals_training_forward() {
   for (const char* spec : kNets) {
-    auto a = build<T>(spec);
+    auto a = build<T>(spec), b = build<T>(spec);
     int N = 33;
     auto xd = distinct((size_t)N * a->in_size(), 3);
-    std::vector<T> x(xd.begin(), xd.end());
+    std::vector<T> x(xd.begin(), xd.end()), x2(x.rbegin(), x.rend());
     a->run_forward(x.data(), N);
     std::vector<T> y(a->output(), a->output() + (size_t)N * a->out_size());
+    // b's buffers hold another input's activations first: whatever inference skips (rows no
+    // layer reads, the relu before a fused pool) must not leak into its result.
+    b->run_forward(x2.data(), N);
+    b->run_infer(x.data(), N);
+    EXPECT_EQ(0, std::memcmp(b->output(), y.data(), y.size() * sizeof(T))) << spec;  // bit for bit
     a->run_infer(x.data(), N);
-    EXPECT_EQ(0, std::memcmp(a->output(), y.data(), y.size() * sizeof(T))) << spec;  // bit for bit
+    EXPECT_EQ(0, std::memcmp(a->output(), y.data(), y.size() * sizeof(T))) << spec;
     std::vector<T> dy(y.size(), T(1));
     EXPECT_EQ(a->backward(dy.data(), (int64_t)dy.size()).msg, "backward: call forward first");
     a->run_forward(x.data(), N);
