@@ -336,11 +336,12 @@ export class BatchStream {
     }
     n = Math.min(n, this.count - this.pos);
     const P = this.sampleSize, D = this.targetSize, scale = this.images instanceof Uint8Array || this.images instanceof Uint8ClampedArray;
+    const X = this.#x, Y = this.#y, img = this.images, tg = this.targets, order = this.#order;  // (locals: a tight loop)
     for (let b = 0; b < n; b++) {
-      const i = this.#order[this.pos + b], src = this.images.subarray(i * P, i * P + P), o = b * P;
-      if (scale) for (let j = 0; j < P; j++) this.#x[o + j] = src[j] / 255;
-      else this.#x.set(src, o);
-      for (let d = 0; d < D; d++) this.#y[b * D + d] = this.targets[i * D + d];
+      const i = order[this.pos + b], s = i * P, o = b * P;
+      if (scale) for (let j = 0; j < P; j++) X[o + j] = img[s + j] / 255;
+      else X.set(img.subarray(s, s + P), o);
+      for (let d = 0; d < D; d++) Y[b * D + d] = tg[i * D + d];
     }
     this.pos += n;
     return { x: this.#x.subarray(0, n * P), y: this.#y.subarray(0, n * D), n };
