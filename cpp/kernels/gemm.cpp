@@ -123,11 +123,10 @@ void pack_b(T* dst, const T* B, const std::ptrdiff_t* bidx, bool tb, int k0, int
 inline int round_up(int x, int m) { return (x + m - 1) / m * m; }
 
 
-}  // namespace
-
+// The blocked product; apre (not null: M ≤ MC, K ≤ KC, one block) is op(A) packed already.
 template <typename T>
-void gemm_offsets(int M, int N, int K, const T* A, int lda, bool ta, const T* B, const std::ptrdiff_t* bidx, bool tb, T* C,
-                  int ldc, bool accumulate, GemmWorkspace<T>& ws) {
+__attribute__((noinline)) void gemm_blocked(int M, int N, int K, const T* A, int lda, bool ta, const T* apre, const T* B, const std::ptrdiff_t* bidx,
+                  bool tb, T* C, int ldc, bool accumulate, GemmWorkspace<T>& ws) {
   if (M <= 0 || N <= 0) return;
   if (K <= 0) {
     if (!accumulate)
@@ -138,8 +137,9 @@ void gemm_offsets(int M, int N, int K, const T* A, int lda, bool ta, const T* B,
   size_t b_need = (size_t)round_up(std::min(N, NC), NR<T>) * std::min(K, KC);
   if (ws.apack.size() < a_need) ws.apack.resize(a_need);
   if (ws.bpack.size() < b_need) ws.bpack.resize(b_need);
-  T* ap = ws.apack.data();
+  T* apack = ws.apack.data();
   T* bp = ws.bpack.data();
+  const T* ap = apre ? apre : apack;
   // An untransposed B already has each k-row of an NR-wide tile contiguous: the micro-kernel
   // reads it in place (packing it would cost about as much as the multiply when M is a
   // handful of channels); only a ragged last tile is packed, zero-padded.
@@ -153,7 +153,7 @@ void gemm_offsets(int M, int N, int K, const T* A, int lda, bool ta, const T* B,
       pack_b(bp, B, bidx, tb, k0, kc, j0 + nc_full, nc - nc_full);
       for (int i0 = 0; i0 < M; i0 += MC) {
         int mc = std::min(MC, M - i0);
-        pack_a(ap, A, lda, ta, i0, mc, k0, kc);
+        if (!apre) pack_a(apack, A, lda, ta, i0, mc, k0, kc);
         for (int jr = 0; jr < nc; jr += NR<T>) {
           if (jr < nc_full) {  // in place: row k of the tile at B + bidx[k0 + k] + j0 + jr
             for (int ir = 0; ir < mc; ir += MR)
@@ -171,11 +171,30 @@ void gemm_offsets(int M, int N, int K, const T* A, int lda, bool ta, const T* B,
   }
 }
 
+}  // namespace
+
+template <typename T>
+void gemm_offsets(int M, int N, int K, const T* A, int lda, bool ta, const T* B, const std::ptrdiff_t* bidx, bool tb, T* C,
+                  int ldc, bool accumulate, GemmWorkspace<T>& ws) {
+  gemm_blocked(M, N, K, A, lda, ta, (const T*)nullptr, B, bidx, tb, C, ldc, accumulate, ws);
+}
+
 // A strided B is the table k·ldb (rows) or j·ldb (columns): one GEMM body for both forms.
 template <typename T>
 void gemm(int M, int N, int K, const T* A, int lda, bool ta, const T* B, int ldb, bool tb, T* C, int ldc,
           bool accumulate, GemmWorkspace<T>& ws) {
   gemm_offsets(M, N, K, A, lda, ta, B, strided(ws.b_rows, tb ? N : K, ldb), tb, C, ldc, accumulate, ws);
+}
+
+bool gemm_prepacks(int M, int K) { return M <= MC && K <= KC; }
+template <typename T>
+void gemm_pack_a(T* dst, int M, int K, const T* A, int lda) {
+  pack_a(dst, A, lda, false, 0, M, 0, K);
+}
+template <typename T>
+void gemm_prepacked(int M, int N, int K, const T* apacked, const T* B, int ldb, T* C, int ldc, bool accumulate,
+                    GemmWorkspace<T>& ws) {
+  gemm_blocked(M, N, K, (const T*)nullptr, 0, false, apacked, B, strided(ws.b_rows, K, ldb), false, C, ldc, accumulate, ws);
 }
 
 // ---- gemm_dot: C (+)= A · Bᵀ as register-blocked dot products ----
@@ -243,6 +262,8 @@ void gemm_dot(int M, int N, int K, const T* A, int lda, const T* B, const std::p
 BP_INSTANTIATE(float)
 BP_INSTANTIATE(double)
 #undef BP_INSTANTIATE
+template void gemm_pack_a<float>(float*, int, int, const float*, int);
+template void gemm_prepacked<float>(int, int, int, const float*, const float*, int, float*, int, bool, GemmWorkspace<float>&);
 // float only: float64 (gradient checks) keeps the packed path, for the module's size budget.
 template void gemm_dot<float>(int, int, int, const float*, int, const float*, const std::ptrdiff_t*, float*, int, bool);
 

@@ -68,4 +68,18 @@ constexpr int kGemmNV = 2;  // 16-byte vectors per row: NR = 8 floats or 4 doubl
 // returns the flops done: what "peak" means for this library's own inner loop.
 double gemm_micro_flops(int kc, int reps, const float* apanel, const float* bpanel, float* ctile);
 
+// A packed once for many products (Winograd: each filter matrix U[ξ] against every chunk of
+// tiles): gemm_pack_a writes A [M×K, row-major, lda] as the GEMM packs it, gemm_packed_size(M, K)
+// values, and gemm_prepacked multiplies it by B [K×N, ldb] like gemm(..., ta = tb = false).
+// Only where gemm_prepacks(M, K): A fits one cache block (M ≤ 128, K ≤ 256). Float only (the
+// module's size budget).
+bool gemm_prepacks(int M, int K);
+inline size_t gemm_packed_size(int M, int K) { return (size_t)(M + kGemmMR - 1) / kGemmMR * kGemmMR * K; }
+
+template <typename T>
+void gemm_pack_a(T* dst, int M, int K, const T* A, int lda);
+template <typename T>
+void gemm_prepacked(int M, int N, int K, const T* apacked, const T* B, int ldb, T* C, int ldc, bool accumulate,
+                    GemmWorkspace<T>& ws);
+
 }  // namespace bp

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <type_traits>
 
 #include "../layers/conv2d.h"
 #include "simd.h"
@@ -110,7 +111,12 @@ void conv2d_forward_winograd(T* out, const T* inp, const T* weight, const T* bia
     ws.u_oc = OC;
     BP_PLAIN_LOOP
     for (int i = 0; i < OC * C; ++i) filter_transform(U + i, (size_t)OC * C, weight + (size_t)i * 9);
+    if (gemm_prepacks(OC, C)) {  // packed once as the GEMM's A, not again for every chunk
+      T* up = grow(ws.Upack, 16 * gemm_packed_size(OC, C));
+      for (int xi = 0; xi < 16; ++xi) gemm_pack_a(up + xi * gemm_packed_size(OC, C), OC, C, U + (size_t)xi * OC * C, C);
+    }
   }
+  const bool packed = gemm_prepacks(OC, C);
 
   // A chunk is whole tile rows (of any samples): Tc = rows · TW tiles, rows a multiple of 8
   // so Tc is too (the GEMM's register tile is 8 floats wide).
@@ -155,9 +161,14 @@ void conv2d_forward_winograd(T* out, const T* inp, const T* weight, const T* bia
     }
 
     // M[ξ] = U[ξ] · V[ξ]
-    for (int xi = 0; xi < 16; ++xi)
-      gemm(OC, (int)Tc, C, U + (size_t)xi * OC * C, C, false, V + (size_t)xi * C * Tc, (int)Tc, false,
-           M + (size_t)xi * OC * Tc, (int)Tc, false, ws.gemm);
+    for (int xi = 0; xi < 16; ++xi) {
+      const T* v = V + (size_t)xi * C * Tc;
+      T* m = M + (size_t)xi * OC * Tc;
+      if (packed)
+        gemm_prepacked(OC, (int)Tc, C, ws.Upack.data() + xi * gemm_packed_size(OC, C), v, (int)Tc, m, (int)Tc, false, ws.gemm);
+      else
+        gemm(OC, (int)Tc, C, U + (size_t)xi * OC * C, C, false, v, (int)Tc, false, m, (int)Tc, false, ws.gemm);
+    }
 
     // Y = Aᵀ M A + b, the outputs that exist (a ragged tile's last row/column do not).
     for (int o = 0; o < OC; ++o) {
@@ -179,7 +190,6 @@ void conv2d_forward_winograd(T* out, const T* inp, const T* weight, const T* bia
 
 template void conv2d_forward_winograd<float>(float*, const float*, const float*, const float*, const ConvGeom&,
                                              WinogradWorkspace<float>&);
-template void conv2d_forward_winograd<double>(double*, const double*, const double*, const double*, const ConvGeom&,
-                                              WinogradWorkspace<double>&);
+
 
 }  // namespace bp

@@ -29,7 +29,11 @@
 // the 16 products back in 4-term sums (A), so the error grows by a small constant over the
 // direct sum's. Observed against conv2d_forward_ref, inputs and weights uniform in [−1, 1]:
 // max |Δy| / max |y| = 2e-7 (C = 1) to 6.2e-7 (C = 32, the medium net's conv2, batch 64) in
-// float32, 1.5e-15 in float64 (tests/cpp/test_winograd.cpp holds 1e-5 and 1e-12).
+// float32 (tests/cpp/test_winograd.cpp holds 1e-5).
+//
+// Float32 only: float64 nets (gradient checks, the demo's float64 twin) take the implicit GEMM,
+// for the module's size budget (the float64 instance cost 2.1 KB of the gzipped module). Each
+// U[ξ] is packed once as the GEMM's A (gemm_pack_a) when U is computed, not for every chunk.
 //
 // Where it is used (winograd_applies): stride 1, 3×3, C ≥ 8. Measured on the conv alone,
 // batch 64, native and WASM alike: C = 32 → 64 at 14×14 1.7–1.9× faster than im2col + GEMM,
@@ -60,6 +64,7 @@ template <typename T>
 struct WinogradWorkspace {
   GemmWorkspace<T> gemm;
   std::vector<T> U, V, M;  // [16][OC][C], [16][C][tiles], [16][OC][tiles] (one chunk of tiles)
+  std::vector<T> Upack;    // each U[ξ] as the GEMM's packed A (gemm_pack_a), where gemm_prepacks
   std::vector<T> rows;     // one tile row's 4 input rows (zero-padded), then its 2 output rows
   std::vector<T> w;        // the weights U was computed from, and their OC
   int u_oc = 0;

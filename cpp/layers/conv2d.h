@@ -16,6 +16,7 @@
 //   Reference: the derivation series' "conv with channels, stride and padding" post;
 //   Dumoulin & Visin, "A guide to convolution arithmetic for deep learning" (2016).
 #pragma once
+#include <type_traits>
 #include <algorithm>
 
 #include "../kernels/kernels.h"
@@ -141,8 +142,8 @@ class Conv2d : public Layer<T> {
     const T *w = this->params[0].value.data(), *b = this->params[1].value.data();
     if (reference_kernels()) {
       conv2d_forward_ref(out, inp, w, b, g);
-    } else if (winograd() && winograd_applies(g)) {
-      conv2d_forward_winograd(out, inp, w, b, g, wino);
+    } else if (std::is_same_v<T, float> && winograd() && winograd_applies(g)) {
+      if constexpr (std::is_same_v<T, float>) conv2d_forward_winograd(out, inp, w, b, g, wino);  // (float only)
       ws.col_input = nullptr;  // no columns built: backward makes its own
     } else {
       conv2d_forward_fast(out, inp, w, b, g, ws, !this->inference, this->inference ? this->out_rows : 0);
@@ -158,7 +159,7 @@ class Conv2d : public Layer<T> {
 
   ConvGeom g{};
   ConvWorkspace<T> ws;  // column / padded-input and packing buffers, reused every step
-  WinogradWorkspace<T> wino;  // the Winograd forward's transforms, reused every step
+  WinogradWorkspace<T> wino;  // the Winograd forward's transforms, reused every step (float)
 };
 
 }  // namespace bp

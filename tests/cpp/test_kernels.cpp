@@ -236,6 +236,35 @@ TEST(Kernels, GemmTransposesAndBlockEdges) {
       }
 }
 
+// A packed once (gemm_pack_a) and multiplied many times (gemm_prepacked): the same numbers as
+// gemm, bit for bit (the same micro-kernel on the same panels), for ragged M, B with ldb > N,
+// overwrite and accumulate (float: the only type it is built for); gemm_prepacks says where A
+// fits one block.
+template <typename T>
+void gemm_prepacked_equals_gemm() {
+  bp::Rng r(12);
+  EXPECT_TRUE(bp::gemm_prepacks(128, 256));
+  EXPECT_FALSE(bp::gemm_prepacks(129, 8));
+  EXPECT_FALSE(bp::gemm_prepacks(8, 257));
+  for (auto mnk : {std::array<int, 3>{1, 1, 1}, {5, 9, 3}, {64, 33, 32}, {128, 17, 256}, {7, 70, 1}}) {
+    int M = mnk[0], N = mnk[1], K = mnk[2], ldb = N + 3;
+    auto A = rand_vec<T>((size_t)M * K, r), B = rand_vec<T>((size_t)K * ldb, r);
+    std::vector<T> packed(bp::gemm_packed_size(M, K));
+    bp::gemm_pack_a(packed.data(), M, K, A.data(), K);
+    for (bool acc : {false, true}) {
+      std::vector<T> want((size_t)M * N, T(0.5)), got(want);
+      bp::GemmWorkspace<T> w1, w2;
+      bp::gemm(M, N, K, A.data(), K, false, B.data(), ldb, false, want.data(), N, acc, w1);
+      for (int rep = 0; rep < 2; ++rep) {  // the packed A is read, not consumed
+        std::fill(got.begin(), got.end(), T(0.5));
+        bp::gemm_prepacked(M, N, K, packed.data(), B.data(), ldb, got.data(), N, acc, w2);
+        EXPECT_EQ(got, want) << "M" << M << " N" << N << " K" << K << " acc " << acc;
+      }
+    }
+  }
+}
+TEST(Kernels, GemmPrepackedEqualsGemm) { gemm_prepacked_equals_gemm<float>(); }
+
 TEST(Kernels, ReferenceSwitchSelectsTheReference) {
   // The same net with the switch on and off: identical within the float64 tolerance, and the
   // switch really reaches the layer (the reference has no workspace, so it stays empty).

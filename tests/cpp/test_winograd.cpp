@@ -1,13 +1,13 @@
 // Winograd F(2×2, 3×3) conv2d forward (kernels/winograd.h) against conv2d_forward_ref on odd
 // shapes: channels 1/3/7/32, filters 1/5/16, H, W in {1,2,3,5,7,14,15} (odd sizes leave
-// ragged last tiles), padding 0/1/2 and rectangular, batch 1 and 33, float32 and float64.
-// Tolerance relative to the output's largest magnitude: 1e-12 in float64 (only rounding
-// differs); 1e-5 in float32, where the transforms' extra adds and halvings cost a few ulps of
-// the partial sums (observed ≤ 7e-7 here, C = 32): 1e-5 leaves 10× margin and still catches
-// any wrong coefficient, which moves outputs by O(1) of the scale.
-// Then through Sequential: the dispatch reaches the layer, training gradients equal the
-// reference kernels', backward after a Winograd forward rebuilds its im2col columns, and the
-// float64 gradient check passes with Winograd in the forward pass.
+// ragged last tiles), padding 0/1/2 and rectangular, batch 1 and 33, in float32 (the only
+// type it is built for: float64 nets take the implicit GEMM). Tolerance relative to the
+// output's largest magnitude: 1e-5, where the transforms' extra adds and halvings cost a few
+// ulps of the partial sums (observed ≤ 7e-7 here, C = 32): 1e-5 leaves 10× margin and still
+// catches any wrong coefficient, which moves outputs by O(1) of the scale.
+// Then through Sequential: the dispatch reaches the float32 layer and not the float64 one,
+// training gradients equal the reference kernels', and backward after a Winograd forward
+// rebuilds its im2col columns.
 #include <algorithm>
 #include <cmath>
 #include <string>
@@ -66,44 +66,38 @@ void grid(int points, uint64_t seed) {
 }  // namespace
 
 TEST(Winograd, MatchesReferenceFloat32) { grid<float>(70, 3); }
-TEST(Winograd, MatchesReferenceFloat64) { grid<double>(70, 3); }
 
 TEST(Winograd, EdgeShapes) {
   // Corners the sample may miss: 1×1 and 2×2 inputs (one ragged tile), odd 15×15 with
   // rectangular padding, batch 33, and the medium net's conv2 (14×14, 32 → 64, padding 1).
-  for (int dt = 0; dt < 2; ++dt) {
-    bp::WinogradWorkspace<float> wf;
-    bp::WinogradWorkspace<double> wd;
-    auto run = [&](int N, int C, int H, int W, int OC, int PH, int PW) {
-      if (dt == 0) check<float>(N, C, H, W, OC, PH, PW, wf, 17);
-      else check<double>(N, C, H, W, OC, PH, PW, wd, 17);
-    };
-    run(1, 3, 1, 1, 5, 1, 1);
-    run(33, 7, 2, 2, 16, 1, 1);
-    run(2, 1, 1, 15, 1, 2, 1);
-    run(33, 3, 15, 15, 5, 0, 2);
-    run(33, 7, 14, 5, 16, 2, 0);
-    run(4, 32, 14, 14, 64, 1, 1);
-  }
+  bp::WinogradWorkspace<float> ws;
+  auto run = [&](int N, int C, int H, int W, int OC, int PH, int PW) { check<float>(N, C, H, W, OC, PH, PW, ws, 17); };
+  run(1, 3, 1, 1, 5, 1, 1);
+  run(33, 7, 2, 2, 16, 1, 1);
+  run(2, 1, 1, 15, 1, 2, 1);
+  run(33, 3, 15, 15, 5, 0, 2);
+  run(33, 7, 14, 5, 16, 2, 0);
+  run(4, 32, 14, 14, 64, 1, 1);
+  run(2, 8, 5, 5, 130, 1, 1);  // OC > 128: U too tall to pack once (gemm_prepacks), packed per GEMM
 }
 
 TEST(Winograd, FilterTransformFollowsTheWeights) {
   // U is cached against a copy of the weights: a weight changed in place (an optimizer
   // step), a sign flip of zero (−0 vs 0: bits differ, values equal) and the same weights as
   // another shape ([OC, C] = [3, 5] vs [5, 3]) must all give the reference's outputs.
-  bp::Rng r(4);
-  bp::WinogradWorkspace<double> ws;
+  bp::WinogradWorkspace<float> ws;
+  const auto f32 = [](const std::vector<double>& v) { return std::vector<float>(v.begin(), v.end()); };
+  std::vector<float> w = f32(randn(135, 8));
   for (int t = 0; t < 4; ++t) {
     const int OC = t == 3 ? 5 : 3, C = t == 3 ? 3 : 5;
     bp::ConvGeom g{2, C, 6, 5, OC, 3, 3, 1, 1, 1, 1, 6, 5};
-    static std::vector<double> w = randn(135, 8);
-    if (t == 1) w[17] += 0.25;
-    if (t == 2) w[0] = 0.0, w[1] = -0.0;
-    auto x = randn((size_t)2 * C * 30, 9 + t), b = randn(OC, 10);
-    std::vector<double> want((size_t)2 * OC * 30), got(want.size());
+    if (t == 1) w[17] += 0.25f;
+    if (t == 2) w[0] = 0.0f, w[1] = -0.0f;
+    auto x = f32(randn((size_t)2 * C * 30, 9 + t)), b = f32(randn(OC, 10));
+    std::vector<float> want((size_t)2 * OC * 30), got(want.size());
     bp::conv2d_forward_ref(want.data(), x.data(), w.data(), b.data(), g);
     bp::conv2d_forward_winograd(got.data(), x.data(), w.data(), b.data(), g, ws);
-    expect_rel_close(got, want, 1e-12, "step " + std::to_string(t));
+    expect_rel_close(got, want, 1e-5, "step " + std::to_string(t));
   }
 }
 
@@ -138,7 +132,7 @@ template <typename T>
 void training_matches_reference() {
   bool used_on = false, used_off = true;
   auto ref = pass<T>(true, false), on = pass<T>(false, true, &used_on), off = pass<T>(false, false, &used_off);
-  EXPECT_TRUE(used_on) << "8 channels, 3×3, stride 1: the Winograd forward should run";
+  EXPECT_EQ(used_on, sizeof(T) == 4) << "8 channels, 3×3, stride 1: the Winograd forward should run in float32 (only)";
   EXPECT_TRUE(bp::winograd_applies(static_cast<bp::Conv2d<T>*>(build<T>(kNet)->layers[2].get())->g)) << "conv2 too";
   EXPECT_FALSE(used_off) << "set_winograd(false) should reach the layer";
   const char* names[] = {"Y", "dX", "dW conv1", "db conv1", "dW conv2", "db conv2", "dW dense", "db dense"};
@@ -162,19 +156,20 @@ TEST(Winograd, BackwardRebuildsColumnsAfterAWinogradForward) {
   // on new values in the same buffer left them marked valid, backward would compute dW from
   // the old input. Sequential reuses its activation buffers every step, so this is the
   // second training step after switching Winograd on.
-  auto net = one_layer("[8,5,6]", R"({"type":"conv2d","filters":4,"kernel":3,"padding":1})");
+  auto net = build<float>(R"({"input":[8,5,6],"layers":[{"type":"conv2d","filters":4,"kernel":3,"padding":1}],"loss":"mse"})");
   ASSERT_TRUE(net);
-  auto& conv = static_cast<bp::Conv2d<double>&>(*net->layers[0]);
+  auto& conv = static_cast<bp::Conv2d<float>&>(*net->layers[0]);
   const int N = 3;
   bp::ConvGeom g = conv.g;
   g.N = N;
-  auto w = randn((size_t)4 * 8 * 9, 1), x = randn((size_t)N * 8 * 30, 2), dy = randn((size_t)N * 4 * 30, 3);
+  const auto f32 = [](const std::vector<double>& v) { return std::vector<float>(v.begin(), v.end()); };
+  auto w = f32(randn((size_t)4 * 8 * 9, 1)), x = f32(randn((size_t)N * 8 * 30, 2)), dy = f32(randn((size_t)N * 4 * 30, 3));
   conv.params[0].value = w;
-  conv.params[1].value = {0.1, -0.2, 0.3, 0};
-  std::vector<double> y(dy.size()), dx(x.size()), dw_ref(w.size()), db_ref(4), dx_ref(x.size());
+  conv.params[1].value = {0.1f, -0.2f, 0.3f, 0};
+  std::vector<float> y(dy.size()), dx(x.size()), dw_ref(w.size()), db_ref(4), dx_ref(x.size());
   bp::set_winograd(false);
   conv.forward(y.data(), x.data(), N);  // columns of x kept
-  for (auto& v : x) v = -2 * v + 0.5;   // new values, same buffer
+  for (auto& v : x) v = -2 * v + 0.5f;  // new values, same buffer
   bp::set_winograd(true);
   conv.forward(y.data(), x.data(), N);
   EXPECT_FALSE(conv.wino.U.empty());
@@ -182,12 +177,6 @@ TEST(Winograd, BackwardRebuildsColumnsAfterAWinogradForward) {
   conv.params[1].grad.assign(4, 0);
   conv.backward(dx.data(), dy.data(), x.data(), y.data(), N);
   bp::conv2d_backward_ref(dx_ref.data(), dw_ref.data(), db_ref.data(), dy.data(), x.data(), w.data(), g);
-  expect_rel_close(conv.params[0].grad, dw_ref, 1e-12, "dW");
-  expect_rel_close(dx, dx_ref, 1e-12, "dX");
-}
-
-TEST(Winograd, GradientCheckWithWinogradForward) {
-  // Finite differences of the Winograd forward against the im2col backward (float64).
-  expect_gradcheck(R"({"input":[8,5,6],"layers":[{"type":"conv2d","filters":8,"kernel":3,"padding":[1,2]},{"type":"tanh"},
-      {"type":"conv2d","filters":2,"kernel":3},{"type":"flatten"},{"type":"dense","units":3}],"loss":"softmax_cross_entropy"})");
+  expect_rel_close(conv.params[0].grad, dw_ref, 1e-5, "dW");
+  expect_rel_close(dx, dx_ref, 1e-5, "dX");
 }

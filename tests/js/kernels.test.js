@@ -153,7 +153,7 @@ describe('fast kernels = reference kernels (WASM SIMD path)', () => {
     }
   });
 
-  it('Winograd conv forward (stride-1 3×3, ≥ 8 channels) = reference, ragged tiles, float32 and float64', () => {
+  it('Winograd conv forward (stride-1 3×3, ≥ 8 channels, float32) = reference, ragged tiles; float64 (the implicit GEMM) too', () => {
     // Odd sizes leave ragged last tiles; padding 0, 1, 2 and rectangular; the second conv
     // gets 8 channels too. Y and every gradient within the tolerances above (gradients
     // 1e-4 in float32: Y's few-ulp differences pass through softmax into δ).
