@@ -124,9 +124,11 @@ inline int round_up(int x, int m) { return (x + m - 1) / m * m; }
 
 
 // The blocked product; apre (not null: M ≤ MC, K ≤ KC, one block) is op(A) packed already.
+// Out of line: gemm_offsets and gemm_prepacked share one copy of it (the module's size).
 template <typename T>
-__attribute__((noinline)) void gemm_blocked(int M, int N, int K, const T* A, int lda, bool ta, const T* apre, const T* B, const std::ptrdiff_t* bidx,
-                  bool tb, T* C, int ldc, bool accumulate, GemmWorkspace<T>& ws) {
+__attribute__((noinline)) void gemm_blocked(int M, int N, int K, const T* A, int lda, bool ta, const T* apre, const T* B,
+                                            const std::ptrdiff_t* bidx, bool tb, T* C, int ldc, bool accumulate,
+                                            GemmWorkspace<T>& ws) {
   if (M <= 0 || N <= 0) return;
   if (K <= 0) {
     if (!accumulate)
