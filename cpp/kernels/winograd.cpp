@@ -55,10 +55,10 @@ void filter_transform(T* u, size_t stride, const T* g) {
 // even columns e[k] and odd columns o[k] (X = TW + 1 each), so tile j's columns 2j..2j+3 are
 // e[k][j], o[k][j], e[k][j+1], o[k][j+1]: unit-stride in j. Writes v[ξ·stride + j].
 template <typename T>
-inline void input_tiles(T* v, size_t stride, const T* e, const T* o, int X, int j) {
+inline void input_tiles(T* v, size_t stride, const T* const e[4], const T* const o[4], int j) {
   V<T> a[4][4];  // d B: per row k, (d0 − d2, d1 + d2, d2 − d1, d1 − d3)
   for (int k = 0; k < 4; ++k) {
-    V<T> d0 = vload(e + k * X + j), d1 = vload(o + k * X + j), d2 = vload(e + k * X + j + 1), d3 = vload(o + k * X + j + 1);
+    V<T> d0 = vload(e[k] + j), d1 = vload(o[k] + j), d2 = vload(e[k] + j + 1), d3 = vload(o[k] + j + 1);
     a[k][0] = d0 - d2;
     a[k][1] = d1 + d2;
     a[k][2] = d2 - d1;
@@ -133,14 +133,16 @@ void conv2d_forward_winograd(T* out, const T* inp, const T* weight, const T* bia
     const size_t Tc = (size_t)nr * TW;
 
     // V = Bᵀ d B: split the tile row's 4 Xp rows (zeros outside X) into even and odd
-    // columns, then transform.
-    T *e = buf, *od = buf + 4 * X;
+    // columns, then transform. Tile rows overlap by two Xp rows: Xp row y is kept in slot
+    // y mod 4, and the next tile row of the same plane splits only its two new rows.
     for (int c = 0; c < C; ++c) {
       for (int r = r0; r < r0 + nr; ++r) {
         const int n = r / TH, ty = r % TH;
         const T* x = inp + ((size_t)n * C + c) * plane;
-        for (int k = 0; k < 4; ++k) {
-          T *ek = e + k * X, *ok = od + k * X;
+        const T *e[4], *od[4];
+        for (int k = 0; k < 4; ++k) e[k] = buf + (size_t)((2 * ty + k) % 4) * X, od[k] = e[k] + 4 * X;
+        for (int k = r > r0 && ty > 0 ? 2 : 0; k < 4; ++k) {
+          T *ek = buf + (size_t)((2 * ty + k) % 4) * X, *ok = ek + 4 * X;
           const int y = 2 * ty + k - g.PH;
           if (y < 0 || y >= g.H) {
             BP_PLAIN_LOOP
@@ -156,7 +158,7 @@ void conv2d_forward_winograd(T* out, const T* inp, const T* weight, const T* bia
           }
         }
         T* v = V + (size_t)c * Tc + (size_t)(r - r0) * TW;
-        for (int j = 0; j < TW; j += VL<T>) input_tiles(v, (size_t)C * Tc, e, od, X, std::min(j, TW - VL<T>));
+        for (int j = 0; j < TW; j += VL<T>) input_tiles(v, (size_t)C * Tc, e, od, std::min(j, TW - VL<T>));
       }
     }
 
