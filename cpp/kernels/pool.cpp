@@ -136,8 +136,6 @@ void maxpool_forward_fast(T* out, int* argmax, const T* inp, const PoolGeom& g) 
 }
 
 template void maxpool_forward_fast<float>(float*, int*, const float*, const PoolGeom&);
-
-
 template void maxpool_forward_fast<double>(double*, int*, const double*, const PoolGeom&);
 
 bool maxpool_relu_fuses(const PoolGeom& g) {

@@ -139,10 +139,10 @@ void conv2d_forward_winograd(T* out, const T* inp, const T* weight, const T* bia
       for (int r = r0; r < r0 + nr; ++r) {
         const int n = r / TH, ty = r % TH;
         const T* x = inp + ((size_t)n * C + c) * plane;
-        const T *e[4], *od[4];
+        T *e[4], *od[4];
         for (int k = 0; k < 4; ++k) e[k] = buf + (size_t)((2 * ty + k) % 4) * X, od[k] = e[k] + 4 * X;
         for (int k = r > r0 && ty > 0 ? 2 : 0; k < 4; ++k) {
-          T *ek = buf + (size_t)((2 * ty + k) % 4) * X, *ok = ek + 4 * X;
+          T *ek = e[k], *ok = od[k];
           const int y = 2 * ty + k - g.PH;
           if (y < 0 || y >= g.H) {
             BP_PLAIN_LOOP
@@ -192,6 +192,5 @@ void conv2d_forward_winograd(T* out, const T* inp, const T* weight, const T* bia
 
 template void conv2d_forward_winograd<float>(float*, const float*, const float*, const float*, const ConvGeom&,
                                              WinogradWorkspace<float>&);
-
 
 }  // namespace bp

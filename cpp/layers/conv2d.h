@@ -16,8 +16,8 @@
 //   Reference: the derivation series' "conv with channels, stride and padding" post;
 //   Dumoulin & Visin, "A guide to convolution arithmetic for deep learning" (2016).
 #pragma once
-#include <type_traits>
 #include <algorithm>
+#include <type_traits>
 
 #include "../kernels/kernels.h"
 #include "../kernels/winograd.h"
