@@ -122,7 +122,7 @@ async function install(net, { optimizer, batchSize, seed, threads = S.threads, t
   Object.assign(S, {
     net, spec: net.spec, optimizer, batchSize, seed, running: false, step: 0, seen: 0, epoch: 0,
     elapsed: 0, lastTest: 0, lastCheck: 0, testCost: 0, checkCost: 0, rateSeen: 0, rateMs: 0, loss: NaN, acc: NaN,
-    lossSum: 0, lossSteps: 0, rng: mulberry32(seed), stepsPerChunk: 4, stream: null, testImages,
+    lossSum: 0, lossSteps: 0, progressEpoch: 0, rng: mulberry32(seed), stepsPerChunk: 4, stream: null, testImages,
   });
   await setThreads(threads);
   const initialLoss = net.evaluateDataset(sets.trainProbe, { limit: 256 }).loss;
