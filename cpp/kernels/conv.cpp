@@ -1,11 +1,13 @@
 // conv.cpp: conv2d and dense by GEMM (see kernels.h; the math is in layers/conv2d.h and
 // layers/dense.h): at stride 1 an implicit GEMM that reads shifted rows of the padded input
-// in place (no im2col), at larger strides (and stride-1 convs with C·KH·KW < OC) im2col + GEMM.
+// in place (no im2col; the float forward as output tiles of the same sums), at larger strides
+// (and stride-1 convs with C·KH·KW < OC) im2col + GEMM.
 #include <algorithm>
 #include <type_traits>
 
 #include "../layers/conv2d.h"
 #include "kernels.h"
+#include "simd.h"
 
 namespace bp {
 namespace {
@@ -152,8 +154,9 @@ void dw_gemm(int OC, int KK, int NP, const T* d, int ldd, const T* b, const std:
 // zeros), so Wp = W + PW, not W + 2·PW, and the grid wastes PW columns a row instead of 2·PW
 // (mnist-cnn's conv2: 222 grid columns for 196 outputs instead of 248). Wp ≥ OW as well, for
 // padding ≥ kernel; PW more zeros after the last row, read by its right edge, and kTail more,
-// so the forward GEMM may run the grid on to a whole number of 8-column tiles (a ragged last
-// tile goes through the packed path: mnist-cnn's conv2, 222 columns at 39 GFLOP/s, 224 at 42).
+// so the float64 forward GEMM may run the grid on to a whole number of 8-column tiles (a ragged
+// last tile goes through the packed path), and the float forward's ragged output tiles may read
+// past the last row (conv_tiles, below: it computes Y from Xp without the grid).
 //   forward   Y'[o,t]   = Σ_k W[o,k] · Xp_flat[off(k) + t]              k = (c,p,q)
 //   dW        dW[o,k]  += Σ_t δ'[o,t] · Xp_flat[off(k) + t]             δ' = δ on the grid, 0 at j ≥ OW
 //   dX        dX'[c,u]  = Σ_(o,p,q) W[o,c,p,q] · δ''_flat[o·Hq·Wq + (KH−1−p)·Wq + (KW−1−q) + u]
@@ -279,6 +282,108 @@ BP_SMALL void forward_stride1(T* out, const T* inp, const T* weight, const T* bi
   ws.col_batch = g.N;
 }
 
+// ---- stride 1, float: output tiles read straight from the padded input ----
+//
+//   Y[o, i, j + r] = b[o] + Σ_k W[o,k] · Xp_flat[off(k) + i·Wp + j + r]          k = (c,p,q)
+//
+// The forward above with the operands' roles swapped: a tile is R consecutive outputs of one
+// row × CB = 4·NV channels. Per tap k, NV vector loads of Wᵀ's row k (packed [block][k][CB],
+// zero past OC) and R broadcast input values feed R·NV vector multiply-adds: at 4 × 8, as many
+// loads per multiply as the GEMM's micro-kernel. But the tiles run along Y's rows, so no
+// padding column of the grid is computed and Y needs no copy out of a grid (and inference may
+// stop at any row and column: mnist-cnn's conv2 computes 12 × 12 of its 14 × 14 outputs, for
+// the 3×3 pool after it, where the grid computed 192 columns). A 4×4 transpose (shuffles)
+// turns the channel lanes into position lanes for the stores; a tile that runs past `cols`
+// computes its R outputs (reading at most R − 1 values past its row: into the next row or the
+// padded copy's tail) and stores those inside.
+template <int R, int NV>
+__attribute__((noinline)) void conv_tiles(float* y, const float* xp, const std::ptrdiff_t* off, const float* wt, const float* bias,
+                                          int OC, int KK, int Wp, int OH, int OW, int rows, int cols) {
+  constexpr int CB = 4 * NV;
+  const size_t P = (size_t)OH * OW;
+  for (int cb = 0; cb < OC; cb += CB, wt += (size_t)KK * CB) {
+    const int nc = std::min(CB, OC - cb);
+    for (int i = 0; i < rows; ++i)
+      for (int j = 0; j < cols; j += R) {
+        const float* xb = xp + (size_t)i * Wp + j;
+        V<float> acc[R][NV];
+        for (int r = 0; r < R; ++r)
+          for (int v = 0; v < NV; ++v) acc[r][v] = V<float>{};
+        const float* w = wt;
+        for (int k = 0; k < KK; ++k, w += CB) {
+          const float* xk = xb + off[k];
+          V<float> wv[NV];
+          for (int v = 0; v < NV; ++v) wv[v] = vload(w + 4 * v);
+          for (int r = 0; r < R; ++r) {
+            V<float> s = vsplat(xk[r]);
+            for (int v = 0; v < NV; ++v) acc[r][v] += s * wv[v];
+          }
+        }
+        const int nr = std::min(R, cols - j);
+        float* yt = y + cb * P + (size_t)i * OW + j;
+        // Unrolled, so every index into acc is a constant and acc stays in registers (else it is
+        // an array on the stack, zeroed by a memset call per tile: 6% of mnist-cnn's inference).
+#pragma GCC unroll 4
+        for (int r0 = 0; r0 < R; r0 += 4)
+#pragma GCC unroll 4
+          for (int v = 0; v < NV; ++v) {
+            // rows r0..r0+3 (positions) of lanes (channels 4v..4v+3) -> per channel, its 4 positions
+            const V<float>&a0 = acc[r0][v], &a1 = acc[r0 + 1][v], &a2 = acc[r0 + 2][v], &a3 = acc[r0 + 3][v];
+            V<float> t0 = __builtin_shufflevector(a0, a1, 0, 4, 1, 5), t1 = __builtin_shufflevector(a0, a1, 2, 6, 3, 7);
+            V<float> t2 = __builtin_shufflevector(a2, a3, 0, 4, 1, 5), t3 = __builtin_shufflevector(a2, a3, 2, 6, 3, 7);
+            V<float> c[4] = {__builtin_shufflevector(t0, t2, 0, 1, 4, 5), __builtin_shufflevector(t0, t2, 2, 3, 6, 7),
+                             __builtin_shufflevector(t1, t3, 0, 1, 4, 5), __builtin_shufflevector(t1, t3, 2, 3, 6, 7)};
+#pragma GCC unroll 4
+            for (int l = 0; l < 4; ++l) {
+              const int o = 4 * v + l;
+              if (o >= nc) break;
+              V<float> out = c[l] + vsplat(bias[cb + o]);
+              float* d = yt + o * P + r0;
+              if (r0 + 4 <= nr) vstore(d, out);
+              else
+                for (int q = 0; r0 + q < nr; ++q) d[q] = out[q];
+            }
+          }
+      }
+  }
+}
+
+// The float forward at stride 1 (implicit_gemm): the padded input as the grid's, then tiles.
+// rows, cols: the leading rows and columns of each output plane computed (the rest left as it was).
+BP_SMALL void forward_tiles(float* out, const float* inp, const float* weight, const float* bias, const ConvGeom& g,
+                            ConvWorkspace<float>& ws, bool keep, int rows, int cols) {
+  const Grid1 r = grid1(g);
+  const int KK = g.C * g.KH * g.KW;
+  const bool narrow = g.OC <= 4;  // tiles of 8 outputs × 4 channels, else 4 × 8
+  const int R = narrow ? 8 : 4, CB = narrow ? 4 : 8, NB = (g.OC + CB - 1) / CB;
+  const bool padded = g.PH > 0 || g.PW > 0;
+  const bool copy = padded || cols % R != 0;  // a ragged tile reads past its row: only into a copy's tail
+  const bool kept = keep && padded;           // backward reads these (an unpadded input: X itself)
+  const size_t in_n = (size_t)g.C * g.H * g.W, xp_n = xp_len(g, r), out_n = (size_t)g.OC * g.OH * g.OW;
+  float* xp = copy ? grow(ws.col, xp_n * (kept ? g.N : 1)) : nullptr;
+  float* wt = grow(ws.wtile, (size_t)NB * KK * CB);  // wt[b][k][l] = W[b·CB + l, k]
+  for (int b = 0; b < NB; ++b)
+    for (int k = 0; k < KK; ++k)
+      for (int l = 0; l < CB; ++l) {
+        const int o = b * CB + l;
+        wt[((size_t)b * KK + k) * CB + l] = o < g.OC ? weight[(size_t)o * KK + k] : 0.f;
+      }
+  tap_offsets(ws.off, g.C, g.KH, g.KW, (std::ptrdiff_t)r.Hp * r.Wp, r.Wp, false);
+  for (int n = 0; n < g.N; ++n) {
+    const float* x = inp + n * in_n;
+    if (copy) {
+      float* dst = xp + (kept ? n * xp_n : 0);
+      pad_input(dst, x, g, r);
+      x = dst;
+    }
+    float* y = out + n * out_n;
+    if (narrow) conv_tiles<8, 1>(y, x, ws.off.data(), wt, bias, g.OC, KK, r.Wp, g.OH, g.OW, rows, cols);
+    else conv_tiles<4, 2>(y, x, ws.off.data(), wt, bias, g.OC, KK, r.Wp, g.OH, g.OW, rows, cols);
+  }
+  ws.col_input = kept ? inp : nullptr;
+  ws.col_batch = g.N;
+}
+
 template <typename T>
 BP_SMALL void backward_stride1(T* dinp, T* dweight, T* dbias, const T* dout, const T* inp, const T* weight, const ConvGeom& g,
                       ConvWorkspace<T>& ws) {
@@ -355,9 +460,13 @@ inline bool implicit_gemm(const ConvGeom& g) {
 
 template <typename T>
 BP_SMALL void conv2d_forward_fast(T* out, const T* inp, const T* weight, const T* bias, const ConvGeom& g, ConvWorkspace<T>& ws,
-                         bool keep_cols, int rows) {
-  if (implicit_gemm(g))
-    return forward_stride1(out, inp, weight, bias, g, ws, keep_cols, rows > 0 && rows < g.OH && !keep_cols ? rows : g.OH);
+                         bool keep_cols, int rows, int cols) {
+  if (implicit_gemm(g)) {
+    rows = rows > 0 && rows < g.OH && !keep_cols ? rows : g.OH;
+    cols = cols > 0 && cols < g.OW && !keep_cols ? cols : g.OW;
+    if constexpr (std::is_same_v<T, float>) return forward_tiles(out, inp, weight, bias, g, ws, keep_cols, rows, cols);
+    else return forward_stride1(out, inp, weight, bias, g, ws, keep_cols, rows);  // float64: on the grid, all columns
+  }
   const int P = g.OH * g.OW, KK = g.C * g.KH * g.KW, KB = KK + 1;
   const size_t in_n = (size_t)g.C * g.H * g.W, out_n = (size_t)g.OC * P, col_n = (size_t)KB * P;
   // Y = [W | b] · [col; 1]: the bias is one more column of W, against a row of ones under each
@@ -421,7 +530,7 @@ void dense_backward_fast(T* dinp, T* dweight, T* dbias, const T* dout, const T* 
 }
 
 #define BP_INSTANTIATE(T)                                                                                          \
-  template void conv2d_forward_fast<T>(T*, const T*, const T*, const T*, const ConvGeom&, ConvWorkspace<T>&, bool, int); \
+  template void conv2d_forward_fast<T>(T*, const T*, const T*, const T*, const ConvGeom&, ConvWorkspace<T>&, bool, int, int); \
   template void conv2d_backward_fast<T>(T*, T*, T*, const T*, const T*, const T*, const ConvGeom&, ConvWorkspace<T>&); \
   template void dense_forward_fast<T>(T*, const T*, const T*, const T*, int, int, int, GemmWorkspace<T>&);         \
   template void dense_backward_fast<T>(T*, T*, T*, const T*, const T*, const T*, int, int, int, GemmWorkspace<T>&);

@@ -10,10 +10,6 @@
 namespace bp {
 namespace {
 
-// Broadcast (not `V{} + s`: x + 0 is no identity for x = −0, so that costs a real add).
-inline V<float> vsplat(float s) { return V<float>{s, s, s, s}; }
-inline V<double> vsplat(double s) { return V<double>{s, s}; }
-
 constexpr int MR = kGemmMR, NV = kGemmNV;
 template <typename T>
 constexpr int NR = NV * VL<T>;
@@ -231,9 +227,16 @@ void dot_block(int K, const T* A, int lda, const T* B, const std::ptrdiff_t* bof
       for (int c = 0; c < BN; ++c) s[r][c] += av * bv[c];
     }
   }
+  // The lane sums unrolled, so s stays in registers (indexed by loop counters it would be an
+  // array on the stack, zeroed by a memset call per block: 6% of mnist-cnn's training step).
+  T h[BM][BN];
+#pragma GCC unroll 4
+  for (int r = 0; r < BM; ++r)
+#pragma GCC unroll 2
+    for (int c = 0; c < BN; ++c) h[r][c] = hsum<T>(s[r][c]);
   for (int r = 0; r < BM; ++r)
     for (int c = 0; c < BN; ++c) {
-      T t = hsum<T>(s[r][c]);
+      T t = h[r][c];
       for (int kk = k; kk < K; ++kk) t += a[r][kk] * b[c][kk];
       T* p = C + (size_t)r * ldc + c;
       *p = acc ? *p + t : t;

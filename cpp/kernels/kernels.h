@@ -49,6 +49,7 @@ struct ConvWorkspace {
   // and the tap offsets into Xp and into δ''.
   std::vector<T> grid, dgrid, dpad, wrot;
   std::vector<T> wbias;  // im2col path: W with the bias as one more column, [OC][C·KH·KW + 1]
+  std::vector<T> wtile;  // stride-1 float forward: Wᵀ in blocks of channels, [OC / CB][C·KH·KW][CB]
   std::vector<std::ptrdiff_t> off, doff;
 };
 
@@ -56,7 +57,8 @@ struct ConvWorkspace {
 //   forward   Y[n] = W · col(X[n]) + b                  W as [OC, C·KH·KW] (im2col: [W | b]·[col; 1])
 //   backward  dW  += δ[n] · col(X[n])ᵀ,  db += Σ δ[n],  dX[n] = col2im(Wᵀ · δ[n])
 // Stride 1: col(X) is never built: its rows are shifted views of the zero-padded input,
-// which gemm_offsets reads in place, and dX is the full correlation of δ with the rotated
+// which gemm_offsets reads in place (the float forward: in tiles of Y, R outputs of a row ×
+// 4·NV channels, with no grid), and dX is the full correlation of δ with the rotated
 // kernel, the same trick on padded δ (conv.cpp states the index algebra), except with C < 4
 // channels (col2im of Wᵀ·δ: the trick's GEMM would have C rows). Stride > 1, or C·KH·KW < OC
 // with KW > 1 (the grid's copies would cost more than im2col's): im2col.
@@ -64,11 +66,12 @@ struct ConvWorkspace {
 // the same input pointer and batch, as Sequential does; a caller that rewrites the input in
 // place between forward and backward must call forward again.
 // keep_cols = false (inference): keep one sample's columns only; then rows > 0 computes only the
-// rows < rows of each output plane (the implicit GEMM; the rest is left as it was): the next layer
-// reads no others (a floor-mode pool's windows may end short of the last rows).
+// rows < rows of each output plane, and (float) cols > 0 only the columns < cols (stride 1; the
+// rest is left as it was): the next layer reads no others (a floor-mode pool's windows may end
+// short of the last rows and columns).
 template <typename T>
 void conv2d_forward_fast(T* out, const T* inp, const T* weight, const T* bias, const ConvGeom& g, ConvWorkspace<T>& ws,
-                         bool keep_cols = true, int rows = 0);
+                         bool keep_cols = true, int rows = 0, int cols = 0);
 template <typename T>
 void conv2d_backward_fast(T* dinp, T* dweight, T* dbias, const T* dout, const T* inp, const T* weight, const ConvGeom& g,
                           ConvWorkspace<T>& ws);
@@ -82,9 +85,9 @@ void dense_backward_fast(T* dinp, T* dweight, T* dbias, const T* dout, const T* 
 
 // maxpool (layers/pool.h) without padding: every window lies inside X, so the loops need no
 // bounds tests. Same arg-max rule as the reference: the first maximum in row-major order.
-// argmax = nullptr (inference): the maxima only.
-template <typename T>
-void maxpool_forward_fast(T* out, int* argmax, const T* inp, const PoolGeom& g);
+// argmax = nullptr (inference): the maxima only. Float only: float64 (gradient checks) runs
+// the reference, for the module's size budget.
+void maxpool_forward_fast(float* out, int* argmax, const float* inp, const PoolGeom& g);
 
 // relu → max-pool in one pass, inference only (Sequential::run_infer then skips the relu
 // layer): Y = maxpool(relu(X)), bit for bit the two layers' result, where maxpool_relu_fuses:

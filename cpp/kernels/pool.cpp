@@ -1,16 +1,15 @@
-// pool.cpp: the fast max-pooling forward (see kernels.h; the math is in layers/pool.h).
+// pool.cpp: the fast max-pooling forward, float (see kernels.h; the math is in layers/pool.h).
 //
 // Row at a time: for output row i, the first window row starts each window's running
 // maximum at its first entry, then every later entry, row by row and column by column,
 // replaces it only when strictly greater: the reference's row-major order, so ties (and
 // NaNs) resolve exactly as there, to the first maximum. Each pass runs over j with selects
 // and no data-dependent branch, so the compiler vectorises it (f32x4 under -msimd128);
-// 2×2 windows of stride 2 in float are written out in f32x4 by hand, and there relu may be
+// 2×2 windows of stride 2 are written out in f32x4 by hand, and there relu may be
 // fused in (maxpool_relu_forward_fast, below).
 #include "../layers/pool.h"
 
 #include <algorithm>
-#include <type_traits>
 
 #include "kernels.h"
 #include "simd.h"
@@ -26,13 +25,13 @@ namespace {
 // entry; later rows start from the running maximum in y. Then every entry replaces it only when
 // strictly greater. (ARG: the flat index of the maximum within the channel plane; base is this
 // row's first entry.)
-template <int KW, int SW, bool ARG, bool FIRST, typename T>
-inline void window_row(T* __restrict y, int* __restrict a, const T* __restrict x, int base, int n, int kw_rt,
+template <int KW, int SW, bool ARG, bool FIRST>
+inline void window_row(float* __restrict y, int* __restrict a, const float* __restrict x, int base, int n, int kw_rt,
                        int sw_rt) {
   const int kw = KW ? KW : kw_rt, sw = SW ? SW : sw_rt;
   const auto window = [&](int j) {
-    const T* r = x + j * sw;
-    T best = FIRST ? r[0] : y[j];
+    const float* r = x + j * sw;
+    float best = FIRST ? r[0] : y[j];
     int arg = FIRST ? 0 : -1;
     for (int q = FIRST ? 1 : 0; q < kw; ++q) {
       bool gt = r[q] > best;  // strict >: the first maximum wins ties
@@ -42,14 +41,7 @@ inline void window_row(T* __restrict y, int* __restrict a, const T* __restrict x
     y[j] = best;
     if (ARG && (FIRST || arg >= 0)) a[j] = base + j * sw + arg;
   };
-  if constexpr (std::is_same_v<T, float>) {
-    for (int j = 0; j < n; ++j) window(j);
-  } else {  // float64 serves gradient checks: scalar, 4.6 KB less module than vectorised
-#if defined(__clang__)
-#pragma clang loop vectorize(disable) interleave(disable)
-#endif
-    for (int j = 0; j < n; ++j) window(j);
-  }
+  for (int j = 0; j < n; ++j) window(j);
 }
 
 // 2×2 windows, stride 2, float: the case both benchmark nets and most CNNs use, by hand in
@@ -91,18 +83,18 @@ int maxpool_row_2x2(float* y, int* a, const float* x, int top, int W, int n) {
 }
 
 // KH = KW = K and SH = SW = S at compile time when both are nonzero; 0: read from g.
-template <int K, int S, bool ARG, typename T>
-void maxpool_planes(T* out, int* argmax, const T* inp, const PoolGeom& g) {
+template <int K, int S, bool ARG>
+void maxpool_planes(float* out, int* argmax, const float* inp, const PoolGeom& g) {
   const int kh = K ? K : g.KH, sh = S ? S : g.SH, sw = S ? S : g.SW;
   for (int nc = 0; nc < g.N * g.C; ++nc) {
-    const T* x = inp + (size_t)nc * g.H * g.W;
+    const float* x = inp + (size_t)nc * g.H * g.W;
     for (int i = 0; i < g.OH; ++i) {
       const size_t o = ((size_t)nc * g.OH + i) * g.OW;
-      T* y = out + o;
+      float* y = out + o;
       int* a = ARG ? argmax + o : nullptr;
       const int top = i * sh * g.W;  // the first window's top-left entry
       int done = 0;                  // columns the f32x4 2×2 kernel took; the generic loops do the rest
-      if constexpr (K == 2 && S == 2 && std::is_same_v<T, float>) done = maxpool_row_2x2<ARG>(y, a, x, top, g.W, g.OW);
+      if constexpr (K == 2 && S == 2) done = maxpool_row_2x2<ARG>(y, a, x, top, g.W, g.OW);
       if (done == g.OW) continue;
       y += done;
       a = ARG ? a + done : nullptr;
@@ -115,19 +107,16 @@ void maxpool_planes(T* out, int* argmax, const T* inp, const PoolGeom& g) {
 
 }  // namespace
 
-// Compile-time windows only where they pay: float 2×2 stride 2 (the f32x4 kernel). Every
-// other shape, and float64 (gradient checks), runs the runtime-size loops: each extra
-// instantiation costs the module kilobytes of vectorised code.
-template <typename T>
-void maxpool_forward_fast(T* out, int* argmax, const T* inp, const PoolGeom& g) {
-  if constexpr (std::is_same_v<T, float>) {
-    if (g.KH == 2 && g.KW == 2 && g.SH == 2 && g.SW == 2) {
-      if (argmax)
-        maxpool_planes<2, 2, true>(out, argmax, inp, g);
-      else
-        maxpool_planes<2, 2, false>(out, argmax, inp, g);
-      return;
-    }
+// Compile-time windows only where they pay: 2×2 stride 2 (the f32x4 kernel). Every other
+// shape runs the runtime-size loops: each extra instantiation costs the module kilobytes of
+// vectorised code.
+void maxpool_forward_fast(float* out, int* argmax, const float* inp, const PoolGeom& g) {
+  if (g.KH == 2 && g.KW == 2 && g.SH == 2 && g.SW == 2) {
+    if (argmax)
+      maxpool_planes<2, 2, true>(out, argmax, inp, g);
+    else
+      maxpool_planes<2, 2, false>(out, argmax, inp, g);
+    return;
   }
   if (argmax)
     maxpool_planes<0, 0, true>(out, argmax, inp, g);
@@ -135,8 +124,6 @@ void maxpool_forward_fast(T* out, int* argmax, const T* inp, const PoolGeom& g) 
     maxpool_planes<0, 0, false>(out, argmax, inp, g);
 }
 
-template void maxpool_forward_fast<float>(float*, int*, const float*, const PoolGeom&);
-template void maxpool_forward_fast<double>(double*, int*, const double*, const PoolGeom&);
 
 bool maxpool_relu_fuses(const PoolGeom& g) {
   return g.KH == 2 && g.KW == 2 && g.SH == 2 && g.SW == 2 && g.PH == 0 && g.PW == 0;

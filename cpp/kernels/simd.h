@@ -34,4 +34,9 @@ inline void vstore(T* p, V<T> v) {
   std::memcpy(p, &v, sizeof v);
 }
 
+// Broadcast (not `V{} + s`: x + 0 is no identity for x = −0, so that costs a real add).
+inline V<float> vsplat(float s) { return V<float>{s, s, s, s}; }
+inline V<double> vsplat(double s) { return V<double>{s, s}; }
+
+
 }  // namespace bp

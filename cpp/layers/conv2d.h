@@ -146,7 +146,8 @@ class Conv2d : public Layer<T> {
       if constexpr (std::is_same_v<T, float>) conv2d_forward_winograd(out, inp, w, b, g, wino);  // (float only)
       ws.col_input = nullptr;  // no columns built: backward makes its own
     } else {
-      conv2d_forward_fast(out, inp, w, b, g, ws, !this->inference, this->inference ? this->out_rows : 0);
+      conv2d_forward_fast(out, inp, w, b, g, ws, !this->inference, this->inference ? this->out_rows : 0,
+                          this->inference ? this->out_cols : 0);
     }
   }
   void backward(T* dinp, const T* dout, const T* inp, const T*, int N) override {

@@ -49,10 +49,12 @@ class Layer {
   // the relu's own pass over the whole activation (max-pool: kernels.h).
   bool relu_input = false;
   virtual bool takes_relu_input() const { return false; }
-  // Inference only: the leading rows of each output plane the next layers read (0: all; set by
-  // run_infer from in_rows_read()), and how many rows of each input plane this layer reads.
-  int out_rows = 0;
+  // Inference only: the leading rows and columns of each output plane the next layers read (0:
+  // all; set by run_infer from in_rows_read() / in_cols_read()), and how many rows and columns
+  // of each input plane this layer reads.
+  int out_rows = 0, out_cols = 0;
   virtual int in_rows_read() const { return 0; }
+  virtual int in_cols_read() const { return 0; }
   // True for activations after which He initialisation suits the previous layer.
   virtual bool relu_like() const { return false; }
 

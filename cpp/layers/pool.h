@@ -143,24 +143,29 @@ class Pool2d : public Layer<T> {
     out = std::move(l);
     return Status::Ok();
   }
+  // The fast max-pool (kernels.h) is float only: float64, for gradient checks, runs the reference
+  // loops (the module's size budget).
   void forward(T* out, const T* inp, int N) override {
     g.N = N;
-    bool fast = g.PH == 0 && g.PW == 0 && !reference_kernels();
-    if constexpr (std::is_same_v<T, float>)
+    if (!is_max) return avgpool_forward(out, inp, g);
+    [[maybe_unused]] const bool fast = g.PH == 0 && g.PW == 0 && !reference_kernels();
+    if constexpr (std::is_same_v<T, float>) {
       if (this->relu_input) return maxpool_relu_forward_fast(out, inp, g);  // takes_relu_input() said so
-    if (is_max && fast && this->inference && !this->track_kinks) {
-      maxpool_forward_fast(out, (int*)nullptr, inp, g);  // no backward follows: no arg-max
-    } else if (is_max) {
-      argmax.resize((size_t)N * this->out_size());
+      if (fast && this->inference && !this->track_kinks) return maxpool_forward_fast(out, nullptr, inp, g);  // no backward follows: no arg-max
+    }
+    argmax.resize((size_t)N * this->out_size());
+    if constexpr (std::is_same_v<T, float>) {
       if (fast) maxpool_forward_fast(out, argmax.data(), inp, g);
       else maxpool_forward(out, argmax.data(), inp, g);
-      if (this->track_kinks) this->kink_hash = argmax_pattern();
     } else {
-      avgpool_forward(out, inp, g);
+      maxpool_forward(out, argmax.data(), inp, g);
     }
+    if (this->track_kinks) this->kink_hash = argmax_pattern();
   }
-  // A floor-mode window grid without padding ends at row (OH − 1)·SH + KH − 1 of the input.
+  // A floor-mode window grid without padding ends at row (OH − 1)·SH + KH − 1 of the input,
+  // and column (OW − 1)·SW + KW − 1.
   int in_rows_read() const override { return g.PH == 0 && !global ? (g.OH - 1) * g.SH + g.KH : 0; }
+  int in_cols_read() const override { return g.PW == 0 && !global ? (g.OW - 1) * g.SW + g.KW : 0; }
   // relu → this layer fused (Sequential::run_infer): float max-pool of the f32x4 kernel's shape (kernels.h).
   bool takes_relu_input() const override {
     return std::is_same_v<T, float> && is_max && maxpool_relu_fuses(g) && !reference_kernels() && this->inference &&

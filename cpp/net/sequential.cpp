@@ -191,9 +191,10 @@ void Sequential<T>::run_infer(const T* x, int N) {
     size_t j = i + 1;
     while (j < layers.size() && layers[j]->type() == "relu") ++j;
     layers[i]->out_rows = j < layers.size() ? layers[j]->in_rows_read() : 0;
+    layers[i]->out_cols = j < layers.size() ? layers[j]->in_cols_read() : 0;
   }
   run_forward(x, N);
-  for (auto& l : layers) l->inference = false, l->out_rows = 0;
+  for (auto& l : layers) l->inference = false, l->out_rows = l->out_cols = 0;
   backward_ready = false;
 }
 

@@ -51,6 +51,12 @@ const char* kNets[] = {
         {"type":"flatten"},{"type":"dense","units":3}]})",
     R"({"input":[3,7,9],"layers":[{"type":"conv2d","filters":2,"kernel":1},{"type":"maxpool2d","size":2},{"type":"conv2d","filters":2,"kernel":2},
         {"type":"avgpool2d","size":2},{"type":"flatten"},{"type":"dense","units":3}]})",
+    // ... and only the columns read (float: the output tiles): 9 of 11 through relu, tiles of 4
+    // outputs × 8 channels with a ragged last one; 9 of 11 unpadded, tiles of 8 × 4
+    R"({"input":[3,8,11],"layers":[{"type":"conv2d","filters":5,"kernel":3,"padding":1},{"type":"relu"},{"type":"maxpool2d","size":3},
+        {"type":"flatten"},{"type":"dense","units":3}]})",
+    R"({"input":[2,9,12],"layers":[{"type":"conv2d","filters":3,"kernel":2},{"type":"maxpool2d","size":[2,3]},{"type":"flatten"},
+        {"type":"dense","units":3}]})",
 };
 
 }  // namespace
