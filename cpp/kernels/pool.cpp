@@ -156,7 +156,12 @@ void maxpool_relu_forward_fast(float* out, const float* inp, const PoolGeom& g) 
         F4 b = pmax(pmax(zero, vload(r0 + 2 * j + 4)), vload(r1 + 2 * j + 4));  // 2j+4 .. 2j+7
         vstore(y + j, pmax(__builtin_shufflevector(a, b, 0, 2, 4, 6), __builtin_shufflevector(a, b, 1, 3, 5, 7)));
       }
-      for (; j < g.OW; ++j) {  // the rest of the row (OW mod 4 windows)
+      for (; j + 2 <= g.OW; j += 2) {  // two windows: columns 2j .. 2j+3 (mnist-cnn's and medium's 14-wide rows)
+        F4 a = pmax(pmax(zero, vload(r0 + 2 * j)), vload(r1 + 2 * j));
+        F4 m = pmax(a, __builtin_shufflevector(a, a, 1, 0, 3, 2));  // lanes 0 and 2
+        y[j] = m[0], y[j + 1] = m[2];
+      }
+      for (; j < g.OW; ++j) {  // the last window of an odd row
         float m = relu(r0[2 * j]);
         for (float v : {relu(r0[2 * j + 1]), relu(r1[2 * j]), relu(r1[2 * j + 1])}) m = v > m ? v : m;
         y[j] = m;

@@ -300,7 +300,9 @@ void maxpool_matches_reference() {
                  bp::PoolGeom{33, 1, 7, 7, 3, 3, 3, 3, 0, 0, 0, 0}, bp::PoolGeom{1, 7, 9, 6, 3, 2, 1, 2, 0, 0, 0, 0},
                  bp::PoolGeom{3, 2, 28, 28, 2, 2, 2, 2, 0, 0, 0, 0}, bp::PoolGeom{2, 3, 14, 14, 3, 3, 3, 3, 0, 0, 0, 0},
                  bp::PoolGeom{1, 3, 7, 11, 3, 3, 2, 2, 0, 0, 0, 0}, bp::PoolGeom{2, 1, 5, 9, 2, 2, 1, 1, 0, 0, 0, 0},
-                 bp::PoolGeom{1, 2, 4, 5, 1, 1, 1, 1, 0, 0, 0, 0}, bp::PoolGeom{1, 1, 3, 40, 2, 2, 2, 2, 0, 0, 0, 0}}) {
+                 bp::PoolGeom{1, 2, 4, 5, 1, 1, 1, 1, 0, 0, 0, 0}, bp::PoolGeom{1, 1, 3, 40, 2, 2, 2, 2, 0, 0, 0, 0},
+                 // 2×2 rows of 7 and 3 windows: the relu-fused kernel's 4-, 2- and 1-window steps
+                 bp::PoolGeom{2, 2, 6, 14, 2, 2, 2, 2, 0, 0, 0, 0}, bp::PoolGeom{1, 3, 4, 7, 2, 2, 2, 2, 0, 0, 0, 0}}) {
     g.OH = (g.H - g.KH) / g.SH + 1, g.OW = (g.W - g.KW) / g.SW + 1;
     size_t nx = (size_t)g.N * g.C * g.H * g.W, ny = (size_t)g.N * g.C * g.OH * g.OW;
     std::vector<T> x(nx), y_ref(ny), y_fast(ny), y_inf(ny);

@@ -126,14 +126,16 @@ describe('fast kernels = reference kernels (WASM SIMD path)', () => {
   });
 
   it('relu → 2×2 max-pool fused in predict (f32x4.pmax): −0 and all-negative windows pool to +0, as relu then pool', () => {
-    const net = bp.sequential({ input: [2, 4, 10], layers: [{ type: 'relu' }, { type: 'maxpool2d', size: 2 }], loss: 'mse' });
+    const net = bp.sequential({ input: [2, 4, 14], layers: [{ type: 'relu' }, { type: 'maxpool2d', size: 2 }], loss: 'mse' });
     const rnd = lcg(3), n = 3;
-    // windows of −0s, of negatives, of −0 beside negatives, and mixed ones, in the f32x4 body and the tail
-    const x = Float32Array.from({ length: n * 80 }, (_, i) => (i % 7 === 0 ? -0 : i % 3 === 0 ? rnd() : -rnd()));
-    x.fill(-0, 0, 4).fill(-1, 20, 22);
+    // windows of −0s, of negatives, of −0 beside negatives, and mixed ones, in the 4-window f32x4
+    // steps, the 2-window one and the last window (rows of 7)
+    const x = Float32Array.from({ length: n * 112 }, (_, i) => (i % 7 === 0 ? -0 : i % 3 === 0 ? rnd() : -rnd()));
+    x.fill(-0, 0, 2).fill(-0, 14, 16);      // window 0: all −0
+    x.fill(-1, 8, 12).fill(-1, 22, 26);     // windows 4 and 5 (the 2-window step): all negative
     const got = net.predict(x, n), want = net.forward(x, n);
     expect(Array.from(got)).toEqual(Array.from(want));  // Object.is: +0 and −0 differ
-    expect(Object.is(got[0], 0)).toBe(true);
+    for (const i of [0, 4, 5]) expect(Object.is(got[i], 0), `window ${i}`).toBe(true);
     expect(Array.from(got).some((v) => v > 0)).toBe(true);
     net.dispose();
   });
