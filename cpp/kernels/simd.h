@@ -9,6 +9,10 @@
 #include <cstring>
 #include <type_traits>
 
+#if defined(__wasm_simd128__)
+#include <wasm_simd128.h>
+#endif
+
 namespace bp {
 
 template <typename T>
@@ -33,6 +37,17 @@ template <typename T>
 inline void vstore(T* p, V<T> v) {
   std::memcpy(p, &v, sizeof v);
 }
+
+// pmax(a, b) = a < b ? b : a per lane: WASM's f32x4.pmax, one instruction. pmax(0, v) is relu(v)
+// bit for bit (NaN and −0 give +0), and for m ≥ +0 (not NaN) pmax(m, v) = max(m, relu(v)).
+#if defined(__wasm_simd128__)
+inline V<float> pmax(V<float> a, V<float> b) { return (V<float>)wasm_f32x4_pmax((v128_t)a, (v128_t)b); }
+#else
+inline V<float> pmax(V<float> a, V<float> b) {
+  const Mask<float> m = a < b;
+  return (V<float>)(((Mask<float>)b & m) | ((Mask<float>)a & ~m));
+}
+#endif
 
 // Broadcast (not `V{} + s`: x + 0 is no identity for x = −0, so that costs a real add).
 inline V<float> vsplat(float s) { return V<float>{s, s, s, s}; }

@@ -89,6 +89,23 @@ inline void output_tiles(T* y, int TW, const T* m, size_t stride, T bias, int j)
   }
 }
 
+// The same 2×2 blocks, then relu and their maximum: a 2×2 stride-2 max-pool's window is one
+// tile, so y[j] = maxpool(relu(Y)) for tiles j.., bit for bit what relu → max-pool computes
+// from the stored Y (float; pmax as in maxpool_relu_forward_fast, simd.h).
+inline void output_tiles_relu_pool(float* y, const float* m, size_t stride, float bias, int j) {
+  V<float> s[4][2];
+  for (int k = 0; k < 4; ++k) {
+    V<float> m0 = vload(m + (4 * k + 0) * stride + j), m1 = vload(m + (4 * k + 1) * stride + j);
+    V<float> m2 = vload(m + (4 * k + 2) * stride + j), m3 = vload(m + (4 * k + 3) * stride + j);
+    s[k][0] = m0 + m1 + m2;
+    s[k][1] = m1 - m2 - m3;
+  }
+  const V<float> zero = {0, 0, 0, 0};
+  V<float> top[2], bottom[2];
+  for (int q = 0; q < 2; ++q) top[q] = bias + (s[0][q] + s[1][q] + s[2][q]), bottom[q] = bias + (s[1][q] - s[2][q] - s[3][q]);
+  vstore(y + j, pmax(pmax(pmax(zero, top[0]), bottom[0]), pmax(pmax(zero, top[1]), bottom[1])));
+}
+
 }  // namespace
 
 bool winograd_applies(const ConvGeom& g) {
@@ -97,7 +114,7 @@ bool winograd_applies(const ConvGeom& g) {
 
 template <typename T>
 void conv2d_forward_winograd(T* out, const T* inp, const T* weight, const T* bias, const ConvGeom& g,
-                             WinogradWorkspace<T>& ws) {
+                             WinogradWorkspace<T>& ws, bool relu_pool) {
   const int C = g.C, OC = g.OC, TH = (g.OH + 1) / 2, TW = std::max((g.OW + 1) / 2, VL<T>);
   const size_t plane = (size_t)g.H * g.W, oplane = (size_t)g.OH * g.OW;
 
@@ -173,10 +190,21 @@ void conv2d_forward_winograd(T* out, const T* inp, const T* weight, const T* bia
     }
 
     // Y = Aᵀ M A + b, the outputs that exist (a ragged tile's last row/column do not).
+    // relu_pool: maxpool 2×2 (relu(Y)) [OC, OH/2, OW/2] instead, from the whole tiles (the
+    // floor-mode pool has no window on a ragged one).
     for (int o = 0; o < OC; ++o) {
       for (int r = r0; r < r0 + nr; ++r) {
         const int n = r / TH, ty = r % TH, oy = 2 * ty;
         const T* m = M + (size_t)o * Tc + (size_t)(r - r0) * TW;
+        if (relu_pool) {
+          if (oy + 1 >= g.OH) continue;
+          const int PW = g.OW / 2;
+          for (int j = 0; j < TW; j += VL<T>) output_tiles_relu_pool(buf, m, (size_t)OC * Tc, bias[o], std::min(j, TW - VL<T>));
+          T* dst = out + ((size_t)n * OC + o) * (g.OH / 2) * PW + (size_t)ty * PW;
+          BP_PLAIN_LOOP
+          for (int j = 0; j < PW; ++j) dst[j] = buf[j];
+          continue;
+        }
         for (int j = 0; j < TW; j += VL<T>) output_tiles(buf, TW, m, (size_t)OC * Tc, bias[o], std::min(j, TW - VL<T>));
         T* dst = out + ((size_t)n * OC + o) * oplane + (size_t)oy * g.OW;
         for (int rr = 0; rr < 2 && oy + rr < g.OH; ++rr, dst += g.OW) {
@@ -191,6 +219,6 @@ void conv2d_forward_winograd(T* out, const T* inp, const T* weight, const T* bia
 }
 
 template void conv2d_forward_winograd<float>(float*, const float*, const float*, const float*, const ConvGeom&,
-                                             WinogradWorkspace<float>&);
+                                             WinogradWorkspace<float>&, bool);
 
 }  // namespace bp

@@ -49,6 +49,11 @@ class Layer {
   // the relu's own pass over the whole activation (max-pool: kernels.h).
   bool relu_input = false;
   virtual bool takes_relu_input() const { return false; }
+  // Inference only: a layer that takes_relu_pool() may be asked (relu_pool set) to write what a
+  // relu and then a max-pool that takes_relu_input() would make of its output, and
+  // Sequential::run_forward skips both (the Winograd conv: kernels/winograd.h).
+  bool relu_pool = false;
+  virtual bool takes_relu_pool() const { return false; }
   // Inference only: the leading rows and columns of each output plane the next layers read (0:
   // all; set by run_infer from in_rows_read() / in_cols_read()), and how many rows and columns
   // of each input plane this layer reads.

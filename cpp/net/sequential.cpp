@@ -165,6 +165,16 @@ void Sequential<T>::run_forward(const T* x, int N) {
   for (size_t i = 0; i < layers.size(); ++i) {
     Layer<T>& l = *layers[i];
     const T* in = i == 0 && infer ? x : acts[i].data();
+    // Inference: a conv that takes_relu_pool() (Winograd), relu and a 2×2 max-pool run as one
+    // pass: the conv writes the pool's output acts[i + 3]; acts[i + 1] and [i + 2] are not written.
+    if (infer && i + 2 < layers.size() && l.takes_relu_pool() && layers[i + 1]->type() == "relu" &&
+        layers[i + 2]->takes_relu_input()) {
+      l.relu_pool = true;
+      l.forward(acts[i + 3].data(), in, N);
+      l.relu_pool = false;
+      i += 2;
+      continue;
+    }
     // Inference: relu then a layer that takes_relu_input() (max-pool) run as one pass over the
     // relu's input; the relu's output acts[i + 1], which nothing reads after inference, is not written.
     if (infer && i + 1 < layers.size() && l.type() == "relu" && layers[i + 1]->takes_relu_input()) {

@@ -57,6 +57,15 @@ const char* kNets[] = {
         {"type":"flatten"},{"type":"dense","units":3}]})",
     R"({"input":[2,9,12],"layers":[{"type":"conv2d","filters":3,"kernel":2},{"type":"maxpool2d","size":[2,3]},{"type":"flatten"},
         {"type":"dense","units":3}]})",
+    // Winograd conv → relu → 2×2 max-pool as one pass (float): odd sizes (ragged tiles the pool
+    // drops), a row of fewer tiles than a vector, and a linear conv after it that would pass on
+    // any negative a wrong relu let through; not before a 3×3 pool
+    R"({"input":[8,9,11],"layers":[{"type":"conv2d","filters":6,"kernel":3,"padding":1},{"type":"relu"},{"type":"maxpool2d","size":2},
+        {"type":"conv2d","filters":3,"kernel":2},{"type":"flatten"},{"type":"dense","units":3}]})",
+    R"({"input":[9,6,5],"layers":[{"type":"conv2d","filters":4,"kernel":3},{"type":"relu"},{"type":"maxpool2d","size":2},
+        {"type":"flatten"},{"type":"dense","units":2}]})",
+    R"({"input":[8,8,8],"layers":[{"type":"conv2d","filters":5,"kernel":3,"padding":1},{"type":"relu"},{"type":"maxpool2d","size":3},
+        {"type":"flatten"},{"type":"dense","units":2}]})",
 };
 
 }  // namespace

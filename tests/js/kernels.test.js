@@ -169,6 +169,23 @@ describe('fast kernels = reference kernels (WASM SIMD path)', () => {
         }, 33, H * W, { Y: 1e-5, grad: 1e-4 });
   });
 
+  it('Winograd conv → relu → 2×2 max-pool as one pass in predict (a pool window is an output tile): = forward, bit for bit', () => {
+    // Odd sizes leave ragged tiles the pool drops; the linear conv after the pool passes on any
+    // negative a missing relu would let through.
+    for (const [H, W] of [[9, 11], [14, 14], [6, 5]]) {
+      const net = bp.sequential({
+        input: [8, H, W],
+        layers: [{ type: 'conv2d', filters: 6, kernel: 3, padding: 1 }, { type: 'relu' }, { type: 'maxpool2d', size: 2 },
+          { type: 'conv2d', filters: 3, kernel: 1 }, { type: 'flatten' }, { type: 'dense', units: 3 }],
+        loss: 'mse', seed: 2,
+      });
+      const rnd = lcg(H * W), n = 5;
+      const x = Float32Array.from({ length: n * 8 * H * W }, () => rnd() * 2 - 1);
+      expect(Array.from(net.predict(x, n)), `${H}×${W}`).toEqual(Array.from(net.forward(x, n)));
+      net.dispose();
+    }
+  });
+
   it('setWinograd(false) reaches the layers: the im2col and Winograd outputs differ in the last bits', () => {
     const spec = { input: [16, 9, 9], layers: [{ type: 'conv2d', filters: 8, kernel: 3, padding: 1 }], loss: 'mse', dtype: 'float32', seed: 1 };
     const wino = run(spec, 2, false, 1);
