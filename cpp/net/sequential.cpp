@@ -190,10 +190,11 @@ void Sequential<T>::run_forward(const T* x, int N) {
   backward_ready = true;
 }
 
-// Inference also tells each layer how many rows of its output planes are read: through
-// elementwise activations (relu), up to a layer that says how many it reads (a pool without
-// padding, whose floor-mode windows may stop short of the last rows: mnist-cnn's 3×3 pool reads
-// 12 of conv2's 14). Layers that can (the stride-1 conv) skip the others.
+// Inference also tells each layer how many rows and columns of its output planes are read:
+// through elementwise activations (relu), up to a layer that says how many it reads (a pool
+// without padding, whose floor-mode windows may stop short of the last rows and columns:
+// mnist-cnn's 3×3 pool reads 12 × 12 of conv2's 14 × 14). Layers that can (the stride-1 conv)
+// skip the others.
 template <typename T>
 void Sequential<T>::run_infer(const T* x, int N) {
   for (size_t i = 0; i < layers.size(); ++i) {
