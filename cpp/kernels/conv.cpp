@@ -198,6 +198,16 @@ BP_SMALL void pad_input(T* xp, const T* x, const ConvGeom& g, const Grid1& r) {
   set_row(xp, g.PW + kTail, T(0));
 }
 
+// Sample n's input x as a forward reads it: x itself when there is no xp, else its copy Xp in
+// slot n of xp (kept for backward) or in slot 0 (one sample's, reused).
+template <typename T>
+const T* staged_input(const T* x, T* xp, size_t xp_n, int n, bool kept, const ConvGeom& g, const Grid1& r) {
+  if (!xp) return x;
+  T* dst = xp + (kept ? n * xp_n : 0);
+  pad_input(dst, x, g, r);
+  return dst;
+}
+
 // δ'' [OC, Hq, Wq]: δ[o, a − TP, b − LP] where that lies inside δ, else 0.
 template <typename T>
 BP_SMALL void pad_delta(T* dq, const T* d, const ConvGeom& g, const Grid1& r) {
@@ -263,12 +273,7 @@ BP_SMALL void forward_stride1(T* out, const T* inp, const T* weight, const T* bi
   T* grid = on_grid ? grow(ws.grid, (size_t)g.OC * NG) : nullptr;
   tap_offsets(ws.off, g.C, g.KH, g.KW, (std::ptrdiff_t)r.Hp * r.Wp, r.Wp, false);
   for (int n = 0; n < g.N; ++n) {
-    const T* x = inp + n * in_n;
-    if (padded) {
-      T* dst = xp + (keep ? n * xp_n : 0);
-      pad_input(dst, x, g, r);
-      x = dst;
-    }
+    const T* x = staged_input(inp + n * in_n, xp, xp_n, n, keep, g, r);
     T* y = out + n * out_n;
     if (on_grid) {
       gemm_offsets(g.OC, NG, KK, weight, KK, false, x, ws.off.data(), false, grid, NG, false, ws.gemm);
@@ -370,12 +375,7 @@ BP_SMALL void forward_tiles(float* out, const float* inp, const float* weight, c
       }
   tap_offsets(ws.off, g.C, g.KH, g.KW, (std::ptrdiff_t)r.Hp * r.Wp, r.Wp, false);
   for (int n = 0; n < g.N; ++n) {
-    const float* x = inp + n * in_n;
-    if (copy) {
-      float* dst = xp + (kept ? n * xp_n : 0);
-      pad_input(dst, x, g, r);
-      x = dst;
-    }
+    const float* x = staged_input(inp + n * in_n, xp, xp_n, n, kept, g, r);
     float* y = out + n * out_n;
     if (narrow) conv_tiles<8, 1>(y, x, ws.off.data(), wt, bias, g.OC, KK, r.Wp, g.OH, g.OW, rows, cols);
     else conv_tiles<4, 2>(y, x, ws.off.data(), wt, bias, g.OC, KK, r.Wp, g.OH, g.OW, rows, cols);
