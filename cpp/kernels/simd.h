@@ -53,5 +53,4 @@ inline V<float> pmax(V<float> a, V<float> b) {
 inline V<float> vsplat(float s) { return V<float>{s, s, s, s}; }
 inline V<double> vsplat(double s) { return V<double>{s, s}; }
 
-
 }  // namespace bp
