@@ -15,7 +15,6 @@
 #include "kernels.h"
 #include "simd.h"
 
-
 namespace bp {
 namespace {
 
@@ -124,7 +123,6 @@ void maxpool_forward_fast(float* out, int* argmax, const float* inp, const PoolG
   else
     maxpool_planes<0, 0, false>(out, argmax, inp, g);
 }
-
 
 bool maxpool_relu_fuses(const PoolGeom& g) {
   return g.KH == 2 && g.KW == 2 && g.SH == 2 && g.SW == 2 && g.PH == 0 && g.PW == 0;

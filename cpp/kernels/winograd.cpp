@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <type_traits>
 
 #include "../layers/conv2d.h"
 #include "simd.h"
@@ -72,10 +71,10 @@ inline void input_tiles(T* v, size_t stride, const T* const e[4], const T* const
   }
 }
 
-// Y = Aᵀ M A + b for tiles j.. of one tile row, from m[ξ·stride + j]. Tile j's 2×2 block goes
-// to y[(2·row + col)·TW + j], unit-stride in j like the input side.
+// Y = Aᵀ M A + b for tiles j.. of one tile row, from m[ξ·stride + j]: each tile's 2×2 block,
+// its top row in top[0..1] (columns 0, 1) and its bottom row in bottom[0..1].
 template <typename T>
-inline void output_tiles(T* y, int TW, const T* m, size_t stride, T bias, int j) {
+inline void tile_blocks(const T* m, size_t stride, T bias, int j, V<T> top[2], V<T> bottom[2]) {
   V<T> s[4][2];  // M A: per row k, (m0 + m1 + m2, m1 − m2 − m3)
   for (int k = 0; k < 4; ++k) {
     V<T> m0 = vload(m + (4 * k + 0) * stride + j), m1 = vload(m + (4 * k + 1) * stride + j);
@@ -84,8 +83,19 @@ inline void output_tiles(T* y, int TW, const T* m, size_t stride, T bias, int j)
     s[k][1] = m1 - m2 - m3;
   }
   for (int q = 0; q < 2; ++q) {  // Aᵀ (M A)
-    vstore(y + q * TW + j, bias + (s[0][q] + s[1][q] + s[2][q]));
-    vstore(y + (2 + q) * TW + j, bias + (s[1][q] - s[2][q] - s[3][q]));
+    top[q] = bias + (s[0][q] + s[1][q] + s[2][q]);
+    bottom[q] = bias + (s[1][q] - s[2][q] - s[3][q]);
+  }
+}
+
+// Tile j's 2×2 block goes to y[(2·row + col)·TW + j], unit-stride in j like the input side.
+template <typename T>
+inline void output_tiles(T* y, int TW, const T* m, size_t stride, T bias, int j) {
+  V<T> top[2], bottom[2];
+  tile_blocks(m, stride, bias, j, top, bottom);
+  for (int q = 0; q < 2; ++q) {
+    vstore(y + q * TW + j, top[q]);
+    vstore(y + (2 + q) * TW + j, bottom[q]);
   }
 }
 
@@ -93,16 +103,9 @@ inline void output_tiles(T* y, int TW, const T* m, size_t stride, T bias, int j)
 // tile, so y[j] = maxpool(relu(Y)) for tiles j.., bit for bit what relu → max-pool computes
 // from the stored Y (float; pmax as in maxpool_relu_forward_fast, simd.h).
 inline void output_tiles_relu_pool(float* y, const float* m, size_t stride, float bias, int j) {
-  V<float> s[4][2];
-  for (int k = 0; k < 4; ++k) {
-    V<float> m0 = vload(m + (4 * k + 0) * stride + j), m1 = vload(m + (4 * k + 1) * stride + j);
-    V<float> m2 = vload(m + (4 * k + 2) * stride + j), m3 = vload(m + (4 * k + 3) * stride + j);
-    s[k][0] = m0 + m1 + m2;
-    s[k][1] = m1 - m2 - m3;
-  }
-  const V<float> zero = {0, 0, 0, 0};
   V<float> top[2], bottom[2];
-  for (int q = 0; q < 2; ++q) top[q] = bias + (s[0][q] + s[1][q] + s[2][q]), bottom[q] = bias + (s[1][q] - s[2][q] - s[3][q]);
+  tile_blocks(m, stride, bias, j, top, bottom);
+  const V<float> zero = {0, 0, 0, 0};
   vstore(y + j, pmax(pmax(pmax(zero, top[0]), bottom[0]), pmax(pmax(zero, top[1]), bottom[1])));
 }
 

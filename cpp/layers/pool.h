@@ -166,7 +166,7 @@ class Pool2d : public Layer<T> {
   // and column (OW − 1)·SW + KW − 1.
   int in_rows_read() const override { return g.PH == 0 && !global ? (g.OH - 1) * g.SH + g.KH : 0; }
   int in_cols_read() const override { return g.PW == 0 && !global ? (g.OW - 1) * g.SW + g.KW : 0; }
-  // relu → this layer fused (Sequential::run_infer): float max-pool of the f32x4 kernel's shape (kernels.h).
+  // relu → this layer fused (Sequential::run_forward, in inference): float max-pool of the f32x4 kernel's shape (kernels.h).
   bool takes_relu_input() const override {
     return std::is_same_v<T, float> && is_max && maxpool_relu_fuses(g) && !reference_kernels() && this->inference &&
            !this->track_kinks;
