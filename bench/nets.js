@@ -8,7 +8,7 @@
 //   training  forward + weight gradient (same count as forward, every layer)
 //             + input gradient (same count, every layer but the first: nothing needs dx there)
 
-import { preset } from '../web/presets.js';
+import { preset } from '../web/core/presets.js';
 
 /** Layer list in our spec vocabulary (NCHW). */
 export const NETS = {

@@ -4,8 +4,8 @@
 // Each prints progress while it trains and the final result (MNIST: accuracy on all 10,000
 // test images).
 import { loadBackprop } from '../web/index.js';
-import { loadMnistFromDir } from '../web/node.js';
-import { preset } from '../web/presets.js';
+import { loadMnistFromDir } from '../web/core/node.js';
+import { preset } from '../web/core/presets.js';
 
 const args = process.argv.slice(2);
 const name = args.find((a) => !a.startsWith('--'));

@@ -30,10 +30,10 @@ const bytes = readFileSync(mod);
 console.log(`build: dist/backprop.mjs ${(bytes.length / 1024).toFixed(1)} KB, ${(gzipSync(bytes).length / 1024).toFixed(1)} KB gzipped`);
 
 // The embed's files in dist/: element.js (the one <script> a blog post needs; it loads
-// web/element.js beside it in the package) and the bundled MNIST subset (made once).
+// web/embed/element.js beside it in the package) and the bundled MNIST subset (made once).
 {
   const { writeFileSync } = await import('node:fs');
-  writeFileSync(join(root, 'dist', 'element.js'), "// The <backprop-demo> custom element (see web/element.js).\nexport * from '../web/element.js';\n");
+  writeFileSync(join(root, 'dist', 'element.js'), "// The <backprop-demo> custom element (see web/embed/element.js).\nexport * from '../web/embed/element.js';\n");
   const subset = join(root, 'dist', 'mnist-subset.bin');
   if (!existsSync(subset)) {
     const { writeMnistSubset } = await import('./mnist-subset.mjs');

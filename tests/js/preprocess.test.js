@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mnistPreprocess } from '../../web/demo/preprocess.js';
+import { mnistPreprocess } from '../../web/core/preprocess.js';
 
 // A W×H canvas with one filled rectangle of ink.
 function rect(W, H, x0, y0, w, h) {

@@ -4,7 +4,7 @@
 // bit-identical, and a change to replica 0 between steps must reach the helpers.
 import { describe, it, expect, afterEach } from 'vitest';
 import { loadBackprop } from '../../web/index.js';
-import { ReplicaGroup, BatchStream, SPIN_MS } from '../../web/replicas.js';
+import { ReplicaGroup, BatchStream, SPIN_MS } from '../../web/worker/replicas.js';
 import { rng, smallCnnSpec } from './helpers.js';
 
 const spec = smallCnnSpec('float32');
@@ -162,7 +162,7 @@ describe('ReplicaGroup (coordinator in replica 0, shared memory)', () => {
 
 describe('Session.fit({ threads }) (the trainer API, and the element with threads="2")', () => {
   it('trains data-parallel on 2 threads, says so, and refuses a bad count', async () => {
-    const { Session } = await import('../../web/session.js');
+    const { Session } = await import('../../web/worker/session.js');
     const s = new Session();
     await s.init({ ...spec, optimizer: { type: 'adam', lr: 0.02 } });
     const { x, y } = batch(64, 9);

@@ -3,8 +3,8 @@
 // runs in a browser; the real module worker is exercised by the browser tests.
 import { describe, expect, it } from 'vitest';
 import { trainer, Trainer, BackpropError } from '../../web/index.js';
-import { serve } from '../../web/session.js';
-import { transferList } from '../../web/protocol.js';
+import { serve } from '../../web/worker/session.js';
+import { transferList } from '../../web/worker/protocol.js';
 
 const spec = {
   input: [4], layers: [{ type: 'dense', units: 3 }], loss: 'softmax_cross_entropy', dtype: 'float64', seed: 2,

@@ -1,7 +1,7 @@
 // draw.js: the draw-a-digit pad. White strokes on black (as MNIST), read back as ink in [0,1],
 // preprocessed the MNIST way (preprocess.js), shown at 28×28 beside the pad; onDigit(pixels)
 // fires at most once per animation frame while drawing.
-import { mnistPreprocess } from './preprocess.js';
+import { mnistPreprocess } from '../core/preprocess.js';
 
 export class DrawPad {
   constructor(pad, preview, onDigit) {

