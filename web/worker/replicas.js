@@ -7,7 +7,7 @@
 //   writes each helper its share of the indices; every replica gathers its share from its own
 //   dataset in C++ and computes its gradient g_k on it (net.gradientsAt) at the same time;
 //   replica 0 averages  g = Σ_k (n_k / N) · g_k  (float64 sum, rounded once to float32: the
-//   full-batch gradient) and steps; each helper applies the same g as soon as replica 0 has
+//   full-batch gradient, in the net's dtype) and steps; each helper applies the same g as soon as replica 0 has
 //   written it (or, had it gone to sleep, before its next command). Same start (a model file
 //   with the optimizer state), same g, same optimizer code: the replicas stay bit-identical, and
 //   they differ from a one-thread run only by the order the batch's sum was taken in.
@@ -22,7 +22,7 @@
 //   Int32 ctrl[8]: SEQ (bumped per command), ACK (= SEQ when done), CMD, N, AVG (= the SEQ whose
 //   averaged gradient is in avg), FAILED
 //   Float64 loss, Float64 busy (the helper's compute ms, summed), then
-//   Uint32 idx[maxBatch], Float32 grads[P], Float32 avg[P]
+//   Uint32 idx[maxBatch], then grads[P] and avg[P] in the net's dtype (Float32 or Float64)
 import { BackpropError } from '../core/errors.js';
 import { spawn } from './spawn.js';
 
@@ -46,17 +46,19 @@ export function spinUntil(done, ms = SPIN_MS) {
 }
 
 /** The views of one helper's shared buffer (both sides build them the same way). */
-export function sharedViews(sab, { maxBatch, paramCount }) {
+export function sharedViews(sab, { maxBatch, paramCount, float64 }) {
+  const F = float64 ? Float64Array : Float32Array, g = gradsAt(maxBatch);
   return {
     ctrl: new Int32Array(sab, 0, 8),
     loss: new Float64Array(sab, 32, 1),
     busy: new Float64Array(sab, 40, 1),  // ms the helper spent computing its shares, summed
     idx: new Uint32Array(sab, 64, maxBatch),
-    grads: new Float32Array(sab, 64 + 4 * maxBatch, paramCount),
-    avg: new Float32Array(sab, 64 + 4 * (maxBatch + paramCount), paramCount),
+    grads: new F(sab, g, paramCount),
+    avg: new F(sab, g + F.BYTES_PER_ELEMENT * paramCount, paramCount),
   };
 }
-const sharedBytes = ({ maxBatch, paramCount }) => 64 + 4 * (maxBatch + 2 * paramCount);
+const gradsAt = (maxBatch) => 64 + 8 * Math.ceil(maxBatch / 2);  // 8-byte aligned
+const sharedBytes = ({ maxBatch, paramCount, float64 }) => gradsAt(maxBatch) + 2 * (float64 ? 8 : 4) * paramCount;
 
 const WORKER_URL = new URL('./replica_worker.js', import.meta.url);
 
@@ -66,7 +68,7 @@ export class ReplicaGroup {
   #dirty = true;
   #seq = 0;
   #g = null;    // float64 accumulator
-  #own = null;  // replica 0's gradient (float32, reused every step)
+  #own = null;  // replica 0's gradient (the net's dtype, reused every step)
   #stats = { steps: 0, stepMs: 0, ownMs: 0, waitMs: 0 };
   /** Replica 0's net and the dataset every replica holds a copy of. */
   net = null;
@@ -89,13 +91,13 @@ export class ReplicaGroup {
       throw new BackpropError(`replicas: maxBatch must be an integer in [1, 1048576], got ${maxBatch}`);
     if (!ReplicaGroup.supported())
       throw new BackpropError('replicas: SharedArrayBuffer is not available (the page must be cross-origin isolated: COOP + COEP headers)');
-    if (net.dtype !== 'float32') throw new BackpropError(`replicas: float32 nets only (the shared buffers are float32), got ${net.dtype}`);
     const g = new ReplicaGroup();
     g.net = net;
     g.dataset = dataset;
-    g.#layout = { maxBatch, paramCount: net.paramInfo().reduce((a, p) => a + p.shape.reduce((x, y) => x * y, 1), 0) };
+    const float64 = net.dtype === 'float64';
+    g.#layout = { maxBatch, float64, paramCount: net.paramInfo().reduce((a, p) => a + p.shape.reduce((x, y) => x * y, 1), 0) };
     g.#g = new Float64Array(g.#layout.paramCount);
-    g.#own = new Float32Array(g.#layout.paramCount);
+    g.#own = new (float64 ? Float64Array : Float32Array)(g.#layout.paramCount);
     const data = dataset.export();
     try {
       for (let k = 1; k < threads; k++) {
@@ -161,8 +163,8 @@ export class ReplicaGroup {
       for (let i = 0; i < g.length; i++) g[i] = w * g0[i];
     } else g.fill(0);
     const t1 = performance.now();
-    // g += w_k·g_k helper by helper; the last sum is rounded to float32 (once, the same numbers
-    // for every replica) as it is stored into the first helper's avg.
+    // g += w_k·g_k helper by helper; the last sum is rounded to the net's dtype (once, the same
+    // numbers for every replica) as it is stored into the first helper's avg.
     const avg = this.#helpers[0].v.avg;
     let rounded = false;
     this.#helpers.forEach((h, k) => {

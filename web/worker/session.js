@@ -183,8 +183,8 @@ export class Session {
    *   epochs = 1 (to the end of the current epoch and epochs-1 more; Infinity: until stop()) | steps
    *   batchSize = 32, shuffle = true, seed = 1
    *   threads = 1: 2 or more trains data-parallel (replicas.js) where SharedArrayBuffer is available
-   *     and the net is float32, on one thread elsewhere (the result's threadsError says why);
-   *     the batches are the same at any thread count
+   *     (a cross-origin-isolated page, a worker of one, Node), on one thread elsewhere (the result's
+   *     threadsError says why); the batches are the same at any thread count
    *   chunk: steps per chunk; unset: adapted so a chunk takes about chunkMs = 40 ms
    *   progressMs = 0: a 'progress' event after every chunk; > 0: at most this often, and at each new epoch
    *   evaluate: { data: 'test', limit, probe, everyMs = 1500 }: 'evaluate' events (accuracy on `data`,
@@ -286,7 +286,7 @@ export class Session {
     try {
       this.#group = await ReplicaGroup.start(net, ds, { threads, maxBatch: Math.max(batchSize, 64) });
       return { threads, threadsError: '' };
-    } catch (e) {  // no SharedArrayBuffer, a float64 net, a helper that failed to start: one thread, and why
+    } catch (e) {  // no SharedArrayBuffer, or a helper that failed to start: one thread, and why
       return { threads: 1, threadsError: e.message };
     }
   }
