@@ -147,7 +147,7 @@ describe('demo page', () => {
   it('trains on both cores: two data-parallel replicas that stay identical', async () => {
     expect(await page.evaluate(() => [crossOriginIsolated, navigator.hardwareConcurrency >= 2])).toEqual([true, true]);
     expect(await text('#s-threads')).toBe('2 (data-parallel)');
-    const r = await page.evaluate(() => window.demo.client.request('replicas'));
+    const r = await page.evaluate(() => window.demo.trainer.call('replicas'));
     expect(r).toMatchObject({ threads: 2, identical: true });
     // Where replica 0's step time went: its share, waiting for the helper, its optimizer step.
     expect(r.stats.steps).toBeGreaterThan(0);
@@ -168,10 +168,10 @@ describe('demo page', () => {
     await page.waitForFunction(() => /, 2 threads$/.test(document.getElementById('status').textContent));
     await page.click('#step');
     await page.waitForFunction((n) => Number(document.getElementById('s-step').textContent.replace(/,/g, '')) === n, s0 + 2);
-    expect(await page.evaluate(() => window.demo.client.request('replicas'))).toMatchObject({ threads: 2, identical: true });
-    const bad = await page.evaluate(() => window.demo.client.request('setOptions', { optimizer: { type: 'adam', lr: 0.001 }, batchSize: 32, threads: 3 }).catch((e) => e.message));
-    expect(bad).toBe('threads must be 1 or 2, got 3');
-    expect(await page.evaluate(() => window.demo.client.request('replicas'))).toMatchObject({ threads: 2, identical: true });
+    expect(await page.evaluate(() => window.demo.trainer.call('replicas'))).toMatchObject({ threads: 2, identical: true });
+    const bad = await page.evaluate(() => window.demo.trainer.call('fit', 'train', { steps: 1, threads: 0 }).catch((e) => `${e.name}: ${e.message}`));
+    expect(bad).toBe('BackpropError: fit: threads must be an integer in [1, 64], got 0');
+    expect(await page.evaluate(() => window.demo.trainer.call('replicas'))).toMatchObject({ threads: 2, identical: true });
   });
 
   let saved, savedAcc;
@@ -218,7 +218,7 @@ describe('demo page', () => {
   });
 
   it('replaces a worker that dies and reports it', async () => {
-    await page.evaluate(() => window.demo.client.crashForTest());
+    await page.evaluate(() => window.demo.trainer.simulateCrash());
     await page.waitForFunction(() => /worker died/.test(document.getElementById('status').textContent) || window.demo.state.built);
     await page.waitForFunction(() => window.demo.state.built, null, { timeout: 60_000 });
     expect(page.isClosed()).toBe(false);

@@ -1,7 +1,7 @@
 // The blog embed in headless Chromium, served WITHOUT cross-origin-isolation headers:
 // examples/blog-post.html with two <backprop-demo> instances (one starts when visible, the
 // other when scrolled to; both train at once, each in its own worker), the draw panel, and the
-// iframe page web/embed.html#<settings> (which waits for a click under reduced motion), and the
+// iframe page web/embed/embed.html#<settings> (which waits for a click under reduced motion), and the
 // element loaded from a CDN origin by a page on another origin.
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -93,7 +93,7 @@ describe('<backprop-demo>', () => {
     const page = await browser.page();
     await page.emulateMedia({ reducedMotion: 'reduce' });
     await page.addInitScript(RECORD);
-    await page.goto(`${server.url}web/embed.html#preset=mlp&optimizer=sgd&lr=0.1&seed=3&panels=train`);
+    await page.goto(`${server.url}web/embed/embed.html#preset=mlp&optimizer=sgd&lr=0.1&seed=3&panels=train`);
     await page.waitForFunction(() => document.querySelector('backprop-demo')?.shadowRoot?.querySelector('button.start'));
     const settings = await page.evaluate(() => document.querySelector('backprop-demo').settings);
     expect(settings).toMatchObject({ preset: 'mlp', optimizer: 'sgd', lr: 0.1, seed: 3, panels: ['train'] });
@@ -113,7 +113,7 @@ describe('<backprop-demo>', () => {
     const page = await browser.page();
     try {
       const run = async (origin, hash) => {
-        await page.goto(`${origin}web/embed.html#preset=mlp&panels=train&epochs=1&${hash}`);
+        await page.goto(`${origin}web/embed/embed.html#preset=mlp&panels=train&epochs=1&${hash}`);
         await page.waitForFunction(() => ['done', 'error'].includes(document.querySelector('backprop-demo')?.state), null, { timeout: 120_000 });
         return page.evaluate(() => ({ state: document.querySelector('backprop-demo').state, threads: document.querySelector('backprop-demo').threads, isolated: crossOriginIsolated }));
       };
@@ -132,7 +132,7 @@ describe('<backprop-demo>', () => {
     await page.addInitScript(RECORD);
     // http://blog.test/ is the blog; http://cdn.test/backprop-wasm/ serves the package files with
     // CORS, as unpkg or jsDelivr do. The element's worker cannot start from another origin's URL
-    // directly, so this exercises its same-origin blob fallback (web/trainer.js).
+    // directly, so this exercises its same-origin blob fallback (web/worker/spawn.js).
     await page.route('http://cdn.test/backprop-wasm/**', async (route) => {
       const path = new URL(route.request().url()).pathname.replace('/backprop-wasm/', '');
       const type = /\.m?js$/.test(path) ? 'text/javascript' : 'application/octet-stream';

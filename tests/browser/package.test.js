@@ -44,7 +44,7 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 describe('the npm tarball', () => {
   it('holds what users need and nothing else', () => {
     expect(files.filter((f) => !/^(web\/|types\/|dist\/(backprop\.mjs|element\.js|mnist-subset\.bin)$|package\.json$|README\.md$|LICENSE)/.test(f))).toEqual([]);
-    for (const f of ['web/index.js', 'web/worker.js', 'web/element.js', 'web/embed.html', 'dist/backprop.mjs', 'dist/element.js', 'dist/mnist-subset.bin', 'types/index.d.ts', 'types/element.d.ts'])
+    for (const f of ['web/index.js', 'web/worker/worker.js', 'web/embed/element.js', 'web/embed/embed.html', 'dist/backprop.mjs', 'dist/element.js', 'dist/mnist-subset.bin', 'types/index.d.ts', 'types/element.d.ts'])
       expect(files).toContain(f);
   });
 
@@ -80,9 +80,9 @@ describe('the npm tarball', () => {
         // The same training in the module worker: every call a promise, progress as events.
         const t = await trainer(spec, { worker: true });
         const worker = await train(t);
-        const rows = await t.gradCheck(X, Y, 4);
+        const { rows } = await t.gradCheck(X, Y, 4);
         const events = [];
-        t.addEventListener('progress', (e) => events.push(e.detail.step));
+        t.addEventListener('progress', (e) => events.push(e.detail.done));
         await t.setData('xor', new Float32Array(X), new Uint8Array(Y), [2]);
         const fit = await t.fit('xor', { steps: 20, batchSize: 4, chunk: 5 });
         await t.dispose();

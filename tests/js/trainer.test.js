@@ -1,6 +1,6 @@
-// The async trainer API (web/trainer.js) over the worker protocol (web/protocol.js, web/session.js).
-// In Node the "worker" is a MessageChannel whose far end runs serve(), the same code web/worker.js
-// runs in a browser; the real module worker is exercised by the browser tests.
+// The async trainer API (web/worker/trainer.js) over the one protocol (web/worker/protocol.js,
+// web/worker/session.js): over a MessageChannel whose far end runs serve(), on this thread, and in
+// a real worker (worker_threads in Node, the same web/worker/worker.js a page runs).
 import { describe, expect, it } from 'vitest';
 import { trainer, Trainer, BackpropError } from '../../web/index.js';
 import { serve } from '../../web/worker/session.js';
@@ -39,9 +39,10 @@ describe.each([
 
     const seen = [];
     t.addEventListener('gradcheck', (e) => seen.push(e.detail));
-    const rows = await t.gradCheck(x, y, 2);
-    expect(rows.every((r) => r.passed)).toBe(true);
-    expect(seen).toEqual([rows]);
+    const report = await t.gradCheck(x, y, 2);
+    expect(report.rows.every((r) => r.passed)).toBe(true);
+    expect(report).toMatchObject({ bug: 'none', brokenLayer: -1, samples: [] });
+    expect(seen).toEqual([report]);
 
     await expect(t.getParam(5, 'weight')).rejects.toThrow(BackpropError);
     await expect(t.forward([1, 2, 3], 1)).rejects.toThrow(/3/);
@@ -116,7 +117,26 @@ describe('trainer transport', () => {
     port2.close();
   });
 
-  it('in Node, { worker: true } says to use { worker: false }', async () => {
-    await expect(trainer(spec, { worker: true })).rejects.toThrow('trainer: { worker: true } needs Web Workers (a page or a worker); in Node use { worker: false }');
+  it('in Node, { worker: true } runs the session in a worker thread', async () => {
+    const t = await trainer(spec, { worker: true });
+    expect(t.outputShape).toEqual([3]);
+    const w = await t.getParam(0, 'weight');
+    const out = await t.forward(x.slice(0, 4), 1);
+    expect(out[0]).toBeCloseTo([0, 1, 2, 3].reduce((s, i) => s + w[i] * x[i], 0), 12);
+    await expect(t.call('nope')).rejects.toThrow("trainer: unknown op 'nope'");
+    await t.dispose();
+  });
+
+  it('a worker that dies is replaced: pending calls reject, a restart event says so, the new worker serves', async () => {
+    const t = await trainer(spec, { worker: true });
+    const restarted = new Promise((resolve) => t.addEventListener('restart', (e) => resolve(e.detail)));
+    const pending = t.getParam(0, 'weight');
+    t.simulateCrash();
+    await expect(pending).rejects.toThrow('trainer: the worker died (ended by simulateCrash())');
+    expect(await restarted).toEqual({ message: 'ended by simulateCrash()', restarts: 1 });
+    await expect(t.getParam(0, 'weight')).rejects.toThrow('trainer: no net');  // a new worker: no net yet
+    expect((await t.init(spec)).outputShape).toEqual([3]);
+    expect((await t.getParam(0, 'weight')).length).toBe(12);
+    await t.dispose();
   });
 });

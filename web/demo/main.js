@@ -156,7 +156,9 @@ async function setOptions() {
       await call('stop');
       startFit();
     }
-    status(`optimizer ${JSON.stringify(optimizer())}, batch ${$('batch').value}, threads ${$('threads').value}`);
+    const threads = Number($('threads').value);
+    if (!state.running) showThreads({ threads });  // what the next fit runs on (it says so again if it falls back)
+    status(`optimizer ${JSON.stringify(optimizer())}, batch ${$('batch').value}, ${threads === 1 ? '1 thread' : `${threads} threads`}`);
   } catch (e) {
     status(e.message, true);
   }

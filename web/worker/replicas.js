@@ -60,8 +60,6 @@ export function sharedViews(sab, { maxBatch, paramCount, float64 }) {
 const gradsAt = (maxBatch) => 64 + 8 * Math.ceil(maxBatch / 2);  // 8-byte aligned
 const sharedBytes = ({ maxBatch, paramCount, float64 }) => gradsAt(maxBatch) + 2 * (float64 ? 8 : 4) * paramCount;
 
-const WORKER_URL = new URL('./replica_worker.js', import.meta.url);
-
 export class ReplicaGroup {
   #helpers = [];  // { worker, v (views), running, replies, dead }
   #layout;
@@ -84,7 +82,7 @@ export class ReplicaGroup {
    * Starts `threads − 1` helpers for `net` (which stays the caller's: replica 0), each with a copy
    * of `dataset`. maxBatch bounds a step's batch size.
    */
-  static async start(net, dataset, { threads = 2, maxBatch = 1024, workerUrl = WORKER_URL } = {}) {
+  static async start(net, dataset, { threads = 2, maxBatch = 1024 } = {}) {
     if (!Number.isInteger(threads) || threads < 2 || threads > 64)
       throw new BackpropError(`replicas: threads must be an integer in [2, 64], got ${threads}`);
     if (!Number.isInteger(maxBatch) || maxBatch < 1 || maxBatch > 1 << 20)
@@ -101,7 +99,7 @@ export class ReplicaGroup {
     const data = dataset.export();
     try {
       for (let k = 1; k < threads; k++) {
-        const worker = await spawn(workerUrl);
+        const worker = await spawn('replica');
         const sab = new SharedArrayBuffer(sharedBytes(g.#layout));
         const h = { worker, v: sharedViews(sab, g.#layout), running: false, replies: [] };
         worker.listen((m) => h.replies.shift()?.(m), (e) => {

@@ -171,8 +171,11 @@ export class Session {
   // ---- training: the one loop ----
 
   trainStep(x, targets, n) {
+    const loss = this.#need().trainStep(x, targets, n);
     this.#group?.invalidate();
-    return this.#need().trainStep(x, targets, n);
+    this.#count.step++;
+    this.#count.seen += n;
+    return loss;
   }
 
   /**

@@ -4,22 +4,41 @@
 // read, a worker_threads exit.
 import { BackpropError } from '../core/errors.js';
 
-/** Starts `url` (a URL of a module) -> Promise<{ post(msg, transfer), listen(onMessage, onFail), terminate() }>. */
-export async function spawn(url) {
-  if (typeof globalThis.Worker === 'function') return webWorker(url);
-  if (typeof process === 'object' && process.versions?.node) return nodeWorker(url);
+// The two kinds of worker. Each `new Worker(new URL(...))` is written out whole so that bundlers
+// (Vite, webpack) see the worker's module and bundle it.
+const KINDS = {
+  trainer: {
+    url: () => new URL('./worker.js', import.meta.url),
+    start: () => new Worker(new URL('./worker.js', import.meta.url), { type: 'module' }),
+  },
+  replica: {
+    url: () => new URL('./replica_worker.js', import.meta.url),
+    start: () => new Worker(new URL('./replica_worker.js', import.meta.url), { type: 'module' }),
+  },
+};
+
+/**
+ * Starts a worker of `kind`: 'trainer' (worker.js, serves a Session) or 'replica'
+ * (replica_worker.js, a helper of a ReplicaGroup).
+ * -> Promise<{ post(msg, transfer), listen(onMessage, onFail), terminate() }>
+ */
+export async function spawn(kind) {
+  const k = KINDS[kind];
+  if (!k) throw new BackpropError(`spawn: unknown kind of worker '${kind}' (known: ${Object.keys(KINDS).join(', ')})`);
+  if (typeof globalThis.Worker === 'function') return webWorker(k);
+  if (typeof process === 'object' && process.versions?.node) return nodeWorker(k.url());
   throw new BackpropError('trainer: workers need Web Workers (a page or a worker) or Node');
 }
 
-function webWorker(url) {
+function webWorker(kind) {
   let w;
   try {
-    w = new Worker(url, { type: 'module' });
+    w = kind.start();
   } catch (e) {
     // A page that loads the package from another origin may not start a worker from its URL:
     // a same-origin blob that imports it may.
     if (e?.name !== 'SecurityError') throw e;
-    const src = `import ${JSON.stringify(String(url))};`;
+    const src = `import ${JSON.stringify(String(kind.url()))};`;
     w = new Worker(URL.createObjectURL(new Blob([src], { type: 'text/javascript' })), { type: 'module' });
   }
   return {

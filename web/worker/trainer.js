@@ -10,8 +10,6 @@ import { BackpropError } from '../core/errors.js';
 import { OPS, errorFromMessage, transferList } from './protocol.js';
 import { spawn } from './spawn.js';
 
-const WORKER_URL = new URL('./worker.js', import.meta.url);
-
 /** The event a Trainer dispatches: a protocol event ('progress', 'evaluate', ...) or 'restart' / 'error', payload in detail. */
 export class TrainerEvent extends Event {
   constructor(type, detail) {
@@ -48,7 +46,7 @@ export class Trainer extends EventTarget {
     this.#pending.clear();
   }
   async #start() {
-    const w = await spawn(WORKER_URL);
+    const w = await spawn('trainer');
     w.listen(this.#onMessage, (e) => this.#died(e.message));
     this.#worker = w;
     this.#send = (msg, transfer) => w.post(msg, transfer);
