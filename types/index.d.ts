@@ -67,6 +67,26 @@ export interface GradCheckOptions {
   /** Coordinates sampled per tensor (default 100). */
   maxCoords?: number;
   seed?: number;
+  /** The "break it" switch: a deliberately wrong backward on the analytic side (default 'none'). */
+  bug?: TeachingBug;
+}
+
+/** gradCheckDataset's options: the core draws `pool` random samples and checks the `samples` of highest loss. */
+export interface GradCheckDataOptions extends GradCheckOptions {
+  samples?: number;
+  pool?: number;
+}
+
+export type TeachingBug = 'none' | 'conv-no-rotate' | 'relu-no-mask' | 'loss-no-mean';
+
+/** A gradient check, whole from the core. */
+export interface GradCheckReport {
+  /** The dataset indices checked (gradCheckDataset; empty for gradCheck on given samples). */
+  samples: number[];
+  rows: GradCheckRow[];
+  bug: TeachingBug;
+  /** The layer the bug sits in: -1 for none, the layer count for the loss. */
+  brokenLayer: number;
 }
 
 /** One parameter tensor (or the input, layer -1) compared analytic vs numerical, in float64. */
@@ -121,6 +141,23 @@ export interface FitResult {
   samplesPerSec: number;
 }
 
+export interface FitConfig {
+  batchSize?: number;
+  shuffle?: boolean;
+  seed?: number;
+}
+
+/** What one chunk of fit did. epoch is fractional. */
+export interface FitChunk {
+  steps: number;
+  samples: number;
+  lossSum: number;
+  lastLoss: number;
+  totalSteps: number;
+  epoch: number;
+  position: number;
+}
+
 export interface SaveOptions {
   /** Keep the optimizer state in the file (default false). */
   optimizer?: boolean;
@@ -142,6 +179,12 @@ export interface NetJSON {
 export interface Dataset {
   readonly count: number;
   readonly shape: Shape;
+  /** Targets per sample: 1 (class labels) or the mse targets. */
+  readonly targetSize: number;
+  /** A copy of what it holds. */
+  export(): { images: Uint8Array | Float32Array; labels: Float64Array; shape: Shape };
+  /** Samples by index as a net reads them (pixels scaled to [0, 1]). */
+  samples(indices: ArrayLike<number>): { x: Float32Array; labels: Float64Array; n: number };
   dispose(): void;
   [Symbol.dispose](): void;
 }
@@ -164,7 +207,9 @@ export interface Net {
   zeroGrad(): void;
   computeGradients(x: Numbers, targets: Numbers, n?: number): number;
   loss(x: Numbers, targets: Numbers, n?: number): number;
-  gradCheck(x: Numbers, targets: Numbers, n?: number, options?: GradCheckOptions): GradCheckRow[];
+  gradCheck(x: Numbers, targets: Numbers, n?: number, options?: GradCheckOptions): GradCheckReport;
+  /** The core picks the highest-loss samples of a random pool of the dataset and checks them. */
+  gradCheckDataset(dataset: Dataset, options?: GradCheckDataOptions): GradCheckReport;
 
   // training
   /** The normalised optimizer config. */
@@ -179,6 +224,23 @@ export interface Net {
   predict(x: Numbers, n?: number): Values;
   /** k steps per call into WASM; continues where the last fit on this dataset stopped. */
   fit(dataset: Dataset, options?: FitOptions): FitResult;
+  /** The steps fit would run with these options (Infinity for epochs: Infinity). */
+  fitTotal(dataset: Dataset, options?: FitConfig & { epochs?: number; steps?: number }): number;
+  /** One chunk: k steps in one call into WASM, continuing fit's position. */
+  fitSteps(dataset: Dataset, k: number, config?: FitConfig): FitChunk;
+  /** The next batch's sample indices from fit's position (the batch fit would take next). */
+  nextBatch(dataset: Dataset, config?: FitConfig): Uint32Array;
+  /** Where fit is: steps since it started, completed epochs, samples into this epoch. */
+  fitPosition(): { totalSteps: number; epoch: number; position: number };
+  /** Parameter gradients (zeroed first) on the samples `indices` of a dataset, gathered in the core; returns the loss. */
+  gradientsAt(dataset: Dataset, indices: ArrayLike<number>): number;
+  /** Parameter gradients only (zeroed first) on (x, targets); returns the loss. */
+  paramGradients(x: Numbers, targets: Numbers, n?: number): number;
+  /** Every parameter's gradient in paramInfo order: a new array, or copied into `out`. */
+  getGradients<T extends Values = Values>(out?: T): T;
+  setGradients(values: Numbers): void;
+  /** One optimizer step on the current gradients. */
+  applyGradients(): void;
   /** The next fit starts a fresh epoch 0. */
   resetFit(): void;
   /** The model file ('BPWM', version, spec, optional optimizer state, parameters, CRC-32). */
@@ -196,7 +258,6 @@ export interface Backprop {
   dataset(images: Uint8Array | Float32Array | ArrayLike<number>, labels: ArrayLike<number>, shape: Shape, options?: { classes?: number }): Dataset;
   load(bytes: Uint8Array): Net;
   fromJSON(json: NetJSON): Net;
-  trainer(spec: NetSpec, options?: TrainerOptions): Promise<Trainer>;
   /** Bytes the WASM heap has allocated (for leak checks). */
   heapInUse(): number;
 }
@@ -210,7 +271,7 @@ export function setLeakWarnings(on: boolean): void;
 // ---- the async trainer (worker API) ----
 
 export interface TrainerOptions {
-  /** true: a new module worker (default); false: this thread; or a Worker/MessagePort running backprop-wasm/worker. */
+  /** true: a new worker (default; a module worker in a page, a worker thread in Node); false: this thread; or a Worker/MessagePort running backprop-wasm/worker. */
   worker?: boolean | Worker | MessagePort;
 }
 
@@ -221,35 +282,74 @@ export interface TrainerInfo {
   spec: NetSpec;
   layers: LayerInfo[];
   params: ParamInfo[];
+  paramCount: number;
+  /** Optimizer steps since init/load. */
+  step: number;
 }
 
 export interface TrainerFitOptions {
+  /** To the end of the current epoch, then epochs-1 more (default 1); Infinity: until stop(). */
   epochs?: number;
   steps?: number;
   batchSize?: number;
   shuffle?: boolean;
   seed?: number;
-  /** Steps per call into the module between 'progress' events (default 10). */
+  /** Steps per call into the module; unset: adapted so a call takes about chunkMs (default 40). */
   chunk?: number;
-  /** 2: data-parallel on a helper worker too, where SharedArrayBuffer works (cross-origin isolated); else 1 (default 1). */
+  chunkMs?: number;
+  /** 0 (default): a 'progress' event after every chunk; more: at most this often, and at each new epoch. */
+  progressMs?: number;
+  /** 2 or more: data-parallel on helper workers where SharedArrayBuffer works (cross-origin isolated, Node); else 1 (default 1). */
   threads?: number;
+  /** 'evaluate' events every everyMs of training time: accuracy on `data`, and on `probe` if named. */
+  evaluate?: { data?: string; limit?: number; probe?: string; everyMs?: number } | null;
+  /** 'gradcheck' events every everyMs of training time (gradCheckData on `data`). */
+  gradCheck?: (GradCheckDataOptions & { data?: string; everyMs?: number }) | null;
   onProgress?: (progress: TrainerProgress) => void;
 }
 
-/** The detail of a Trainer's 'progress' event: step counts this fit() call. */
-export interface TrainerProgress extends FitProgress {
-  totalSteps: number;
+/** The detail of a Trainer's 'progress' event. */
+export interface TrainerProgress {
+  /** Optimizer steps and samples since init/load, and training time (ms). */
+  step: number;
+  seen: number;
+  elapsed: number;
+  /** Fractional: 2.5 = half-way through the third. */
+  epoch: number;
+  /** Mean loss over the steps since the last event. */
+  loss: number;
+  samplesPerSec: number;
+  /** This fit's steps done, and its total (null: until stop()). */
+  done: number;
+  total: number | null;
+  running: boolean;
+  threads: number;
+  /** Why fewer threads than asked for ('' when none). */
+  threadsError: string;
+}
+
+/** The detail of a Trainer's 'evaluate' event (fit's periodic test). */
+export interface TrainerEvaluation {
+  step: number;
+  seen: number;
+  elapsed: number;
+  accuracy: number | null;
+  loss: number;
+  count: number;
+  probeAccuracy: number | null;
 }
 
 export interface TrainerFitResult {
   steps: number;
+  samples: number;
   loss: number;
   epoch: number;
   samplesPerSec: number;
   /** stop() ended it early. */
   stopped: boolean;
-  /** Threads it trained on. */
+  /** Threads it trained on, and why fewer than asked for ('' when none). */
   threads: number;
+  threadsError: string;
 }
 
 export class TrainerEvent<D = unknown> extends Event {
@@ -259,13 +359,25 @@ export class TrainerEvent<D = unknown> extends Event {
 
 export interface TrainerEventMap {
   progress: TrainerEvent<TrainerProgress>;
-  gradcheck: TrainerEvent<GradCheckRow[]>;
+  evaluate: TrainerEvent<TrainerEvaluation>;
+  gradcheck: TrainerEvent<GradCheckReport & { step: number }>;
+  loading: TrainerEvent<{ loaded: number; total: number }>;
+  /** The worker died and a new one took its place (with no net and no data). */
+  restart: TrainerEvent<{ message: string; restarts: number }>;
   error: TrainerEvent<BackpropError>;
 }
 
 /** Every call returns a promise; results are fresh arrays transferred from the worker. */
 export class Trainer extends EventTarget {
   private constructor();
+  /** A Trainer with no net yet. */
+  static create(options?: TrainerOptions): Promise<Trainer>;
+  /** How many times the worker was replaced. */
+  readonly restarts: number;
+  /** Any Session op by name (the protocol's OPS), e.g. call('loadMnist', { base }), call('confusion', 'test'). */
+  call(op: string, ...args: unknown[]): Promise<any>;
+  /** For tests: ends the worker as a crash would (it is then replaced). */
+  simulateCrash(): void;
   readonly inputShape: Shape | null;
   readonly outputShape: Shape | null;
   readonly dtype: DType | undefined;
@@ -275,16 +387,16 @@ export class Trainer extends EventTarget {
   /** images and labels are transferred to the worker (your arrays are detached afterwards). */
   setData(name: string, images: Uint8Array | Float32Array, labels: Uint8Array | ArrayLike<number>, shape: Shape, options?: { classes?: number }): Promise<{ name: string; count: number }>;
   fit(name: string, options?: TrainerFitOptions): Promise<TrainerFitResult>;
-  stop(): Promise<void>;
+  stop(): Promise<{ stopped: boolean }>;
   evaluate(x: Numbers, targets: Numbers, n?: number): Promise<Evaluation>;
   /** On a dataset given to setData(name, ...). */
   evaluate(name: string, options?: EvaluateOptions): Promise<Evaluation>;
   predict(x: Numbers, n?: number): Promise<Values>;
   forward(x: Numbers, n?: number): Promise<Values>;
-  gradCheck(x: Numbers, targets: Numbers, n?: number, options?: GradCheckOptions): Promise<GradCheckRow[]>;
+  gradCheck(x: Numbers, targets: Numbers, n?: number, options?: GradCheckOptions): Promise<GradCheckReport & { step: number }>;
   getParam(layer: number, name: string): Promise<Values>;
   setParam(layer: number, name: string, values: Numbers): Promise<void>;
-  setOptimizer(options: OptimizerSpec): Promise<void>;
+  setOptimizer(options: OptimizerSpec): Promise<OptimizerSpec>;
   save(options?: SaveOptions): Promise<Uint8Array>;
   load(bytes: Uint8Array): Promise<TrainerInfo>;
   dispose(): Promise<void>;
@@ -296,8 +408,8 @@ export class Trainer extends EventTarget {
   removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void;
 }
 
-/** A Trainer without loading the module on this page when worker is true. */
-export function trainer(spec: NetSpec, options?: TrainerOptions): Promise<Trainer>;
+/** A Trainer with spec built (null: none yet), without loading the module on this page when worker is true. */
+export function trainer(spec: NetSpec | null, options?: TrainerOptions): Promise<Trainer>;
 
 // ---- MNIST (IDX files) ----
 
@@ -320,14 +432,24 @@ export function loadMnist(
 
 /** A ready-made net with settings that train well, and a word on why. */
 export interface Preset {
+  label: string;
   spec: NetSpec;
-  fit: { batchSize: number };
+  fit: { batchSize: number; epochs?: number };
   why: Record<string, string>;
+  /** Test images the demo's running accuracy uses (default 1000). */
+  testImages?: number;
 }
-/** 'tiny-cnn', 'mnist-cnn', 'mlp'. */
+/** 'derivation-cnn', 'tiny-cnn', 'mnist-cnn', 'mnist-cnn-race', 'mlp'. */
 export const presets: Record<string, Preset>;
 /** A deep copy of presets[name]; BackpropError for an unknown name. */
 export function preset(name: string): Preset;
+
+// ---- gradient-check display ----
+
+/** The teaching bugs the core knows, with their labels. */
+export const BUGS: Record<TeachingBug, string>;
+/** A row's colour band: 'good' < 1e-7 ≤ 'fine' < 1e-4 ≤ 'suspicious'; 'wrong' when it failed; 'kinked' when nothing was checked. */
+export function errorBand(row: Pick<GradCheckRow, 'checked' | 'passed' | 'maxRelError'>): 'good' | 'fine' | 'suspicious' | 'wrong' | 'kinked';
 
 // ---- embed helpers ----
 

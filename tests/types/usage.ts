@@ -3,6 +3,7 @@
 import {
   loadBackprop, BackpropError, setLeakWarnings, trainer, Trainer, TrainerEvent,
   parseIdx, mnistFromIdx, MNIST_FILES, loadMnist, embedCode, presets, preset, settingsToHash, settingsFromHash,
+  BUGS, errorBand, type GradCheckReport,
   type Backprop, type Net, type Dataset, type GradCheckRow, type NetSpec, type Evaluation, type FitProgress, type FitResult, type TrainerProgress,
 } from 'backprop-wasm';
 import { loadMnistFromDir, mnistDataDir } from 'backprop-wasm/node';
@@ -35,7 +36,7 @@ async function main(): Promise<void> {
   net.zeroGrad();
   const l1: number = net.computeGradients(x, y, 2);
   const l2: number = net.loss(x, y, 2);
-  const rows: GradCheckRow[] = net.gradCheck(x, y, 2, { eps: 1e-6, stencil: 4, maxCoords: 50, seed: 3 });
+  const rows: GradCheckRow[] = net.gradCheck(x, y, 2, { eps: 1e-6, stencil: 4, maxCoords: 50, seed: 3, bug: 'conv-no-rotate' }).rows;
   const worst = Math.max(...rows.map((r) => r.maxRelError + r.maxAbsError + r.checked + r.kinks + (r.passed ? 0 : 1)));
 
   net.setOptimizer({ type: 'sgd', lr: 0.1, momentum: 0.9, nesterov: true, weightDecay: 1e-4, decay: 0 });
@@ -50,6 +51,21 @@ async function main(): Promise<void> {
   const p: FitResult = net.fit(ds, { epochs: 1, batchSize: 2, shuffle: true, seed: 1, progressEvery: 5, onProgress: (q: FitProgress) => q.loss + q.step + q.epoch + q.samplesPerSec > 0 });
   net.fit(ds, { steps: 3 });
   net.resetFit();
+  const total: number = net.fitTotal(ds, { epochs: 2, batchSize: 2 });
+  const chunk = net.fitSteps(ds, 2, { batchSize: 2, shuffle: true, seed: 1 });
+  const batch: Uint32Array = net.nextBatch(ds, { batchSize: 2 });
+  const where = net.fitPosition();
+  const gl: number = net.gradientsAt(ds, batch);
+  const grads = net.getGradients(new Float32Array(10));
+  net.setGradients(grads);
+  net.applyGradients();
+  const pl: number = net.paramGradients(x, y, 2);
+  const report: GradCheckReport = net.gradCheckDataset(ds, { samples: 2, pool: 8, bug: 'relu-no-mask', stencil: 4 });
+  const band = errorBand(report.rows[0]);
+  const label: string = BUGS[report.bug] + report.brokenLayer + report.samples.length;
+  const { images, labels, shape } = ds.export();
+  const some = ds.samples([0, 1]);
+  console.log(total, chunk.lossSum + chunk.epoch + chunk.position, where.totalSteps, gl, pl, band, label, images, labels, shape, some.x, ds.targetSize);
   const acc: number | null = net.evaluate(ds, { batchSize: 64, limit: 10 }).accuracy;
   const ev2: Evaluation = net.evaluateDataset(ds);
   const bytes: Uint8Array = net.save({ optimizer: false });
@@ -70,13 +86,15 @@ async function main(): Promise<void> {
 
   // The async trainer (worker API).
   const t: Trainer = await trainer(spec, { worker: true });
-  const t2 = await bp.trainer(spec, { worker: false });
+  const t2 = await trainer(spec, { worker: false });
   const t4 = await workerOnlyTrainer(spec);
   const r4: FitR = await t4.fit('train', { steps: 1 });
   console.log(r4.stopped);
-  t.addEventListener('progress', (e) => console.log(e.detail.loss, e.detail.totalSteps));
-  const onProgress = (q: TrainerProgress) => console.log(q.step, q.totalSteps);
-  t.addEventListener('gradcheck', (e) => console.log(e.detail.map((r) => r.maxRelError)));
+  t.addEventListener('progress', (e) => console.log(e.detail.loss, e.detail.done));
+  t.addEventListener('evaluate', (e) => console.log(e.detail.accuracy, e.detail.probeAccuracy));
+  t.addEventListener('restart', (e) => console.log(e.detail.message, t.restarts));
+  const onProgress = (q: TrainerProgress) => console.log(q.step, q.done, q.total, q.threadsError);
+  t.addEventListener('gradcheck', (e) => console.log(e.detail.rows.map((r) => r.maxRelError), e.detail.step));
   t.addEventListener('error', (e) => console.log(e.detail.message));
   const info = t.info();
   console.log(info.params, t.inputShape, t.outputShape, t.dtype);
@@ -89,15 +107,19 @@ async function main(): Promise<void> {
   const te: Evaluation = await t.evaluate(x, y, 2);
   const tp = await t.predict(x, 2);
   const tf = await t.forward(x, 2);
-  const trows: GradCheckRow[] = await t.gradCheck(x, y, 2, { maxCoords: 10 });
+  const trows: GradCheckRow[] = (await t.gradCheck(x, y, 2, { maxCoords: 10 })).rows;
   const tw = await t.getParam(0, 'weight');
   await t.setParam(0, 'weight', tw);
   await t.setOptimizer({ type: 'adam', lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 });
   const saved: Uint8Array = await t.save();
   const reloaded = await t.load(saved);
   console.log(te2, tl, count, fitted.stopped, fitted.loss, te, tp, tf, trows, reloaded.outputShape, new TrainerEvent('progress', 1).detail);
+  const mnist = await t.call('loadMnist', { base: 'https://example.com/mnist/', probe: 100 });
+  const t5 = await Trainer.create({ worker: true });
+  t5.simulateCrash();
   await t.dispose();
   await using t3 = t2;
+  console.log(mnist, t5);
   console.log(t3.dtype);
 
   // Presets.
