@@ -207,12 +207,8 @@ export class Session {
     if (gradCheck) this.#dataset(gradCheck.data ?? name);
     const cfg = { batchSize, shuffle, seed };
     const total = net.fitTotal(ds, { epochs, steps, ...cfg });
-    const par = await this.#threadsFor(net, ds, threads, batchSize);
-    if (this.#net !== net) throw new BackpropError('trainer: the net was replaced or disposed during fit()');
-    const run = this.#group ? (k) => this.#group.run(k, cfg) : (k) => net.fitSteps(ds, k, cfg);
-
     let finish;
-    const me = (this.#fit = { stopped: false, done: new Promise((r) => (finish = r)) });
+    const me = (this.#fit = { stopped: false, done: new Promise((r) => (finish = r)) });  // stop() may come from here on
     const c = this.#count;
     let done = 0, samples = 0, last = null, epoch = NaN, progressAt = -Infinity, lossSum = 0, lossSteps = 0;
     let rateSamples = 0, rateMs = 0;
@@ -225,7 +221,11 @@ export class Session {
       });
       lossSum = lossSteps = 0;
     };
+    let par = { threads: 1, threadsError: '' };
     try {
+      par = await this.#threadsFor(net, ds, threads, batchSize);
+      if (this.#net !== net) throw new BackpropError('trainer: the net was replaced or disposed during fit()');
+      const run = this.#group ? (k) => this.#group.run(k, cfg) : (k) => net.fitSteps(ds, k, cfg);
       for (const r of trainingChunks(run, { total, chunk, chunkMs })) {
         last = r;
         done += r.steps;
