@@ -64,10 +64,10 @@ async function trainOnce(page, { preset, seed, threads, seconds, every, target, 
   for (const t of [15, 30, 45, 60]) if (t <= seconds && !marks.includes(t * 1000)) marks.push(t * 1000);
   marks.sort((a, b) => a - b);
   const evals = await page.evaluate(async (marks) => {
-    const { state, client } = window.demo, out = [];
+    const { state, trainer } = window.demo, out = [];
     for (const m of marks) {
       while (state.elapsed < m) await new Promise((r) => setTimeout(r, 100));  // state.elapsed moves every ~200 ms
-      const r = await client.request('testNow');
+      const r = await trainer.call('evaluate', 'test', { limit: state.testImages ?? 1000 });
       out.push({ mark: m / 1000, elapsed: r.elapsed / 1000, seen: r.seen, accuracy: r.accuracy, count: r.count });
     }
     return out;
@@ -76,7 +76,7 @@ async function trainOnce(page, { preset, seed, threads, seconds, every, target, 
   await page.click('#pause');
   await page.waitForFunction(() => document.getElementById('status').textContent === 'paused');
   const s = await page.evaluate(() => ({ firstEpoch: window.demo.state.firstEpoch, elapsed: window.demo.state.elapsed, rate: document.getElementById('s-rate').textContent }));
-  const replicas = await page.evaluate(() => window.demo.client.request('replicas'));
+  const replicas = await page.evaluate(() => window.demo.trainer.call('replicas'));
   const hit = evals.find((e) => e.accuracy >= target);
   const at = Object.fromEntries([15, 30, 45, 60].filter((t) => t <= seconds).map((t) => [t, evals.find((e) => e.mark === t)?.accuracy ?? null]));
   const rec = {

@@ -34,7 +34,7 @@ const snap = () => {
     }
   return out;
 };
-await page.evaluate(() => window.demo.client.request('replicas')).catch(() => {});
+await page.evaluate(() => window.demo.trainer.call('replicas')).catch(() => {});
 const e0 = await page.evaluate(() => window.demo.state.elapsed);
 const a = snap(), t0 = Date.now();
 await page.waitForTimeout(10000);

@@ -271,11 +271,8 @@ $('step').addEventListener('click', async () => {
   }
 });
 // The test accuracy now (as fit's 'evaluate' events report it).
-async function testNow() {
-  const limit = state.testImages ?? 1000;
-  const t = await call('evaluate', 'test', { limit });
-  const probe = await call('evaluate', 'trainProbe');
-  return { step: latest?.step ?? 0, seen: latest?.seen ?? 0, elapsed: latest?.elapsed ?? 0, accuracy: t.accuracy, loss: t.loss, count: Math.min(limit, state.counts?.test ?? limit), probeAccuracy: probe.accuracy };
+function testNow() {
+  return call('evaluate', 'test', { limit: state.testImages ?? 1000, probe: 'trainProbe' });
 }
 $('reset').addEventListener('click', async () => {
   try {

@@ -293,18 +293,22 @@ export class Session {
       return { threads: 1, threadsError: e.message };
     }
   }
-  #evaluation({ data = 'test', limit = 0, probe = null }) {
+  #evaluation({ data = 'test', limit = 0, batchSize, probe = null }) {
     const net = this.#need(), ds = this.#dataset(data), c = this.#count;
-    const { loss, accuracy } = net.evaluateDataset(ds, { limit });
+    const { loss, accuracy } = net.evaluateDataset(ds, { limit, batchSize });
     const probeAccuracy = probe ? net.evaluateDataset(this.#dataset(probe)).accuracy : null;
     return { step: c.step, seen: c.seen, elapsed: c.elapsed, accuracy, loss, count: limit > 0 ? Math.min(limit, ds.count) : ds.count, probeAccuracy };
   }
 
   // ---- the net's other calls ----
 
-  /** evaluate(x, targets, n), or evaluate(datasetName, { batchSize, limit }) on a dataset set by setData. */
+  /**
+   * evaluate(x, targets, n) -> { loss, accuracy }, or evaluate(datasetName, { batchSize, limit, probe })
+   * on a dataset set by setData -> the 'evaluate' event's { loss, accuracy, count, probeAccuracy,
+   * step, seen, elapsed } now.
+   */
   evaluate(x, targets, n) {
-    if (typeof x === 'string') return this.#need().evaluate(this.#dataset(x), targets);
+    if (typeof x === 'string') return this.#evaluation({ ...targets, data: x });
     return this.#need().evaluate(x, targets, n);
   }
   predict(x, n) {
