@@ -67,7 +67,7 @@ describe('<backprop-demo>', () => {
       expect(done.testAccuracy).toBeGreaterThan(0.6);
     }
     // The first shows the gradient-check table, every row passing; the second has no such panel.
-    const rows = events.filter((e) => e.id === 'first' && e.type === 'backprop-gradcheck').at(-1).detail;
+    const { rows } = events.filter((e) => e.id === 'first' && e.type === 'backprop-gradcheck').at(-1).detail;
     expect(rows.length).toBeGreaterThan(0);
     expect(rows.every((r) => r.passed)).toBe(true);
     expect(await page.locator('#first .gradcheck tbody tr').count()).toBe(rows.length);
