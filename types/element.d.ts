@@ -1,9 +1,9 @@
 // <backprop-demo>: importing backprop-wasm/element defines the custom element.
-import type { EmbedSettings, GradCheckRow, TrainerProgress } from './index.js';
+import type { EmbedSettings, GradCheckReport, TrainerProgress } from './index.js';
 
 export interface BackpropDemoEventMap extends HTMLElementEventMap {
   'backprop-progress': CustomEvent<TrainerProgress>;
-  'backprop-gradcheck': CustomEvent<GradCheckRow[]>;
+  'backprop-gradcheck': CustomEvent<GradCheckReport>;
   'backprop-done': CustomEvent<{ loss: number; testAccuracy: number }>;
   'backprop-error': CustomEvent<{ message: string }>;
 }

@@ -87,6 +87,8 @@ export interface GradCheckReport {
   bug: TeachingBug;
   /** The layer the bug sits in: -1 for none, the layer count for the loss. */
   brokenLayer: number;
+  /** The mean loss at the checked point. */
+  loss: number;
 }
 
 /** One parameter tensor (or the input, layer -1) compared analytic vs numerical, in float64. */

@@ -29,7 +29,7 @@ describe('embed code', () => {
     expect(hash).toBe('preset=mnist-cnn&layers=%5B%7B%22type%22%3A%22dense%22%2C%22units%22%3A10%7D%5D&optimizer=adam&lr=0.001&batch-size=16&seed=7&panels=train%2Cdraw');
     expect(settingsFromHash(`#${hash}`)).toEqual(settings);
     expect(embedCode({ preset: 'mlp' }, { base: 'https://x.org/bp', iframe: true })).toBe(
-      '<iframe src="https://x.org/bp/web/embed.html#preset=mlp" width="720" height="520" style="border:0" loading="lazy" title="backprop-wasm demo"></iframe>',
+      '<iframe src="https://x.org/bp/web/embed/embed.html#preset=mlp" width="720" height="520" style="border:0" loading="lazy" title="backprop-wasm demo"></iframe>',
     );
   });
 

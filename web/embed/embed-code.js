@@ -56,13 +56,13 @@ const escapeAttr = (s) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').repla
 
 /**
  * The HTML a blog author pastes for settings. base: where the package is served from (the folder
- * holding dist/ and web/). iframe: true gives an <iframe src=".../web/embed.html#..."> for platforms
+ * holding dist/ and web/). iframe: true gives an <iframe src=".../web/embed/embed.html#..."> for platforms
  * that strip scripts.
  */
 export function embedCode(settings = {}, { base = 'https://unpkg.com/backprop-wasm', iframe = false } = {}) {
   const root = base.replace(/\/$/, '');
   if (iframe)
-    return `<iframe src="${escapeAttr(`${root}/web/embed.html#${settingsToHash(settings)}`)}" width="720" height="520" style="border:0" loading="lazy" title="backprop-wasm demo"></iframe>`;
+    return `<iframe src="${escapeAttr(`${root}/web/embed/embed.html#${settingsToHash(settings)}`)}" width="720" height="520" style="border:0" loading="lazy" title="backprop-wasm demo"></iframe>`;
   const attrs = settingsToAttributes(settings).map(([k, v]) => ` ${k}="${escapeAttr(v)}"`).join('');
   return `<script type="module" src="${escapeAttr(`${root}/dist/element.js`)}"></script>\n<backprop-demo${attrs}></backprop-demo>`;
 }

@@ -11,7 +11,7 @@
 // in args and results cross by transfer: the sender's buffer moves, no second copy.
 //
 // Events:
-//   loading    { file, loaded, total }                MNIST download progress (bytes), from loadMnist
+//   loading    { loaded, total }                       MNIST download progress (bytes), from loadMnist
 //   progress   { step, epoch, seen, loss, samplesPerSec, elapsed, done, total, running, threads, threadsError }
 //              while fit runs (step, seen, elapsed: since init/load; done/total: this fit's steps;
 //              loss: the mean over the steps since the last progress event)
