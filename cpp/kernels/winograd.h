@@ -46,19 +46,12 @@
 #include <vector>
 
 #include "gemm.h"
+#include "geometry.h"
 
 namespace bp {
 
-struct ConvGeom;  // layers/conv2d.h
-
-// On by default; set_winograd(false) sends every conv back to im2col + GEMM (tests, and the
-// benchmark's comparison). set_reference_kernels(true) overrides both.
-inline bool& winograd_flag() {
-  static bool on = true;
-  return on;
-}
-inline void set_winograd(bool on) { winograd_flag() = on; }
-inline bool winograd() { return winograd_flag(); }
+// On by default; kernel_flags().winograd = false (kernels.h) sends every conv back to im2col +
+// GEMM (tests, and the benchmark's comparison).
 
 template <typename T>
 struct WinogradWorkspace {

@@ -87,12 +87,12 @@ class Activation : public Layer<T> {
   }
   void forward(T* out, const T* inp, int N) override {
     int64_t n = N * this->in_size();
-    if (act == Act::Relu && !reference_kernels()) relu_forward_fast(out, inp, n);
+    if (act == Act::Relu && !kernel_flags().reference) relu_forward_fast(out, inp, n);
     else activation_forward(out, inp, n, act, k);
     if (this->track_kinks && act_has_kink(act)) this->kink_hash = sign_pattern(inp, n);
   }
   void backward(T* dinp, const T* dout, const T* inp, const T* out, int N) override {
-    if (act == Act::Relu && !reference_kernels()) relu_backward_fast(dinp, dout, inp, N * this->in_size());
+    if (act == Act::Relu && !kernel_flags().reference) relu_backward_fast(dinp, dout, inp, N * this->in_size());
     else activation_backward(dinp, dout, inp, out, N * this->in_size(), act, k);
   }
   bool relu_like() const override { return act_has_kink(act); }

@@ -19,15 +19,12 @@
 #include <algorithm>
 #include <type_traits>
 
+#include "../kernels/geometry.h"
 #include "../kernels/kernels.h"
 #include "../kernels/winograd.h"
 #include "layer.h"
 
 namespace bp {
-
-struct ConvGeom {
-  int N, C, H, W, OC, KH, KW, SH, SW, PH, PW, OH, OW;
-};
 
 // ---- reference kernels: plain loops, the equations above term by term ----
 
@@ -136,13 +133,13 @@ class Conv2d : public Layer<T> {
 
   // The fast kernels (kernels/conv.cpp: implicit GEMM at stride 1, else im2col + GEMM;
   // kernels/winograd.cpp for the forward of stride-1 3×3 convs with enough channels) unless
-  // set_reference_kernels(true).
+  // kernel_flags().reference.
   void forward(T* out, const T* inp, int N) override {
     g.N = N;
     const T *w = this->params[0].value.data(), *b = this->params[1].value.data();
-    if (reference_kernels()) {
+    if (kernel_flags().reference) {
       conv2d_forward_ref(out, inp, w, b, g);
-    } else if (std::is_same_v<T, float> && winograd() && winograd_applies(g)) {
+    } else if (std::is_same_v<T, float> && kernel_flags().winograd && winograd_applies(g)) {
       if constexpr (std::is_same_v<T, float>) conv2d_forward_winograd(out, inp, w, b, g, wino, this->relu_pool);  // (float only)
       ws.col_input = nullptr;  // no columns built: backward makes its own
     } else {
@@ -153,14 +150,14 @@ class Conv2d : public Layer<T> {
   // conv → relu → 2×2 max-pool in one pass (Sequential::run_forward): the Winograd forward writes
   // the pooled output, a pool window being one of its 2×2 output tiles.
   bool takes_relu_pool() const override {
-    return std::is_same_v<T, float> && !reference_kernels() && winograd() && winograd_applies(g) && this->inference &&
+    return std::is_same_v<T, float> && !kernel_flags().reference && kernel_flags().winograd && winograd_applies(g) && this->inference &&
            !this->track_kinks;
   }
   void backward(T* dinp, const T* dout, const T* inp, const T*, int N) override {
     g.N = N;
     T *dw = this->params[0].grad.data(), *db = this->params[1].grad.data();
     const T* w = this->params[0].value.data();
-    if (reference_kernels()) conv2d_backward_ref(dinp, dw, db, dout, inp, w, g);
+    if (kernel_flags().reference) conv2d_backward_ref(dinp, dw, db, dout, inp, w, g);
     else conv2d_backward_fast(dinp, dw, db, dout, inp, w, g, ws);
   }
 

@@ -8,7 +8,6 @@
 
 #include "../kernels/kernels.h"
 #include "../kernels/peak.h"
-#include "../kernels/winograd.h"
 #include "../net/model.h"
 
 using emscripten::typed_memory_view;
@@ -163,6 +162,8 @@ class NetHandle {
 };
 
 size_t heap_in_use() { return mallinfo().uordblks; }
+void set_reference_kernels(bool on) { bp::kernel_flags().reference = on; }
+void set_winograd(bool on) { bp::kernel_flags().winograd = on; }
 double max_values() { return (double)bp::kMaxValues; }
 
 }  // namespace
@@ -221,7 +222,7 @@ EMSCRIPTEN_BINDINGS(backprop) {
   // Speed (kernels/): the micro-kernel's GFLOP/s over ~ms milliseconds, and the switch
   // between the fast kernels and the reference loops (for the benchmark and the tests).
   emscripten::function("peakGflops", &bp::peak_gflops);
-  emscripten::function("setReferenceKernels", &bp::set_reference_kernels);
-  emscripten::function("setWinograd", &bp::set_winograd);  // Winograd conv forward on/off
+  emscripten::function("setReferenceKernels", &set_reference_kernels);
+  emscripten::function("setWinograd", &set_winograd);  // Winograd conv forward on/off
   emscripten::function("maxValues", &max_values);
 }
