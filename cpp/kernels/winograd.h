@@ -68,7 +68,7 @@ bool winograd_applies(const ConvGeom& g);
 
 // Y = conv(X, W) + b for a stride-1 3×3 conv, any padding, any H, W (the caller checks
 // winograd_applies, or at least KH = KW = 3 and SH = SW = 1).
-// relu_pool (inference: Sequential::run_forward, when relu and a 2×2 stride-2 max-pool follow):
+// relu_pool (inference: Fusion::ReluPool in Sequential::run_infer, when relu and a 2×2 stride-2 max-pool follow):
 // writes maxpool(relu(Y)) [N, OC, OH/2, OW/2] instead, bit for bit those two layers' output. A
 // pool window is one output tile, so the tile's relu'd maximum goes out as it is transformed:
 // Y is never stored, and the two layers' passes over it are not run.

@@ -140,18 +140,17 @@ class Conv2d : public Layer<T> {
     if (kernel_flags().reference) {
       conv2d_forward_ref(out, inp, w, b, g);
     } else if (std::is_same_v<T, float> && kernel_flags().winograd && winograd_applies(g)) {
-      if constexpr (std::is_same_v<T, float>) conv2d_forward_winograd(out, inp, w, b, g, wino, this->relu_pool);  // (float only)
+      if constexpr (std::is_same_v<T, float>)  // (float only)
+        conv2d_forward_winograd(out, inp, w, b, g, wino, this->infer.fusion == Fusion::ReluPool);
       ws.col_input = nullptr;  // no columns built: backward makes its own
     } else {
-      conv2d_forward_fast(out, inp, w, b, g, ws, !this->inference, this->inference ? this->out_rows : 0,
-                          this->inference ? this->out_cols : 0);
+      conv2d_forward_fast(out, inp, w, b, g, ws, !this->infer.on, this->infer.rows, this->infer.cols);
     }
   }
-  // conv → relu → 2×2 max-pool in one pass (Sequential::run_forward): the Winograd forward writes
-  // the pooled output, a pool window being one of its 2×2 output tiles.
+  // conv → relu → 2×2 max-pool in one pass (Fusion::ReluPool, in inference): the Winograd
+  // forward writes the pooled output, a pool window being one of its 2×2 output tiles.
   bool takes_relu_pool() const override {
-    return std::is_same_v<T, float> && !kernel_flags().reference && kernel_flags().winograd && winograd_applies(g) && this->inference &&
-           !this->track_kinks;
+    return std::is_same_v<T, float> && !kernel_flags().reference && kernel_flags().winograd && winograd_applies(g);
   }
   void backward(T* dinp, const T* dout, const T* inp, const T*, int N) override {
     g.N = N;

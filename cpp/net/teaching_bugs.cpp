@@ -21,8 +21,9 @@ Status teaching_bug_layer(const Sequential<double>& net, TeachingBug bug, int& l
     return Status::Ok();
   }
   const char* want = bug == TeachingBug::ConvNoRotate ? "conv2d" : "relu";
+  const LayerKind kind = bug == TeachingBug::ConvNoRotate ? LayerKind::Conv2d : LayerKind::Relu;
   for (size_t i = net.layers.size(); i-- > 0;)  // the last one
-    if (net.layers[i]->type() == want) {
+    if (net.layers[i]->kind == kind) {
       layer = (int)i;
       return Status::Ok();
     }
