@@ -58,9 +58,11 @@ template <typename T>
 void activation_forward(T* out, const T* inp, int64_t n, Act a, T k) {
   for (int64_t i = 0; i < n; ++i) out[i] = act_f(a, inp[i], k);
 }
+// mask = false (only the teaching bug relu-no-mask, net/teaching_bugs.h): dx = δ, the factor
+// f'(x) (relu's mask [x > 0]) dropped.
 template <typename T>
-void activation_backward(T* dinp, const T* dout, const T* inp, const T* out, int64_t n, Act a, T k) {
-  for (int64_t i = 0; i < n; ++i) dinp[i] = dout[i] * act_df(a, inp[i], out[i], k);
+void activation_backward(T* dinp, const T* dout, const T* inp, const T* out, int64_t n, Act a, T k, bool mask = true) {
+  for (int64_t i = 0; i < n; ++i) dinp[i] = mask ? dout[i] * act_df(a, inp[i], out[i], k) : dout[i];
 }
 
 template <typename T>

@@ -49,9 +49,11 @@ void conv2d_forward_ref(T* out, const T* inp, const T* weight, const T* bias, co
         }
 }
 
+// rot180 = false (only the teaching bug conv-no-rotate, net/teaching_bugs.h): dX with the
+// kernel NOT rotated, W[K−1−p] where W[p] belongs.
 template <typename T>
 void conv2d_backward_ref(T* dinp, T* dweight, T* dbias, const T* dout, const T* inp, const T* weight,
-                         const ConvGeom& g) {
+                         const ConvGeom& g, bool rot180 = true) {
   // db = Σ δ ;  dW = Xp ⋆ δ  (accumulate)
   for (int n = 0; n < g.N; ++n)
     for (int o = 0; o < g.OC; ++o) {
@@ -88,11 +90,13 @@ void conv2d_backward_ref(T* dinp, T* dweight, T* dbias, const T* dout, const T* 
             for (int p = 0; p < g.KH; ++p) {
               int dy = yp - p;  // index into dilate_S(δ)
               if (dy < 0 || dy % g.SH != 0 || dy / g.SH >= g.OH) continue;  // an inserted zero
+              const int wp = rot180 ? p : g.KH - 1 - p;
               for (int q = 0; q < g.KW; ++q) {
                 int dx = xp - q;
                 if (dx < 0 || dx % g.SW != 0 || dx / g.SW >= g.OW) continue;
+                const int wq = rot180 ? q : g.KW - 1 - q;
                 acc += dout[((n * g.OC + o) * g.OH + dy / g.SH) * g.OW + dx / g.SW] *
-                       weight[((o * g.C + c) * g.KH + p) * g.KW + q];
+                       weight[((o * g.C + c) * g.KH + wp) * g.KW + wq];
               }
             }
           dinp[((n * g.C + c) * g.H + y) * g.W + x] = acc;

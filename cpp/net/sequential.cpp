@@ -236,10 +236,20 @@ void Sequential<T>::run_backward(const T* dy, bool params_only) {
 }
 
 template <typename T>
-double Sequential<T>::run_loss(const double* targets, bool with_grad) {
+double Sequential<T>::run_loss(const double* targets, bool with_grad, bool mean) {
   T* d = with_grad ? grads.back().data() : nullptr;
-  if (spec.loss == LossKind::Mse) return mse(d, output(), targets, (int64_t)batch * out_size());
-  return softmax_ce<T>(d, nullptr, output(), targets, batch, (int)out_size());
+  if (spec.loss == LossKind::Mse) return mse(d, output(), targets, batch, out_size(), mean);
+  return softmax_ce<T>(d, nullptr, output(), targets, batch, (int)out_size(), mean);
+}
+
+template <typename T>
+void Sequential<T>::run_sample_losses(const double* targets, double* losses) const {
+  const int64_t K = out_size();
+  for (int n = 0; n < batch; ++n) {
+    const T* z = output() + (size_t)n * K;
+    losses[n] = spec.loss == LossKind::Mse ? mse<T>(nullptr, z, targets + (size_t)n * K, 1, K)
+                                            : softmax_ce<T>(nullptr, nullptr, z, targets + n, 1, (int)K);
+  }
 }
 
 template <typename T>

@@ -66,7 +66,9 @@ class Sequential {
   // parameters are skipped and that layer gets dinp = nullptr (layer.h), so input_grad() is
   // not updated.
   void run_backward(const T* dy, bool params_only = false);
-  double run_loss(const double* targets, bool with_grad);  // on the last forward
+  double run_loss(const double* targets, bool with_grad, bool mean = true);  // on the last forward (mean: loss.h)
+  // Each sample's loss on the last forward (of N samples): losses[n].
+  void run_sample_losses(const double* targets, double* losses) const;
   // zero_grad, forward, loss, backward (params_only as above): what a step needs before opt.step.
   double run_compute_gradients(const T* x, const double* targets, int N, bool params_only = false);
   void zero_grad();
