@@ -39,9 +39,9 @@ describe.each([
 
     const seen = [];
     t.addEventListener('gradcheck', (e) => seen.push(e.detail));
-    const rows = await t.gradCheck(x, y, 2);
-    expect(rows.every((r) => r.passed)).toBe(true);
-    expect(seen).toEqual([rows]);
+    const report = await t.gradCheck(x, y, 2);
+    expect(report.rows.every((r) => r.passed)).toBe(true);
+    expect(seen).toEqual([report]);
 
     await expect(t.getParam(5, 'weight')).rejects.toThrow(BackpropError);
     await expect(t.forward([1, 2, 3], 1)).rejects.toThrow(/3/);
