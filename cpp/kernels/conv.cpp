@@ -1,11 +1,10 @@
-// conv.cpp: conv2d and dense by GEMM (see kernels.h; the math is in layers/conv2d.h and
-// layers/dense.h): at stride 1 an implicit GEMM that reads shifted rows of the padded input
+// conv.cpp: conv2d by GEMM (see kernels.h; the math is in layers/conv2d.h): at stride 1 an implicit GEMM that reads shifted rows of the padded input
 // in place (no im2col; the float forward as output tiles of the same sums), at larger strides
 // (and stride-1 convs with C·KH·KW < OC) im2col + GEMM.
 #include <algorithm>
 #include <type_traits>
 
-#include "../layers/conv2d.h"
+#include "geometry.h"
 #include "kernels.h"
 #include "simd.h"
 
@@ -514,26 +513,9 @@ BP_SMALL void conv2d_backward_fast(T* dinp, T* dweight, T* dbias, const T* dout,
   ws.col_input = inp, ws.col_batch = g.N;
 }
 
-template <typename T>
-void dense_forward_fast(T* out, const T* inp, const T* weight, const T* bias, int N, int IN, int OUT, GemmWorkspace<T>& ws) {
-  for (int n = 0; n < N; ++n) std::copy(bias, bias + OUT, out + (size_t)n * OUT);
-  gemm(N, OUT, IN, inp, IN, false, weight, IN, true, out, OUT, true, ws);  // Y += X · Wᵀ
-}
-
-template <typename T>
-void dense_backward_fast(T* dinp, T* dweight, T* dbias, const T* dout, const T* inp, const T* weight, int N, int IN, int OUT,
-                         GemmWorkspace<T>& ws) {
-  for (int n = 0; n < N; ++n)
-    for (int o = 0; o < OUT; ++o) dbias[o] += dout[(size_t)n * OUT + o];
-  gemm(OUT, IN, N, dout, OUT, true, inp, IN, false, dweight, IN, true, ws);  // dW += δᵀ · X
-  if (dinp) gemm(N, IN, OUT, dout, OUT, false, weight, IN, false, dinp, IN, false, ws);  // dX = δ · W
-}
-
 #define BP_INSTANTIATE(T)                                                                                          \
   template void conv2d_forward_fast<T>(T*, const T*, const T*, const T*, const ConvGeom&, ConvWorkspace<T>&, bool, int, int); \
-  template void conv2d_backward_fast<T>(T*, T*, T*, const T*, const T*, const T*, const ConvGeom&, ConvWorkspace<T>&); \
-  template void dense_forward_fast<T>(T*, const T*, const T*, const T*, int, int, int, GemmWorkspace<T>&);         \
-  template void dense_backward_fast<T>(T*, T*, T*, const T*, const T*, const T*, int, int, int, GemmWorkspace<T>&);
+  template void conv2d_backward_fast<T>(T*, T*, T*, const T*, const T*, const T*, const ConvGeom&, ConvWorkspace<T>&);
 BP_INSTANTIATE(float)
 BP_INSTANTIATE(double)
 #undef BP_INSTANTIATE

@@ -4,8 +4,7 @@
 // file as the truth; the fast kernels here compute the same sums in a cache- and
 // SIMD-friendly order (the blocked GEMM of gemm.h) and are tested against the
 // references on odd shapes (tests/cpp/test_kernels.cpp, tests/js/kernels.test.js).
-// set_reference_kernels(true) makes every layer call its reference instead (tests, and
-// the "reference vs fast" rows of the benchmark).
+// kernel_flags().reference = true makes every layer call its reference instead.
 //
 // Workspaces: a layer owns one ConvWorkspace / GemmWorkspace; buffers grow to the largest
 // batch seen and are reused, so a training step allocates nothing.
@@ -15,18 +14,23 @@
 #include <vector>
 
 #include "gemm.h"
+#include "geometry.h"
 
 namespace bp {
 
-struct ConvGeom;  // layers/conv2d.h
-struct PoolGeom;  // layers/pool.h
-
-inline bool& reference_kernels_flag() {
-  static bool on = false;
-  return on;
+// The switches that pick the kernels, read by the layers: reference = true makes every layer
+// call its reference loops (tests, and the "reference vs fast" rows of the benchmark);
+// winograd = false sends stride-1 3×3 convs back to the implicit GEMM / im2col forward
+// (winograd.h). reference overrides winograd.
+struct KernelFlags {
+  bool reference = false;
+  bool winograd = true;
+  bool operator==(const KernelFlags& o) const { return reference == o.reference && winograd == o.winograd; }
+};
+inline KernelFlags& kernel_flags() {
+  static KernelFlags flags;
+  return flags;
 }
-inline void set_reference_kernels(bool on) { reference_kernels_flag() = on; }
-inline bool reference_kernels() { return reference_kernels_flag(); }
 
 // A workspace buffer of at least `need` values: it grows to the largest size asked for and
 // then stays, so a training step allocates nothing.
@@ -76,7 +80,7 @@ template <typename T>
 void conv2d_backward_fast(T* dinp, T* dweight, T* dbias, const T* dout, const T* inp, const T* weight, const ConvGeom& g,
                           ConvWorkspace<T>& ws);
 
-// dense (layers/dense.h) as three GEMMs: Y = X·Wᵀ + b,  dW += δᵀ·X,  dX = δ·W.
+// dense (layers/dense.h) as three GEMMs, in dense.cpp: Y = X·Wᵀ + b,  dW += δᵀ·X,  dX = δ·W.
 template <typename T>
 void dense_forward_fast(T* out, const T* inp, const T* weight, const T* bias, int N, int IN, int OUT, GemmWorkspace<T>& ws);
 template <typename T>

@@ -8,10 +8,9 @@
 // there relu may be fused in (maxpool_relu_forward_fast, below). The other shapes stay scalar:
 // with a stride known only at run time the compiler's f32x4 version gathers lane by lane, and
 // it cost 0.7 KB of the gzipped module for no speed (mnist-cnn's 3×3 pool: within noise).
-#include "../layers/pool.h"
-
 #include <algorithm>
 
+#include "geometry.h"
 #include "kernels.h"
 #include "simd.h"
 

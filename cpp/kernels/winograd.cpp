@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "../layers/conv2d.h"
+#include "kernels.h"
 #include "simd.h"
 
 namespace bp {

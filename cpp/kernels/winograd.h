@@ -46,19 +46,12 @@
 #include <vector>
 
 #include "gemm.h"
+#include "geometry.h"
 
 namespace bp {
 
-struct ConvGeom;  // layers/conv2d.h
-
-// On by default; set_winograd(false) sends every conv back to im2col + GEMM (tests, and the
-// benchmark's comparison). set_reference_kernels(true) overrides both.
-inline bool& winograd_flag() {
-  static bool on = true;
-  return on;
-}
-inline void set_winograd(bool on) { winograd_flag() = on; }
-inline bool winograd() { return winograd_flag(); }
+// On by default; kernel_flags().winograd = false (kernels.h) sends every conv back to im2col +
+// GEMM (tests, and the benchmark's comparison).
 
 template <typename T>
 struct WinogradWorkspace {
@@ -75,7 +68,7 @@ bool winograd_applies(const ConvGeom& g);
 
 // Y = conv(X, W) + b for a stride-1 3×3 conv, any padding, any H, W (the caller checks
 // winograd_applies, or at least KH = KW = 3 and SH = SW = 1).
-// relu_pool (inference: Sequential::run_forward, when relu and a 2×2 stride-2 max-pool follow):
+// relu_pool (inference: Fusion::ReluPool in Sequential::run_infer, when relu and a 2×2 stride-2 max-pool follow):
 // writes maxpool(relu(Y)) [N, OC, OH/2, OW/2] instead, bit for bit those two layers' output. A
 // pool window is one output tile, so the tile's relu'd maximum goes out as it is transformed:
 // Y is never stored, and the two layers' passes over it are not run.

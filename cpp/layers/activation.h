@@ -58,9 +58,11 @@ template <typename T>
 void activation_forward(T* out, const T* inp, int64_t n, Act a, T k) {
   for (int64_t i = 0; i < n; ++i) out[i] = act_f(a, inp[i], k);
 }
+// mask = false (only the teaching bug relu-no-mask, net/teaching_bugs.h): dx = δ, the factor
+// f'(x) (relu's mask [x > 0]) dropped.
 template <typename T>
-void activation_backward(T* dinp, const T* dout, const T* inp, const T* out, int64_t n, Act a, T k) {
-  for (int64_t i = 0; i < n; ++i) dinp[i] = dout[i] * act_df(a, inp[i], out[i], k);
+void activation_backward(T* dinp, const T* dout, const T* inp, const T* out, int64_t n, Act a, T k, bool mask = true) {
+  for (int64_t i = 0; i < n; ++i) dinp[i] = mask ? dout[i] * act_df(a, inp[i], out[i], k) : dout[i];
 }
 
 template <typename T>
@@ -87,12 +89,12 @@ class Activation : public Layer<T> {
   }
   void forward(T* out, const T* inp, int N) override {
     int64_t n = N * this->in_size();
-    if (act == Act::Relu && !reference_kernels()) relu_forward_fast(out, inp, n);
+    if (act == Act::Relu && !kernel_flags().reference) relu_forward_fast(out, inp, n);
     else activation_forward(out, inp, n, act, k);
     if (this->track_kinks && act_has_kink(act)) this->kink_hash = sign_pattern(inp, n);
   }
   void backward(T* dinp, const T* dout, const T* inp, const T* out, int N) override {
-    if (act == Act::Relu && !reference_kernels()) relu_backward_fast(dinp, dout, inp, N * this->in_size());
+    if (act == Act::Relu && !kernel_flags().reference) relu_backward_fast(dinp, dout, inp, N * this->in_size());
     else activation_backward(dinp, dout, inp, out, N * this->in_size(), act, k);
   }
   bool relu_like() const override { return act_has_kink(act); }

@@ -19,15 +19,12 @@
 #include <algorithm>
 #include <type_traits>
 
+#include "../kernels/geometry.h"
 #include "../kernels/kernels.h"
 #include "../kernels/winograd.h"
 #include "layer.h"
 
 namespace bp {
-
-struct ConvGeom {
-  int N, C, H, W, OC, KH, KW, SH, SW, PH, PW, OH, OW;
-};
 
 // ---- reference kernels: plain loops, the equations above term by term ----
 
@@ -52,9 +49,11 @@ void conv2d_forward_ref(T* out, const T* inp, const T* weight, const T* bias, co
         }
 }
 
+// rot180 = false (only the teaching bug conv-no-rotate, net/teaching_bugs.h): dX with the
+// kernel NOT rotated, W[K−1−p] where W[p] belongs.
 template <typename T>
 void conv2d_backward_ref(T* dinp, T* dweight, T* dbias, const T* dout, const T* inp, const T* weight,
-                         const ConvGeom& g) {
+                         const ConvGeom& g, bool rot180 = true) {
   // db = Σ δ ;  dW = Xp ⋆ δ  (accumulate)
   for (int n = 0; n < g.N; ++n)
     for (int o = 0; o < g.OC; ++o) {
@@ -91,11 +90,13 @@ void conv2d_backward_ref(T* dinp, T* dweight, T* dbias, const T* dout, const T* 
             for (int p = 0; p < g.KH; ++p) {
               int dy = yp - p;  // index into dilate_S(δ)
               if (dy < 0 || dy % g.SH != 0 || dy / g.SH >= g.OH) continue;  // an inserted zero
+              const int wp = rot180 ? p : g.KH - 1 - p;
               for (int q = 0; q < g.KW; ++q) {
                 int dx = xp - q;
                 if (dx < 0 || dx % g.SW != 0 || dx / g.SW >= g.OW) continue;
+                const int wq = rot180 ? q : g.KW - 1 - q;
                 acc += dout[((n * g.OC + o) * g.OH + dy / g.SH) * g.OW + dx / g.SW] *
-                       weight[((o * g.C + c) * g.KH + p) * g.KW + q];
+                       weight[((o * g.C + c) * g.KH + wp) * g.KW + wq];
               }
             }
           dinp[((n * g.C + c) * g.H + y) * g.W + x] = acc;
@@ -136,31 +137,30 @@ class Conv2d : public Layer<T> {
 
   // The fast kernels (kernels/conv.cpp: implicit GEMM at stride 1, else im2col + GEMM;
   // kernels/winograd.cpp for the forward of stride-1 3×3 convs with enough channels) unless
-  // set_reference_kernels(true).
+  // kernel_flags().reference.
   void forward(T* out, const T* inp, int N) override {
     g.N = N;
     const T *w = this->params[0].value.data(), *b = this->params[1].value.data();
-    if (reference_kernels()) {
+    if (kernel_flags().reference) {
       conv2d_forward_ref(out, inp, w, b, g);
-    } else if (std::is_same_v<T, float> && winograd() && winograd_applies(g)) {
-      if constexpr (std::is_same_v<T, float>) conv2d_forward_winograd(out, inp, w, b, g, wino, this->relu_pool);  // (float only)
+    } else if (std::is_same_v<T, float> && kernel_flags().winograd && winograd_applies(g)) {
+      if constexpr (std::is_same_v<T, float>)  // (float only)
+        conv2d_forward_winograd(out, inp, w, b, g, wino, this->infer.fusion == Fusion::ReluPool);
       ws.col_input = nullptr;  // no columns built: backward makes its own
     } else {
-      conv2d_forward_fast(out, inp, w, b, g, ws, !this->inference, this->inference ? this->out_rows : 0,
-                          this->inference ? this->out_cols : 0);
+      conv2d_forward_fast(out, inp, w, b, g, ws, !this->infer.on, this->infer.rows, this->infer.cols);
     }
   }
-  // conv → relu → 2×2 max-pool in one pass (Sequential::run_forward): the Winograd forward writes
-  // the pooled output, a pool window being one of its 2×2 output tiles.
+  // conv → relu → 2×2 max-pool in one pass (Fusion::ReluPool, in inference): the Winograd
+  // forward writes the pooled output, a pool window being one of its 2×2 output tiles.
   bool takes_relu_pool() const override {
-    return std::is_same_v<T, float> && !reference_kernels() && winograd() && winograd_applies(g) && this->inference &&
-           !this->track_kinks;
+    return std::is_same_v<T, float> && !kernel_flags().reference && kernel_flags().winograd && winograd_applies(g);
   }
   void backward(T* dinp, const T* dout, const T* inp, const T*, int N) override {
     g.N = N;
     T *dw = this->params[0].grad.data(), *db = this->params[1].grad.data();
     const T* w = this->params[0].value.data();
-    if (reference_kernels()) conv2d_backward_ref(dinp, dw, db, dout, inp, w, g);
+    if (kernel_flags().reference) conv2d_backward_ref(dinp, dw, db, dout, inp, w, g);
     else conv2d_backward_fast(dinp, dw, db, dout, inp, w, g, ws);
   }
 

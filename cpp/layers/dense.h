@@ -65,16 +65,16 @@ class Dense : public Layer<T> {
     out = std::move(l);
     return Status::Ok();
   }
-  // The fast kernels (kernels/conv.cpp: three GEMMs) unless set_reference_kernels(true).
+  // The fast kernels (kernels/dense.cpp: three GEMMs) unless kernel_flags().reference.
   void forward(T* out, const T* inp, int N) override {
     const T *w = this->params[0].value.data(), *b = this->params[1].value.data();
-    if (reference_kernels()) dense_forward_ref(out, inp, w, b, N, IN, OUT);
+    if (kernel_flags().reference) dense_forward_ref(out, inp, w, b, N, IN, OUT);
     else dense_forward_fast(out, inp, w, b, N, IN, OUT, ws);
   }
   void backward(T* dinp, const T* dout, const T* inp, const T*, int N) override {
     T *dw = this->params[0].grad.data(), *db = this->params[1].grad.data();
     const T* w = this->params[0].value.data();
-    if (reference_kernels()) dense_backward_ref(dinp, dw, db, dout, inp, w, N, IN, OUT);
+    if (kernel_flags().reference) dense_backward_ref(dinp, dw, db, dout, inp, w, N, IN, OUT);
     else dense_backward_fast(dinp, dw, db, dout, inp, w, N, IN, OUT, ws);
   }
   int IN = 0, OUT = 0;

@@ -20,6 +20,22 @@
 
 namespace bp {
 
+// The closed set of layer types; registry.h's table has one row per kind (its name, its factory).
+enum class LayerKind { Conv2d, Dense, Flatten, MaxPool2d, AvgPool2d, GlobalMaxPool, GlobalAvgPool,
+                       Relu, LeakyRelu, PRelu, Elu, Selu, Sigmoid, Tanh };
+
+// How a layer runs in one inference step (a forward no backward follows), as the planner chose:
+//   on          skip what only backward reads (max-pool's arg-max, conv's kept columns)
+//   fusion      ReluInput: the layer reads the input of the relu before it, which is skipped;
+//               ReluPool: the layer writes maxpool(relu(its output)), the relu and pool after it skipped
+//   rows, cols  the leading rows and columns of each output plane the next layers read (0: all)
+enum class Fusion { None, ReluInput, ReluPool };
+struct InferMode {
+  bool on = false;
+  Fusion fusion = Fusion::None;
+  int rows = 0, cols = 0;
+};
+
 template <typename T>
 struct Param {
   std::string name;  // "weight", "bias", "alpha"
@@ -41,35 +57,29 @@ class Layer {
   // the centred difference straddled a kink and is no valid reference for that coordinate.
   bool track_kinks = false;
   uint64_t kink_hash = 0;
-  // Set by Sequential::run_infer for the length of one forward that no backward follows:
-  // a layer may then skip what only backward reads (max-pool's arg-max, conv's kept columns).
-  bool inference = false;
-  // Inference only: a layer that takes_relu_input() may be handed the input of the relu layer
-  // before it (relu_input set): it applies relu as it reads, and Sequential::run_infer skips
-  // the relu's own pass over the whole activation (max-pool: kernels.h).
-  bool relu_input = false;
+  // Inference (Sequential::run_infer, which sets it from the net's plan for the length of one
+  // forward and clears it after): what the layer may skip or fuse in (InferMode above).
+  InferMode infer;
+  // What the planner (Sequential's plan_inference) may fuse into this layer in inference:
+  // takes_relu_input(): it can read the input of a relu before it and apply relu as it reads
+  // (max-pool: kernels.h); takes_relu_pool(): it can write what a relu and then a max-pool that
+  // takes_relu_input() would make of its output (the Winograd conv: kernels/winograd.h).
   virtual bool takes_relu_input() const { return false; }
-  // Inference only: a layer that takes_relu_pool() may be asked (relu_pool set) to write what a
-  // relu and then a max-pool that takes_relu_input() would make of its output, and
-  // Sequential::run_forward skips both (the Winograd conv: kernels/winograd.h).
-  bool relu_pool = false;
   virtual bool takes_relu_pool() const { return false; }
-  // Inference only: the leading rows and columns of each output plane the next layers read (0:
-  // all; set by run_infer from in_rows_read() / in_cols_read()), and how many rows and columns
-  // of each input plane this layer reads.
-  int out_rows = 0, out_cols = 0;
+  // How many leading rows and columns of each input plane this layer reads (0: all).
   virtual int in_rows_read() const { return 0; }
   virtual int in_cols_read() const { return 0; }
   // True for activations after which He initialisation suits the previous layer.
   virtual bool relu_like() const { return false; }
 
-  const std::string& type() const { return config.find("type")->str(); }
+  const std::string& type() const { return config.find("type")->str(); }  // for messages; code tests `kind`
   int64_t in_size() const { return numel(in_shape); }
   int64_t out_size() const { return numel(out_shape); }
 
   Shape in_shape, out_shape;
   std::vector<Param<T>> params;
   Json config;  // normalised spec: {"type":..., every option with its value}; set by make_layer
+  LayerKind kind = LayerKind::Dense;  // set by make_layer from its table row
 };
 
 inline uint64_t kink_mix(uint64_t h, uint64_t v) { return (h ^ v) * 0x100000001B3ull + (h >> 29); }

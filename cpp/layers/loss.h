@@ -8,6 +8,8 @@
 //     L      = 1/(N·D) Σ (Y − T)²
 //     dY     = 2 (Y − T) / (N·D)        (no ½ in L, so the 2 stays: the classic off-by-2 bug
 //                                        is reporting L without ½ but using dY = Y − T)
+//   mean = false (only the teaching bug loss-no-mean, net/teaching_bugs.h): the gradient without
+//   its 1/N (L keeps it).
 //   Reference: the derivation series' "loss functions" post.
 #pragma once
 #include <cmath>
@@ -19,7 +21,8 @@ enum class LossKind { SoftmaxCrossEntropy, Mse };
 
 // Returns L (accumulated in double); writes dZ if dlogits is non-null. probs (optional) gets p.
 template <typename T>
-double softmax_ce(T* dlogits, T* probs, const T* logits, const double* labels, int N, int K) {
+double softmax_ce(T* dlogits, T* probs, const T* logits, const double* labels, int N, int K, bool mean = true) {
+  const double div = mean ? N : 1;
   double loss = 0;
   for (int n = 0; n < N; ++n) {
     const T* z = logits + (size_t)n * K;
@@ -33,19 +36,22 @@ double softmax_ce(T* dlogits, T* probs, const T* logits, const double* labels, i
     for (int k = 0; k < K; ++k) {
       double p = std::exp((double)(z[k] - m)) / sum;
       if (probs) probs[(size_t)n * K + k] = (T)p;
-      if (dlogits) dlogits[(size_t)n * K + k] = (T)((p - (k == y ? 1.0 : 0.0)) / N);
+      if (dlogits) dlogits[(size_t)n * K + k] = (T)((p - (k == y ? 1.0 : 0.0)) / div);
     }
   }
   return loss / N;
 }
 
+// N samples of D values each.
 template <typename T>
-double mse(T* dout, const T* out, const double* targets, int64_t count) {
+double mse(T* dout, const T* out, const double* targets, int N, int64_t D, bool mean = true) {
+  const int64_t count = N * D;
+  const double div = (double)(mean ? count : D);
   double loss = 0;
   for (int64_t i = 0; i < count; ++i) {
     double d = (double)out[i] - targets[i];
     loss += d * d;
-    if (dout) dout[i] = (T)(2.0 * d / (double)count);
+    if (dout) dout[i] = (T)(2.0 * d / div);
   }
   return loss / (double)count;
 }

@@ -16,14 +16,11 @@
 #include <limits>
 #include <vector>
 
+#include "../kernels/geometry.h"
 #include "../kernels/kernels.h"
 #include "layer.h"
 
 namespace bp {
-
-struct PoolGeom {
-  int N, C, H, W, KH, KW, SH, SW, PH, PW, OH, OW;
-};
 
 // Max pooling forward writes argmax (flat index into the sample's channel plane, or −1
 // for a window of padding only, which the size rule below excludes).
@@ -148,10 +145,10 @@ class Pool2d : public Layer<T> {
   void forward(T* out, const T* inp, int N) override {
     g.N = N;
     if (!is_max) return avgpool_forward(out, inp, g);
-    [[maybe_unused]] const bool fast = g.PH == 0 && g.PW == 0 && !reference_kernels();
+    [[maybe_unused]] const bool fast = g.PH == 0 && g.PW == 0 && !kernel_flags().reference;
     if constexpr (std::is_same_v<T, float>) {
-      if (this->relu_input) return maxpool_relu_forward_fast(out, inp, g);  // takes_relu_input() said so
-      if (fast && this->inference && !this->track_kinks) return maxpool_forward_fast(out, nullptr, inp, g);  // no backward follows: no arg-max
+      if (this->infer.fusion == Fusion::ReluInput) return maxpool_relu_forward_fast(out, inp, g);  // takes_relu_input() said so
+      if (fast && this->infer.on && !this->track_kinks) return maxpool_forward_fast(out, nullptr, inp, g);  // no backward follows: no arg-max
     }
     argmax.resize((size_t)N * this->out_size());
     if constexpr (std::is_same_v<T, float>) {
@@ -166,10 +163,9 @@ class Pool2d : public Layer<T> {
   // and column (OW − 1)·SW + KW − 1.
   int in_rows_read() const override { return g.PH == 0 && !global ? (g.OH - 1) * g.SH + g.KH : 0; }
   int in_cols_read() const override { return g.PW == 0 && !global ? (g.OW - 1) * g.SW + g.KW : 0; }
-  // relu → this layer fused (Sequential::run_forward, in inference): float max-pool of the f32x4 kernel's shape (kernels.h).
+  // relu → this layer fused (Fusion::ReluInput, in inference): float max-pool of the f32x4 kernel's shape (kernels.h).
   bool takes_relu_input() const override {
-    return std::is_same_v<T, float> && is_max && maxpool_relu_fuses(g) && !reference_kernels() && this->inference &&
-           !this->track_kinks;
+    return std::is_same_v<T, float> && is_max && maxpool_relu_fuses(g) && !kernel_flags().reference;
   }
   void backward(T* dinp, const T* dout, const T*, const T*, int N) override {
     g.N = N;

@@ -17,26 +17,27 @@ using LayerFactory = Status (*)(Options&, const Shape&, std::unique_ptr<Layer<T>
 template <typename T>
 struct LayerRow {
   const char* type;
+  LayerKind kind;
   LayerFactory<T> create;
 };
 
 template <typename T>
 const std::vector<LayerRow<T>>& layer_table() {
   static const std::vector<LayerRow<T>> table = {
-      {"conv2d", &Conv2d<T>::create},
-      {"dense", &Dense<T>::create},
-      {"flatten", &Flatten<T>::create},
-      {"maxpool2d", [](Options& o, const Shape& in, std::unique_ptr<Layer<T>>& out) { return Pool2d<T>::create(true, false, o, in, out); }},
-      {"avgpool2d", [](Options& o, const Shape& in, std::unique_ptr<Layer<T>>& out) { return Pool2d<T>::create(false, false, o, in, out); }},
-      {"globalmaxpool", [](Options& o, const Shape& in, std::unique_ptr<Layer<T>>& out) { return Pool2d<T>::create(true, true, o, in, out); }},
-      {"globalavgpool", [](Options& o, const Shape& in, std::unique_ptr<Layer<T>>& out) { return Pool2d<T>::create(false, true, o, in, out); }},
-      {"relu", [](Options& o, const Shape& in, std::unique_ptr<Layer<T>>& out) { return Activation<T>::create(Act::Relu, o, in, out); }},
-      {"leaky_relu", [](Options& o, const Shape& in, std::unique_ptr<Layer<T>>& out) { return Activation<T>::create(Act::LeakyRelu, o, in, out); }},
-      {"prelu", &PRelu<T>::create},
-      {"elu", [](Options& o, const Shape& in, std::unique_ptr<Layer<T>>& out) { return Activation<T>::create(Act::Elu, o, in, out); }},
-      {"selu", [](Options& o, const Shape& in, std::unique_ptr<Layer<T>>& out) { return Activation<T>::create(Act::Selu, o, in, out); }},
-      {"sigmoid", [](Options& o, const Shape& in, std::unique_ptr<Layer<T>>& out) { return Activation<T>::create(Act::Sigmoid, o, in, out); }},
-      {"tanh", [](Options& o, const Shape& in, std::unique_ptr<Layer<T>>& out) { return Activation<T>::create(Act::Tanh, o, in, out); }},
+      {"conv2d", LayerKind::Conv2d, &Conv2d<T>::create},
+      {"dense", LayerKind::Dense, &Dense<T>::create},
+      {"flatten", LayerKind::Flatten, &Flatten<T>::create},
+      {"maxpool2d", LayerKind::MaxPool2d, [](Options& o, const Shape& in, std::unique_ptr<Layer<T>>& out) { return Pool2d<T>::create(true, false, o, in, out); }},
+      {"avgpool2d", LayerKind::AvgPool2d, [](Options& o, const Shape& in, std::unique_ptr<Layer<T>>& out) { return Pool2d<T>::create(false, false, o, in, out); }},
+      {"globalmaxpool", LayerKind::GlobalMaxPool, [](Options& o, const Shape& in, std::unique_ptr<Layer<T>>& out) { return Pool2d<T>::create(true, true, o, in, out); }},
+      {"globalavgpool", LayerKind::GlobalAvgPool, [](Options& o, const Shape& in, std::unique_ptr<Layer<T>>& out) { return Pool2d<T>::create(false, true, o, in, out); }},
+      {"relu", LayerKind::Relu, [](Options& o, const Shape& in, std::unique_ptr<Layer<T>>& out) { return Activation<T>::create(Act::Relu, o, in, out); }},
+      {"leaky_relu", LayerKind::LeakyRelu, [](Options& o, const Shape& in, std::unique_ptr<Layer<T>>& out) { return Activation<T>::create(Act::LeakyRelu, o, in, out); }},
+      {"prelu", LayerKind::PRelu, &PRelu<T>::create},
+      {"elu", LayerKind::Elu, [](Options& o, const Shape& in, std::unique_ptr<Layer<T>>& out) { return Activation<T>::create(Act::Elu, o, in, out); }},
+      {"selu", LayerKind::Selu, [](Options& o, const Shape& in, std::unique_ptr<Layer<T>>& out) { return Activation<T>::create(Act::Selu, o, in, out); }},
+      {"sigmoid", LayerKind::Sigmoid, [](Options& o, const Shape& in, std::unique_ptr<Layer<T>>& out) { return Activation<T>::create(Act::Sigmoid, o, in, out); }},
+      {"tanh", LayerKind::Tanh, [](Options& o, const Shape& in, std::unique_ptr<Layer<T>>& out) { return Activation<T>::create(Act::Tanh, o, in, out); }},
   };
   return table;
 }
@@ -53,6 +54,7 @@ Status make_layer(const Json& spec, const Shape& in, int index, std::unique_ptr<
       Options o(spec, index, row.type);
       BP_TRY(row.create(o, in, out));
       out->config = o.config();
+      out->kind = row.kind;
       if (out->out_size() <= 0) return o.error("output shape " + shape_str(out->out_shape) + " is empty (input " + shape_str(in) + ")");
       BP_TRY(o.fits("output", out->out_shape));
       return Status::Ok();

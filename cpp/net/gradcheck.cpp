@@ -60,11 +60,12 @@ void check_tensor(Sequential<double>& net, double* theta, const double* analytic
 }  // namespace
 
 std::vector<GradCheckRow> grad_check(Sequential<double>& net, const double* x, const double* targets, int N,
-                                     const GradCheckOptions& opt) {
+                                     const GradCheckOptions& opt, double* loss) {
   for (auto& l : net.layers) l->track_kinks = true;
   // Analytic gradients, copied out before the probes overwrite the buffers.
-  if (opt.bug == TeachingBug::None) net.run_compute_gradients(x, targets, N);
-  else run_compute_gradients_with_bug(net, x, targets, N, opt.bug);
+  double L = opt.bug == TeachingBug::None ? net.run_compute_gradients(x, targets, N)
+                                          : run_compute_gradients_with_bug(net, x, targets, N, opt.bug);
+  if (loss) *loss = L;
   uint64_t base_kinks = kink_state(net);
   std::vector<double> dx(net.grads[0]);
   std::vector<std::vector<double>> dparams;

@@ -40,8 +40,17 @@ struct GradCheckRow {
   bool passed = true;
 };
 
-// x: N samples, targets as for the loss (validated by the caller).
+// A check, whole, as the page shows it (Model::grad_check, Model::grad_check_dataset).
+struct GradCheckReport {
+  std::vector<uint32_t> samples;  // the dataset indices checked, highest loss first (empty: staged data)
+  std::vector<GradCheckRow> rows;
+  int broken_layer = -1;          // the layer the teaching bug sits in: −1 none, layers.size() = the loss
+  std::string bug = "none";
+  double loss = 0;                // the mean loss at the checked point
+};
+
+// x: N samples, targets as for the loss (validated by the caller). loss (optional) gets L at θ.
 std::vector<GradCheckRow> grad_check(Sequential<double>& net, const double* x, const double* targets, int N,
-                                     const GradCheckOptions& opt);
+                                     const GradCheckOptions& opt, double* loss = nullptr);
 
 }  // namespace bp

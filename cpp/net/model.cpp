@@ -1,5 +1,8 @@
 #include "model.h"
 
+#include <algorithm>
+#include <cmath>
+
 namespace bp {
 
 namespace {
@@ -109,21 +112,76 @@ Status Model::float64_twin(std::unique_ptr<Sequential<double>>& out) const {
   });
 }
 
-Status Model::grad_check(int n, const GradCheckOptions& opt, std::vector<GradCheckRow>& rows) {
-  if (!(opt.eps > 0 && opt.eps < 1)) return Error("gradCheck: eps must be in (0, 1), got " + num_str(opt.eps));
-  if (opt.stencil != 2 && opt.stencil != 4) return Error("gradCheck: stencil must be 2 or 4, got " + std::to_string(opt.stencil));
-  if (opt.max_coords < 1) return Error("gradCheck: maxCoords must be >= 1, got " + std::to_string(opt.max_coords));
+namespace {
+Status check_options(const GradCheckOptions& opt, const std::string& what) {
+  if (!(opt.eps > 0 && opt.eps < 1)) return Error(what + ": eps must be in (0, 1), got " + num_str(opt.eps));
+  if (opt.stencil != 2 && opt.stencil != 4) return Error(what + ": stencil must be 2 or 4, got " + std::to_string(opt.stencil));
+  if (opt.max_coords < 1) return Error(what + ": maxCoords must be >= 1, got " + std::to_string(opt.max_coords));
+  return Status::Ok();
+}
+}  // namespace
+
+// The check proper, on the float64 twin; x (n samples, float64) is validated here.
+Status Model::grad_check_on(std::vector<double>& x, const double* t, int64_t tlen, int n, const GradCheckOptions& opt,
+                            const char* what, GradCheckReport& out) const {
   std::unique_ptr<Sequential<double>> twin;
   BP_TRY(float64_twin(twin));
+  BP_TRY(twin->check_input(x.data(), (int64_t)x.size(), n, what));
+  BP_TRY(twin->check_targets(t, tlen, n));
+  BP_TRY(teaching_bug_layer(*twin, opt.bug, out.broken_layer));
+  out.bug = teaching_bug_name(opt.bug);
+  out.rows = bp::grad_check(*twin, x.data(), t, n, opt, &out.loss);
+  return Status::Ok();
+}
+
+Status Model::grad_check(int n, const GradCheckOptions& opt, GradCheckReport& out) {
+  BP_TRY(check_options(opt, "gradCheck"));
   std::vector<double> x(x32.size() + x64.size());
   if (f32) std::copy(x32.begin(), x32.end(), x.begin());
   else x = x64;
-  BP_TRY(twin->check_input(x.data(), (int64_t)x.size(), n, "gradCheck"));
-  BP_TRY(twin->check_targets(targets.data(), (int64_t)targets.size(), n));
-  int broken;
-  BP_TRY(teaching_bug_layer(*twin, opt.bug, broken));
-  rows = bp::grad_check(*twin, x.data(), targets.data(), n, opt);
-  return Status::Ok();
+  out = GradCheckReport();
+  return grad_check_on(x, targets.data(), (int64_t)targets.size(), n, opt, "gradCheck", out);
+}
+
+Status Model::grad_check_dataset(const Dataset& ds, int samples, int pool, const GradCheckOptions& opt, GradCheckReport& out) {
+  const std::string w = "gradCheckDataset";
+  BP_TRY(check_options(opt, w));
+  BP_TRY(check_dataset(ds, "gradCheckDataset"));
+  if (samples < 1) return Error(w + ": samples must be >= 1, got " + std::to_string(samples));
+  if (pool < 1) return Error(w + ": pool must be >= 1, got " + std::to_string(pool));
+  const int P = (int)std::min<int64_t>(pool, ds.count());
+  if (samples > P)
+    return Error(w + ": samples " + std::to_string(samples) + " is more than the pool of " + std::to_string(P) + " (pool " +
+                 std::to_string(pool) + ", dataset count " + std::to_string(ds.count()) + ")");
+  BP_TRY(batch_fits(*this, P, "gradCheckDataset", "pool", pool));
+  // The pool: P distinct indices in [0, count) (Floyd's sampling: for j = count−P .. count−1,
+  // draw t in [0, j]; take t, or j if t is taken already).
+  Rng rng(opt.seed);
+  std::vector<uint32_t> cand;
+  for (int64_t j = ds.count() - P; j < ds.count(); ++j) {
+    uint32_t t = rng.below((uint32_t)(j + 1));
+    cand.push_back(std::find(cand.begin(), cand.end(), t) == cand.end() ? t : (uint32_t)j);
+  }
+  // Each one's loss, from a forward in inference; the highest first, ties to the lower index.
+  std::vector<double> loss(P), t((size_t)P * ds.target_size());
+  visit([&](auto& net) {
+    using T = typename std::decay_t<decltype(net.acts[0])>::value_type;
+    std::vector<T> x((size_t)P * ds.sample_size());
+    ds.gather(x.data(), t.data(), cand.data(), P);
+    net.run_infer(x.data(), P);
+    net.run_sample_losses(t.data(), loss.data());
+    return 0;
+  });
+  std::vector<int> order(P);
+  for (int i = 0; i < P; ++i) order[i] = i;
+  auto key = [&](int i) { return std::isnan(loss[i]) ? -INFINITY : loss[i]; };
+  std::sort(order.begin(), order.end(), [&](int a, int b) { return key(a) != key(b) ? key(a) > key(b) : cand[a] < cand[b]; });
+  out = GradCheckReport();
+  for (int i = 0; i < samples; ++i) out.samples.push_back(cand[order[i]]);
+  std::vector<double> x((size_t)samples * ds.sample_size());
+  t.resize((size_t)samples * ds.target_size());
+  ds.gather(x.data(), t.data(), out.samples.data(), samples);
+  return grad_check_on(x, t.data(), (int64_t)t.size(), samples, opt, "gradCheckDataset", out);
 }
 
 Status Model::find_param(int layer, const std::string& name) const {
@@ -156,23 +214,6 @@ Status Model::set_param(int layer, const std::string& name) {
     std::copy(v.begin(), v.end(), p->value.begin());
     return Status::Ok();
   });
-}
-
-std::string grad_check_json(const std::vector<GradCheckRow>& rows) {
-  Json a = Json::array();
-  for (auto& r : rows) {
-    Json j = Json::object();
-    j.set("layer", r.layer);
-    j.set("name", r.name);
-    j.set("shape", shape_json(r.shape));
-    j.set("maxAbsError", r.max_abs_error);
-    j.set("maxRelError", r.max_rel_error);
-    j.set("checked", r.checked);
-    j.set("kinks", r.kinks);
-    j.set("passed", r.passed);
-    a.push(j);
-  }
-  return a.dump();
 }
 
 }  // namespace bp

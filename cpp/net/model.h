@@ -52,7 +52,11 @@ class Model {
   Status backward();                           // dy -> input_grad(); needs a forward first
   Status compute_gradients(int n, double& loss);  // x, targets
   Status loss(int n, double& loss);
-  Status grad_check(int n, const GradCheckOptions& opt, std::vector<GradCheckRow>& rows);
+  // The gradient check (gradcheck.h) on the float64 twin: on x, targets staged ...
+  Status grad_check(int n, const GradCheckOptions& opt, GradCheckReport& out);
+  // ... or on the `samples` highest-loss of `pool` distinct samples drawn from ds with
+  // Rng(opt.seed) (ties: the lower index first), their losses from a forward in inference.
+  Status grad_check_dataset(const Dataset& ds, int samples, int pool, const GradCheckOptions& opt, GradCheckReport& out);
   void zero_grad() { visit([](auto& n) { n.zero_grad(); return 0; }); }
 
   // Parameter access by (layer, name); `grad` selects the gradient.
@@ -80,6 +84,14 @@ class Model {
   Status evaluate_dataset(const Dataset& ds, int batch_size, int64_t limit, double& loss, double& accuracy);
   Status check_dataset(const Dataset& ds, const char* what) const;
   Trainer trainer;
+  // The batches fit_steps would train on, one at a time, from the same trainer: next_batch
+  // moves it on as a fit step does (and a later fit continues after). gradients_at: zero_grad,
+  // forward, loss, backward (param grads only) on the samples of ds at `indices` (staged as
+  // numbers, checked); then apply_gradients makes it the fit step.
+  Status next_batch(const Dataset& ds, const FitConfig& cfg, std::vector<uint32_t>& out);
+  Status gradients_at(const Dataset& ds, double& loss);
+  std::vector<double> indices;
+  std::vector<uint32_t> batch_indices;
 
   // ---- data-parallel training (model_parallel.cpp; web/parallel.js) ----
   // Replicas of one net each take a share of a batch: param_gradients on it, the shares'
@@ -103,15 +115,19 @@ class Model {
   std::vector<uint8_t> bytes;  // staging for save/load
 
  private:
+  Status grad_check_on(std::vector<double>& x, const double* targets, int64_t tlen, int n, const GradCheckOptions& opt,
+                       const char* what, GradCheckReport& out) const;
   std::unique_ptr<Sequential<float>> f32;
   std::unique_ptr<Sequential<double>> f64;
 };
+
+// A batch of n samples must fit in kMaxValues before run_* allocates it (a failed allocation
+// aborts the WASM module): "what: <name> <value> needs ... values ...; use a smaller <name>".
+Status batch_fits(const Model& m, int64_t n, const char* what, const char* name, int64_t value);
 
 template <>
 inline Sequential<float>* Model::net<float>() { return f32.get(); }
 template <>
 inline Sequential<double>* Model::net<double>() { return f64.get(); }
-
-std::string grad_check_json(const std::vector<GradCheckRow>& rows);
 
 }  // namespace bp

@@ -80,21 +80,20 @@ Status Model::check_dataset(const Dataset& ds, const char* what) const {
   });
 }
 
-// A batch of n samples must fit in kMaxValues before run_* allocates it: a failed
-// allocation aborts the WASM module (e.g. evaluate with batchSize 10000 on a conv net).
-static Status batch_fits(const Model& m, int64_t n, const char* what, int batch_size) {
+// (e.g. evaluate with batchSize 10000 on a conv net)
+Status batch_fits(const Model& m, int64_t n, const char* what, const char* name, int64_t value) {
   int64_t need = m.visit([&](auto& net) { return net.values_needed((int)n); });
   if (need <= kMaxValues) return Status::Ok();
-  return Error(std::string(what) + ": batchSize " + std::to_string(batch_size) + " needs " + std::to_string(need) +
+  return Error(std::string(what) + ": " + name + " " + std::to_string(value) + " needs " + std::to_string(need) +
                " values (parameters, activations and their gradients), more than the limit of " + std::to_string(kMaxValues) +
-               "; use a smaller batchSize");
+               "; use a smaller " + name);
 }
 
 Status Model::fit_steps(const Dataset& ds, int k, const FitConfig& cfg, FitReport& out) {
   if (cfg.batch_size < 1) return Error("fit: batchSize must be >= 1, got " + std::to_string(cfg.batch_size));
   if (k < 1) return Error("fit: steps must be >= 1, got " + std::to_string(k));
   BP_TRY(check_dataset(ds, "fit"));
-  BP_TRY(batch_fits(*this, std::min<int64_t>(cfg.batch_size, ds.count()), "fit", cfg.batch_size));
+  BP_TRY(batch_fits(*this, std::min<int64_t>(cfg.batch_size, ds.count()), "fit", "batchSize", cfg.batch_size));
   if (!trainer.matches(ds, cfg)) trainer.start(ds, cfg);
   out = FitReport();
   visit([&](auto& net) {
@@ -117,14 +116,50 @@ Status Model::fit_steps(const Dataset& ds, int k, const FitConfig& cfg, FitRepor
   out.total_steps = trainer.total_steps;
   out.epoch = trainer.epoch;
   out.position = trainer.pos;
+  out.steps_to_epoch_end = trainer.steps_to_epoch_end();
   return Status::Ok();
+}
+
+Status Model::next_batch(const Dataset& ds, const FitConfig& cfg, std::vector<uint32_t>& out) {
+  if (cfg.batch_size < 1) return Error("nextBatch: batchSize must be >= 1, got " + std::to_string(cfg.batch_size));
+  BP_TRY(check_dataset(ds, "nextBatch"));
+  if (!trainer.matches(ds, cfg)) trainer.start(ds, cfg);
+  const uint32_t* idx;
+  int n = trainer.next(idx);
+  out.assign(idx, idx + n);
+  trainer.end_step();
+  return Status::Ok();
+}
+
+Status Model::gradients_at(const Dataset& ds, double& L) {
+  const std::string w = "gradientsAt";
+  BP_TRY(check_dataset(ds, "gradientsAt"));
+  const int64_t n = (int64_t)indices.size();
+  if (n < 1) return Error(w + ": indices must hold at least 1 index, got 0");
+  for (int64_t b = 0; b < n; ++b) {
+    const double i = indices[b];
+    if (!(i >= 0 && i < (double)ds.count() && i == std::floor(i)))
+      return Error(w + ": index " + num_str(i) + " at position " + std::to_string(b) + " is not a sample in [0, " +
+                   std::to_string(ds.count()) + ")");
+  }
+  BP_TRY(batch_fits(*this, n, "gradientsAt", "indices.length", n));
+  batch_indices.assign(indices.begin(), indices.end());
+  return visit([&](auto& net) {
+    using T = typename std::decay_t<decltype(net.acts[0])>::value_type;
+    auto& x = pick<T>(trainer.x32, trainer.x64);
+    x.resize((size_t)n * ds.sample_size());
+    trainer.t.resize((size_t)n * ds.target_size());
+    ds.gather(x.data(), trainer.t.data(), batch_indices.data(), (int)n);
+    L = net.run_compute_gradients(x.data(), trainer.t.data(), (int)n, true);
+    return Status::Ok();
+  });
 }
 
 Status Model::evaluate_dataset(const Dataset& ds, int batch_size, int64_t limit, double& L, double& accuracy) {
   if (batch_size < 1) return Error("evaluate: batchSize must be >= 1, got " + std::to_string(batch_size));
   BP_TRY(check_dataset(ds, "evaluate"));
   const int64_t count = limit > 0 && limit < ds.count() ? limit : ds.count();
-  BP_TRY(batch_fits(*this, std::min<int64_t>(batch_size, count), "evaluate", batch_size));
+  BP_TRY(batch_fits(*this, std::min<int64_t>(batch_size, count), "evaluate", "batchSize", batch_size));
   return visit([&](auto& net) {
     using T = typename std::decay_t<decltype(net.acts[0])>::value_type;
     std::vector<T> x;

@@ -115,8 +115,8 @@ void Sequential<T>::init_params(uint64_t seed) {
   for (size_t i = 0; i < layers.size(); ++i) {
     bool he = false;
     for (size_t j = i + 1; j < layers.size(); ++j) {
-      const std::string& t = layers[j]->type();
-      if (t == "flatten" || t == "maxpool2d" || t == "avgpool2d") continue;
+      const LayerKind k = layers[j]->kind;
+      if (k == LayerKind::Flatten || k == LayerKind::MaxPool2d || k == LayerKind::AvgPool2d) continue;
       he = layers[j]->relu_like();
       break;
     }
@@ -159,53 +159,65 @@ void Sequential<T>::ensure_batch(int N) {
 template <typename T>
 void Sequential<T>::run_forward(const T* x, int N) {
   ensure_batch(N);
-  // Inference reads x in place (no backward reads acts[0] afterwards); training keeps a copy.
-  const bool infer = !layers.empty() && layers[0]->inference;
-  if (!infer && x != acts[0].data()) std::copy(x, x + (size_t)N * in_size(), acts[0].data());
-  for (size_t i = 0; i < layers.size(); ++i) {
-    Layer<T>& l = *layers[i];
-    const T* in = i == 0 && infer ? x : acts[i].data();
-    // Inference: a conv that takes_relu_pool() (Winograd), relu and a 2×2 max-pool run as one
-    // pass: the conv writes the pool's output acts[i + 3]; acts[i + 1] and [i + 2] are not written.
-    if (infer && i + 2 < layers.size() && l.takes_relu_pool() && layers[i + 1]->type() == "relu" &&
-        layers[i + 2]->takes_relu_input()) {
-      l.relu_pool = true;
-      l.forward(acts[i + 3].data(), in, N);
-      l.relu_pool = false;
-      i += 2;
-      continue;
-    }
-    // Inference: relu then a layer that takes_relu_input() (max-pool) run as one pass over the
-    // relu's input; the relu's output acts[i + 1], which nothing reads after inference, is not written.
-    if (infer && i + 1 < layers.size() && l.type() == "relu" && layers[i + 1]->takes_relu_input()) {
-      Layer<T>& next = *layers[i + 1];
-      next.relu_input = true;
-      next.forward(acts[i + 2].data(), in, N);
-      next.relu_input = false;
-      ++i;
-      continue;
-    }
-    l.forward(acts[i + 1].data(), in, N);
-  }
+  if (x != acts[0].data()) std::copy(x, x + (size_t)N * in_size(), acts[0].data());
+  for (size_t i = 0; i < layers.size(); ++i) layers[i]->forward(acts[i + 1].data(), acts[i].data(), N);
   backward_ready = true;
 }
 
-// Inference also tells each layer how many rows and columns of its output planes are read:
-// through elementwise activations (relu), up to a layer that says how many it reads (a pool
-// without padding, whose floor-mode windows may stop short of the last rows and columns:
-// mnist-cnn's 3×3 pool reads 12 × 12 of conv2's 14 × 14). Layers that can (the stride-1 conv)
-// skip the others.
+// The inference plan, one step per layer except where layers fuse:
+//   conv that takes_relu_pool() (Winograd), relu, max-pool that takes_relu_input() (2×2, stride 2)
+//       -> one step: the conv writes the pool's output; the relu's and the conv's are not written
+//   relu, max-pool that takes_relu_input()
+//       -> one step: the pool reads the relu's input; the relu's output is not written
+// Each step also says how many rows and columns of its output planes are read: through
+// elementwise relus, up to a layer that says how many it reads (a pool without padding, whose
+// floor-mode windows may stop short of the last rows and columns: mnist-cnn's 3×3 pool reads
+// 12 × 12 of conv2's 14 × 14). Layers that can (the stride-1 conv) skip the others.
+template <typename T>
+std::vector<InferStep> plan_inference(const std::vector<std::unique_ptr<Layer<T>>>& layers) {
+  const int L = (int)layers.size();
+  auto relu = [&](int i) { return i < L && layers[i]->kind == LayerKind::Relu; };
+  auto takes_relu = [&](int i) { return i < L && layers[i]->takes_relu_input(); };
+  std::vector<InferStep> plan;
+  for (int i = 0; i < L;) {
+    InferStep s{i, i, i + 1, InferMode{true, Fusion::None, 0, 0}};
+    if (layers[i]->takes_relu_pool() && relu(i + 1) && takes_relu(i + 2)) {
+      s.out = i + 3;
+      s.mode.fusion = Fusion::ReluPool;
+    } else if (relu(i) && takes_relu(i + 1)) {
+      s.layer = i + 1;
+      s.out = i + 2;
+      s.mode.fusion = Fusion::ReluInput;
+    }
+    int j = s.layer + 1;
+    while (relu(j)) ++j;
+    if (j < L) s.mode.rows = layers[j]->in_rows_read(), s.mode.cols = layers[j]->in_cols_read();
+    plan.push_back(s);
+    i = s.out;
+  }
+  return plan;
+}
+
+template <typename T>
+const std::vector<InferStep>& Sequential<T>::inference_plan() {
+  if (plan_.empty() != layers.empty() || !(plan_flags_ == kernel_flags())) {
+    plan_ = plan_inference(layers);
+    plan_flags_ = kernel_flags();
+  }
+  return plan_;
+}
+
+// Inference reads x in place (no backward reads acts[0] afterwards).
 template <typename T>
 void Sequential<T>::run_infer(const T* x, int N) {
-  for (size_t i = 0; i < layers.size(); ++i) {
-    layers[i]->inference = true;
-    size_t j = i + 1;
-    while (j < layers.size() && layers[j]->type() == "relu") ++j;
-    layers[i]->out_rows = j < layers.size() ? layers[j]->in_rows_read() : 0;
-    layers[i]->out_cols = j < layers.size() ? layers[j]->in_cols_read() : 0;
+  ensure_batch(N);
+  if (layers.empty() && x != acts[0].data()) std::copy(x, x + (size_t)N * in_size(), acts[0].data());
+  for (const InferStep& s : inference_plan()) {
+    Layer<T>& l = *layers[s.layer];
+    l.infer = s.mode;
+    l.forward(acts[s.out].data(), s.in == 0 ? x : acts[s.in].data(), N);
+    l.infer = InferMode();
   }
-  run_forward(x, N);
-  for (auto& l : layers) l->inference = false, l->out_rows = l->out_cols = 0;
   backward_ready = false;
 }
 
@@ -224,10 +236,20 @@ void Sequential<T>::run_backward(const T* dy, bool params_only) {
 }
 
 template <typename T>
-double Sequential<T>::run_loss(const double* targets, bool with_grad) {
+double Sequential<T>::run_loss(const double* targets, bool with_grad, bool mean) {
   T* d = with_grad ? grads.back().data() : nullptr;
-  if (spec.loss == LossKind::Mse) return mse(d, output(), targets, (int64_t)batch * out_size());
-  return softmax_ce<T>(d, nullptr, output(), targets, batch, (int)out_size());
+  if (spec.loss == LossKind::Mse) return mse(d, output(), targets, batch, out_size(), mean);
+  return softmax_ce<T>(d, nullptr, output(), targets, batch, (int)out_size(), mean);
+}
+
+template <typename T>
+void Sequential<T>::run_sample_losses(const double* targets, double* losses) const {
+  const int64_t K = out_size();
+  for (int n = 0; n < batch; ++n) {
+    const T* z = output() + (size_t)n * K;
+    losses[n] = spec.loss == LossKind::Mse ? mse<T>(nullptr, z, targets + (size_t)n * K, 1, K)
+                                            : softmax_ce<T>(nullptr, nullptr, z, targets + n, 1, (int)K);
+  }
 }
 
 template <typename T>

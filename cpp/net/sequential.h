@@ -33,6 +33,13 @@ struct NetSpec {
 // Parses and checks everything about a spec that does not depend on T.
 Status parse_net_spec(const Json& spec, NetSpec& out, Json& raw_layers);
 
+// One step of inference: layers[layer] reads acts[in] (x itself when in is 0) and writes
+// acts[out], in the mode the planner chose. out = layer + 1, or past the layers fused into it.
+struct InferStep {
+  int layer, in, out;
+  InferMode mode;
+};
+
 template <typename T>
 class Sequential {
  public:
@@ -49,14 +56,19 @@ class Sequential {
 
   // ---- kernels of the net: no checks ----
   void run_forward(const T* x, int N);
-  // A forward no backward follows (predict, evaluate): layers skip backward-only work
-  // (Layer::inference); backward() then asks for a forward first.
+  // A forward no backward follows (predict, evaluate): runs inference_plan(), whose layers skip
+  // backward-only work and fuse what they can (InferMode); backward() then asks for a forward first.
   void run_infer(const T* x, int N);
+  // The inference steps, planned by plan_inference() the first time they are needed and again
+  // only when the kernel flags (which decide what can fuse) have changed.
+  const std::vector<InferStep>& inference_plan();
   // Backward into grads[0]. params_only (training's backward): layers before the first one with
   // parameters are skipped and that layer gets dinp = nullptr (layer.h), so input_grad() is
   // not updated.
   void run_backward(const T* dy, bool params_only = false);
-  double run_loss(const double* targets, bool with_grad);  // on the last forward
+  double run_loss(const double* targets, bool with_grad, bool mean = true);  // on the last forward (mean: loss.h)
+  // Each sample's loss on the last forward (of N samples): losses[n].
+  void run_sample_losses(const double* targets, double* losses) const;
   // zero_grad, forward, loss, backward (params_only as above): what a step needs before opt.step.
   double run_compute_gradients(const T* x, const double* targets, int N, bool params_only = false);
   void zero_grad();
@@ -91,6 +103,8 @@ class Sequential {
  private:
   void ensure_batch(int N);
   std::vector<Param<T>*> params_;
+  std::vector<InferStep> plan_;
+  KernelFlags plan_flags_;
 };
 
 extern template class Sequential<float>;

@@ -1,8 +1,10 @@
 // teaching_bugs.h: deliberately WRONG backward passes, for the demo's "break it" switch.
 // Teaching mode of the float64 twin only: grad_check uses one of them to compute the
 // ANALYTIC side of a check, while the numerical side (forward + loss) stays exact, so the
-// check turns red where the bug is. Training never sees them: Sequential::run_backward and
-// the layers know nothing of this file, and the twin is a throw-away copy of the net.
+// check turns red where the bug is. Each bug is the layer's own reference code with one step
+// switched off by a parameter that is on everywhere else (conv2d_backward_ref's rot180,
+// activation_backward's mask, the loss's mean); training never switches them off, and the twin
+// is a throw-away copy of the net.
 //
 //   bug              where              the wrong line                          rows that turn red
 //   conv-no-rotate   last conv2d        dX = full_conv(dilate(δ), W)            that conv's dX: the input row
@@ -27,6 +29,7 @@ enum class TeachingBug { None, ConvNoRotate, ReluNoMask, LossNoMean };
 
 // "" or "none" -> None; the three names above; anything else is an error quoting it.
 Status parse_teaching_bug(const std::string& name, TeachingBug& out);
+std::string teaching_bug_name(TeachingBug bug);
 
 // The layer the bug sits in: -1 for None, net.layers.size() for the loss. An error when the
 // net has no layer of the kind the bug needs.

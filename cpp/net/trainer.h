@@ -20,6 +20,13 @@ struct FitConfig {
   bool operator==(const FitConfig& o) const { return batch_size == o.batch_size && shuffle == o.shuffle && seed == o.seed; }
 };
 
+// Where the trainer is.
+struct FitPosition {
+  int64_t total_steps = 0;  // steps (batches) since the trainer started
+  int64_t epoch = 0;        // completed epochs
+  int64_t position = 0;     // samples done in the current epoch
+};
+
 // What one fit_steps call did, and where the trainer now is.
 struct FitReport {
   int steps = 0;            // steps run by this call
@@ -29,6 +36,7 @@ struct FitReport {
   int64_t total_steps = 0;  // since the trainer started
   int64_t epoch = 0;        // completed epochs
   int64_t position = 0;     // samples done in the current epoch
+  int64_t steps_to_epoch_end = 0;
 };
 
 class Trainer {
@@ -60,6 +68,7 @@ class Trainer {
   int64_t steps_per_epoch() const { return ((int64_t)order.size() + cfg.batch_size - 1) / cfg.batch_size; }
   int64_t steps_to_epoch_end() const { return ((int64_t)order.size() - pos + cfg.batch_size - 1) / cfg.batch_size; }
   void reset() { dataset_id = 0; }
+  FitPosition position() const { return dataset_id ? FitPosition{total_steps, epoch, pos} : FitPosition(); }
 
   uint64_t dataset_id = 0;
   FitConfig cfg;

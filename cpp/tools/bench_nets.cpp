@@ -69,7 +69,7 @@ int main() {
   if (!nets || !nets->is_array()) return fail("job: needs a \"nets\" array");
   int runs = job.has("runs") ? (int)job.find("runs")->num() : 7;
   double ms = job.has("ms") ? job.find("ms")->num() : 400;
-  if (job.has("winograd")) bp::set_winograd(job.find("winograd")->boolean());
+  if (job.has("winograd")) bp::kernel_flags().winograd = job.find("winograd")->boolean();
 
   bp::Json out_nets = bp::Json::array();
   for (const bp::Json& job_net : nets->items()) {

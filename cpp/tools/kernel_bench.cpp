@@ -76,11 +76,11 @@ void net_row(const char* name, const std::string& spec, int N, int repeats) {
   for (int i = 0; i < N; ++i) t[i] = i % 10;
   double res[2][2];
   for (int ref : {0, 1}) {
-    bp::set_reference_kernels(ref);
+    bp::kernel_flags().reference = ref;
     res[ref][0] = N / time_median(ref ? 1 : repeats, [&] { net->run_compute_gradients(x.data(), t.data(), N); });
     res[ref][1] = N / time_median(ref ? 1 : repeats, [&] { net->run_forward(x.data(), N); });
   }
-  bp::set_reference_kernels(false);
+  bp::kernel_flags().reference = false;
   std::printf("%-28s train %7.0f samples/s (ref %6.0f)   inference %7.0f samples/s (ref %6.0f)\n", name, res[0][0], res[1][0],
               res[0][1], res[1][1]);
 }

@@ -1,14 +1,14 @@
 // bindings.cpp: Embind glue, nothing else. One class, NetHandle, over bp::Model.
 // Every method that can fail returns a string: "" for ok, else the message, which
 // web/errors.js turns into a BackpropError. Data crosses as typed-array views of
-// C++-owned buffers: JS copies in with .set() and copies out with .slice().
+// C++-owned buffers: JS copies in with .set() and copies out with .slice(). Reports
+// (fit, gradient check, trainer position) leave as plain JS objects (value_object).
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
 #include <malloc.h>
 
 #include "../kernels/kernels.h"
 #include "../kernels/peak.h"
-#include "../kernels/winograd.h"
 #include "../net/model.h"
 
 using emscripten::typed_memory_view;
@@ -45,6 +45,30 @@ val view(std::vector<T>& v) {
   return val(typed_memory_view(v.size(), v.data()));
 }
 
+#define BP_STATUS(expr)            \
+  do {                             \
+    bp::Status s_ = (expr);        \
+    if (!s_.ok()) return s_.msg;   \
+  } while (0)
+
+// Report fields that are not plain numbers, strings or bools: arrays as fresh JS arrays, and
+// int64 counts as numbers. Reports only leave C++, so their setters do nothing.
+template <typename R, typename V>
+void read_only(R&, V) {}
+template <typename R, int64_t R::*F>
+double number(const R& r) {
+  return (double)(r.*F);
+}
+template <typename C>
+val array(const C& items) {
+  val a = val::array();
+  for (auto& v : items) a.call<void>("push", v);
+  return a;
+}
+val row_shape(const bp::GradCheckRow& r) { return array(r.shape); }
+val report_samples(const bp::GradCheckReport& r) { return array(r.samples); }
+val report_rows(const bp::GradCheckReport& r) { return array(r.rows); }
+
 class NetHandle {
  public:
   std::string init(const std::string& spec) { return m.init(spec).msg; }
@@ -63,20 +87,19 @@ class NetHandle {
   std::string loss(int n) { return m.loss(n, loss_).msg; }
   double lastLoss() const { return loss_; }
   void zeroGrad() { m.zero_grad(); }
+  // Gradient checks: the report is read with gradCheckReport().
   std::string gradCheck(int n, double eps, int max_coords, double seed, int stencil, const std::string& bug) {
     bp::GradCheckOptions o;
-    bp::Status b = bp::parse_teaching_bug(bug, o.bug);
-    if (!b.ok()) return b.msg;
-    o.stencil = stencil;
-    o.eps = eps;
-    o.max_coords = max_coords;
-    o.seed = (uint64_t)seed;
-    std::vector<bp::GradCheckRow> rows;
-    bp::Status s = m.grad_check(n, o, rows);
-    result_ = s.ok() ? bp::grad_check_json(rows) : "";
-    return s.msg;
+    BP_STATUS(options(o, eps, max_coords, seed, stencil, bug));
+    return m.grad_check(n, o, check_).msg;
   }
-  std::string result() const { return result_; }
+  std::string gradCheckDataset(DatasetHandle& ds, int samples, int pool, double eps, int max_coords, double seed, int stencil,
+                               const std::string& bug) {
+    bp::GradCheckOptions o;
+    BP_STATUS(options(o, eps, max_coords, seed, stencil, bug));
+    return m.grad_check_dataset(ds.d, samples, pool, o, check_).msg;
+  }
+  bp::GradCheckReport gradCheckReport() const { return check_; }
 
   // Views valid until the next call; JS copies them at once.
   val output() {
@@ -112,28 +135,19 @@ class NetHandle {
   double lastAccuracy() const { return accuracy_; }
   std::string predict(int n) { return m.predict(n).msg; }
   val prediction() { return m.float64() ? view(m.pred64) : view(m.pred32); }
-  // k steps; the report is read with fitReport() (JSON).
+  // k steps; the report is read with fitReport().
   std::string fitSteps(DatasetHandle& ds, int k, int batch_size, bool shuffle, double seed) {
-    bp::FitConfig c;
-    c.batch_size = batch_size;
-    c.shuffle = shuffle;
-    c.seed = (uint64_t)seed;
-    bp::FitReport r;
-    bp::Status s = m.fit_steps(ds.d, k, c, r);
-    if (s.ok()) {
-      bp::Json j = bp::Json::object();
-      j.set("steps", r.steps);
-      j.set("lossSum", r.loss_sum);
-      j.set("lastLoss", r.last_loss);
-      j.set("samples", (double)r.samples);
-      j.set("totalSteps", (double)r.total_steps);
-      j.set("epoch", (double)r.epoch);
-      j.set("position", (double)r.position);
-      j.set("stepsToEpochEnd", (double)m.trainer.steps_to_epoch_end());
-      result_ = j.dump();
-    }
-    return s.msg;
+    return m.fit_steps(ds.d, k, bp::FitConfig{batch_size, shuffle, (uint64_t)seed}, fit_).msg;
   }
+  bp::FitReport fitReport() const { return fit_; }
+  bp::FitPosition fitPosition() const { return m.trainer.position(); }
+  // The next batch of the fit with this config; its indices are read with batchIndices().
+  std::string nextBatch(DatasetHandle& ds, int batch_size, bool shuffle, double seed) {
+    return m.next_batch(ds.d, bp::FitConfig{batch_size, shuffle, (uint64_t)seed}, m.batch_indices).msg;
+  }
+  val batchIndices() { return view(m.batch_indices); }
+  val stageIndices(int len) { return view(resize(m.indices, len)); }
+  std::string gradientsAt(DatasetHandle& ds) { return m.gradients_at(ds.d, loss_).msg; }
   // Steps left in the current epoch if a fit with this config continued (a new fit: a whole epoch).
   double stepsToEpochEnd(DatasetHandle& ds, int batch_size, bool shuffle, double seed) {
     bp::FitConfig c{batch_size, shuffle, (uint64_t)seed};
@@ -160,17 +174,56 @@ class NetHandle {
     v.assign(len < 0 ? 0 : (size_t)len, T(0));
     return v;
   }
+  static bp::Status options(bp::GradCheckOptions& o, double eps, int max_coords, double seed, int stencil, const std::string& bug) {
+    o.eps = eps;
+    o.max_coords = max_coords;
+    o.seed = (uint64_t)seed;
+    o.stencil = stencil;
+    return bp::parse_teaching_bug(bug, o.bug);
+  }
   bp::Model m;
   double loss_ = 0, accuracy_ = 0;
-  std::string result_;
+  bp::GradCheckReport check_;
+  bp::FitReport fit_;
 };
 
 size_t heap_in_use() { return mallinfo().uordblks; }
+void set_reference_kernels(bool on) { bp::kernel_flags().reference = on; }
+void set_winograd(bool on) { bp::kernel_flags().winograd = on; }
 double max_values() { return (double)bp::kMaxValues; }
 
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(backprop) {
+  using bp::FitPosition, bp::FitReport, bp::GradCheckReport, bp::GradCheckRow;
+  emscripten::value_object<GradCheckRow>("GradCheckRow")
+      .field("layer", &GradCheckRow::layer)
+      .field("name", &GradCheckRow::name)
+      .field("shape", &row_shape, &read_only<GradCheckRow, val>)
+      .field("maxAbsError", &GradCheckRow::max_abs_error)
+      .field("maxRelError", &GradCheckRow::max_rel_error)
+      .field("checked", &GradCheckRow::checked)
+      .field("kinks", &GradCheckRow::kinks)
+      .field("passed", &GradCheckRow::passed);
+  emscripten::value_object<GradCheckReport>("GradCheckReport")
+      .field("samples", &report_samples, &read_only<GradCheckReport, val>)
+      .field("brokenLayer", &GradCheckReport::broken_layer)
+      .field("bug", &GradCheckReport::bug)
+      .field("loss", &GradCheckReport::loss)
+      .field("rows", &report_rows, &read_only<GradCheckReport, val>);
+  emscripten::value_object<FitReport>("FitReport")
+      .field("steps", &FitReport::steps)
+      .field("lossSum", &FitReport::loss_sum)
+      .field("lastLoss", &FitReport::last_loss)
+      .field("samples", &number<FitReport, &FitReport::samples>, &read_only<FitReport, double>)
+      .field("totalSteps", &number<FitReport, &FitReport::total_steps>, &read_only<FitReport, double>)
+      .field("epoch", &number<FitReport, &FitReport::epoch>, &read_only<FitReport, double>)
+      .field("position", &number<FitReport, &FitReport::position>, &read_only<FitReport, double>)
+      .field("stepsToEpochEnd", &number<FitReport, &FitReport::steps_to_epoch_end>, &read_only<FitReport, double>);
+  emscripten::value_object<FitPosition>("FitPosition")
+      .field("totalSteps", &number<FitPosition, &FitPosition::total_steps>, &read_only<FitPosition, double>)
+      .field("epoch", &number<FitPosition, &FitPosition::epoch>, &read_only<FitPosition, double>)
+      .field("position", &number<FitPosition, &FitPosition::position>, &read_only<FitPosition, double>);
   emscripten::class_<NetHandle>("NetHandle")
       .constructor<>()
       .function("init", &NetHandle::init)
@@ -187,7 +240,8 @@ EMSCRIPTEN_BINDINGS(backprop) {
       .function("lastLoss", &NetHandle::lastLoss)
       .function("zeroGrad", &NetHandle::zeroGrad)
       .function("gradCheck", &NetHandle::gradCheck)
-      .function("result", &NetHandle::result)
+      .function("gradCheckDataset", &NetHandle::gradCheckDataset)
+      .function("gradCheckReport", &NetHandle::gradCheckReport)
       .function("output", &NetHandle::output)
       .function("inputGrad", &NetHandle::inputGrad)
       .function("checkParam", &NetHandle::checkParam)
@@ -200,6 +254,12 @@ EMSCRIPTEN_BINDINGS(backprop) {
       .function("predict", &NetHandle::predict)
       .function("prediction", &NetHandle::prediction)
       .function("fitSteps", &NetHandle::fitSteps)
+      .function("fitReport", &NetHandle::fitReport)
+      .function("fitPosition", &NetHandle::fitPosition)
+      .function("nextBatch", &NetHandle::nextBatch)
+      .function("batchIndices", &NetHandle::batchIndices)
+      .function("stageIndices", &NetHandle::stageIndices)
+      .function("gradientsAt", &NetHandle::gradientsAt)
       .function("stepsToEpochEnd", &NetHandle::stepsToEpochEnd)
       .function("resetFit", &NetHandle::resetFit)
       .function("evaluateDataset", &NetHandle::evaluateDataset)
@@ -226,7 +286,7 @@ EMSCRIPTEN_BINDINGS(backprop) {
   // Speed (kernels/): the micro-kernel's GFLOP/s over ~ms milliseconds, and the switch
   // between the fast kernels and the reference loops (for the benchmark and the tests).
   emscripten::function("peakGflops", &bp::peak_gflops);
-  emscripten::function("setReferenceKernels", &bp::set_reference_kernels);
-  emscripten::function("setWinograd", &bp::set_winograd);  // Winograd conv forward on/off
+  emscripten::function("setReferenceKernels", &set_reference_kernels);
+  emscripten::function("setWinograd", &set_winograd);  // Winograd conv forward on/off
   emscripten::function("maxValues", &max_values);
 }

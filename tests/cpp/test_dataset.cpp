@@ -144,4 +144,83 @@ TEST_F(Fit, LearnsAndEvaluates) {
   EXPECT_EQ(acc4, accx);
 }
 
+// next_batch draws from the trainer fit_steps uses: k × (next_batch, gradients_at,
+// apply_gradients) on a twin equals k fit steps bit for bit, and a fit afterwards continues
+// after those batches (the sequence of batches does not depend on who consumes it).
+TEST_F(Fit, NextBatchAndGradientsAtAreTheFitSteps) {
+  for (const char* dtype : {"float32", "float64"}) {
+    std::string spec = R"({"input":[4],"layers":[{"type":"dense","units":5},{"type":"relu"},{"type":"dense","units":3}],
+                           "optimizer":{"type":"adam","lr":0.01},"dtype":")" + std::string(dtype) + "\"}";
+    bp::Model a, b;
+    ASSERT_TRUE(a.init(spec).ok());
+    ASSERT_TRUE(b.init(spec).ok());
+    bp::FitConfig c;
+    c.batch_size = 4;
+    c.seed = 5;
+    bp::FitReport r;
+    ASSERT_TRUE(a.fit_steps(ds, 7, c, r).ok());  // 10 samples in 4, 4, 2: two epochs and a step
+    std::vector<uint32_t> seen;
+    for (int s = 0; s < 5; ++s) {
+      std::vector<uint32_t> idx;
+      ASSERT_TRUE(b.next_batch(ds, c, idx).ok());
+      seen.insert(seen.end(), idx.begin(), idx.end());
+      b.indices.assign(idx.begin(), idx.end());
+      double L;
+      ASSERT_TRUE(b.gradients_at(ds, L).ok());
+      b.apply_gradients();
+    }
+    EXPECT_EQ(seen.size(), 4u + 4 + 2 + 4 + 4);
+    EXPECT_EQ(std::set<uint32_t>(seen.begin(), seen.begin() + 10).size(), 10u);  // epoch 0: a permutation
+    bp::FitPosition p = b.trainer.position();
+    EXPECT_EQ(p.total_steps, 5);
+    EXPECT_EQ(p.epoch, 1);
+    EXPECT_EQ(p.position, 8);
+    ASSERT_TRUE(b.fit_steps(ds, 2, c, r).ok());
+    EXPECT_EQ(r.total_steps, 7);
+    EXPECT_EQ(r.epoch, 2);
+    EXPECT_EQ(r.position, 4);
+    EXPECT_EQ(r.steps_to_epoch_end, 2);
+    std::vector<uint8_t> wa, wb;  // model files with the optimizer state: equal bytes, equal nets
+    ASSERT_TRUE(a.save(true, wa).ok());
+    ASSERT_TRUE(b.save(true, wb).ok());
+    EXPECT_TRUE(wa == wb) << dtype;
+  }
+}
+
+TEST_F(Fit, NextBatchAndGradientsAtErrors) {
+  bp::Model m;
+  ASSERT_TRUE(m.init(std::string(kSpec)).ok());
+  bp::FitConfig c;
+  c.batch_size = 0;
+  std::vector<uint32_t> idx;
+  EXPECT_EQ(m.next_batch(ds, c, idx).msg, "nextBatch: batchSize must be >= 1, got 0");
+  EXPECT_EQ(m.trainer.position().total_steps, 0);
+  double L;
+  m.indices = {};
+  EXPECT_EQ(m.gradients_at(ds, L).msg, "gradientsAt: indices must hold at least 1 index, got 0");
+  m.indices = {3, 10};
+  EXPECT_EQ(m.gradients_at(ds, L).msg, "gradientsAt: index 10 at position 1 is not a sample in [0, 10)");
+  m.indices = {-2};
+  EXPECT_EQ(m.gradients_at(ds, L).msg, "gradientsAt: index -2 at position 0 is not a sample in [0, 10)");
+  m.indices = {0.5};
+  EXPECT_EQ(m.gradients_at(ds, L).msg, "gradientsAt: index 0.5 at position 0 is not a sample in [0, 10)");
+  bp::Dataset empty;
+  m.indices = {0};
+  EXPECT_EQ(m.gradients_at(empty, L).msg, "gradientsAt: the dataset is empty or was disposed");
+  // The same samples staged by hand: the same loss and gradients.
+  m.indices = {7, 7, 2};
+  ASSERT_TRUE(m.gradients_at(ds, L).ok());
+  auto g = m.param<double>(0, "weight")->grad;
+  m.x64.clear();
+  m.targets.clear();
+  for (int i : {7, 7, 2}) {
+    for (int k = 0; k < 4; ++k) m.x64.push_back(ds.pixels[i * 4 + k] * (1.0 / 255.0));
+    m.targets.push_back(ds.targets[i]);
+  }
+  double L2;
+  ASSERT_TRUE(m.param_gradients(3, L2).ok());
+  EXPECT_EQ(L, L2);
+  EXPECT_EQ(g, m.param<double>(0, "weight")->grad);
+}
+
 }  // namespace

@@ -274,7 +274,7 @@ TEST(Kernels, ReferenceSwitchSelectsTheReference) {
   std::vector<double> t = {1, 3};
   std::vector<double> out[2], dx[2];
   for (int ref : {1, 0}) {
-    bp::set_reference_kernels(ref);
+    bp::kernel_flags().reference = ref;
     auto net = build<double>(spec);
     net->run_compute_gradients(x.data(), t.data(), 2);
     out[ref] = as_double(net->output(), 8);
@@ -282,7 +282,7 @@ TEST(Kernels, ReferenceSwitchSelectsTheReference) {
     auto* conv = static_cast<bp::Conv2d<double>*>(net->layers[0].get());
     EXPECT_EQ(conv->ws.col.empty(), (bool)ref);
   }
-  bp::set_reference_kernels(false);
+  bp::kernel_flags().reference = false;
   expect_close(out[0], out[1], "output");
   expect_close(dx[0], dx[1], "dX");
 }

@@ -9,7 +9,7 @@ TEST(Mse, HandComputed) {
   // L = (1 + 0 + 4 + 0.25)/4 = 1.3125;  dY = 2·(Y − T)/4 = [0.5, 0, −1, 0.25]
   const double y[4] = {1, 2, 3, 4}, t[4] = {0, 2, 5, 3.5};
   double dy[4];
-  EXPECT_EQ(bp::mse<double>(dy, y, t, 4), 1.3125);
+  EXPECT_EQ(bp::mse<double>(dy, y, t, 2, 2), 1.3125);
   expect_near_all(as_double(dy, 4), {0.5, 0, -1, 0.25}, 0, "dY");
 }
 

@@ -15,7 +15,7 @@ namespace {
 
 template <typename T>
 void expect_same_param_grads(const std::string& spec, int N, bool reference) {
-  bp::set_reference_kernels(reference);
+  bp::kernel_flags().reference = reference;
   auto a = build<T>(spec), b = build<T>(spec);
   auto xd = distinct((size_t)N * a->in_size(), 7);
   std::vector<T> x(xd.begin(), xd.end());
@@ -27,7 +27,7 @@ void expect_same_param_grads(const std::string& spec, int N, bool reference) {
   auto pa = a->param_list(), pb = b->param_list();
   ASSERT_EQ(pa.size(), pb.size());
   for (size_t i = 0; i < pa.size(); ++i) EXPECT_EQ(pa[i]->grad, pb[i]->grad) << spec << " param " << i;
-  bp::set_reference_kernels(false);
+  bp::kernel_flags().reference = false;
 }
 
 const char* kNets[] = {

@@ -1,6 +1,9 @@
 // The demo's "break it" switch: each deliberately wrong backward must make the gradient
 // check fail exactly where the chain rule carries the error (teaching_bugs.h), while the
 // normal check on the same net and data passes, and training's own backward is untouched.
+#include <algorithm>
+#include <set>
+
 #include "net/model.h"
 #include "test_util.h"
 
@@ -60,8 +63,8 @@ TEST(TeachingBugs, NamesAndMissingLayersAreErrors) {
   m.targets = {1};
   bp::GradCheckOptions opt;
   opt.bug = bp::TeachingBug::ConvNoRotate;
-  std::vector<bp::GradCheckRow> rows;
-  EXPECT_EQ(m.grad_check(1, opt, rows).msg, "gradCheck: bug 'conv-no-rotate' needs a conv2d layer, the net has none");
+  bp::GradCheckReport report;
+  EXPECT_EQ(m.grad_check(1, opt, report).msg, "gradCheck: bug 'conv-no-rotate' needs a conv2d layer, the net has none");
 }
 
 // The twin's bug never reaches the real net: after a broken check, training's gradients are the same.
@@ -77,12 +80,78 @@ TEST(TeachingBugs, RealNetIsUntouched) {
   bp::GradCheckOptions opt;
   opt.bug = bp::TeachingBug::ReluNoMask;
   opt.max_coords = 5;
-  std::vector<bp::GradCheckRow> rows;
-  ASSERT_TRUE(m.grad_check(2, opt, rows).ok());
-  EXPECT_FALSE(rows[0].passed);
+  bp::GradCheckReport report;
+  ASSERT_TRUE(m.grad_check(2, opt, report).ok());
+  EXPECT_FALSE(report.rows[0].passed);
   ASSERT_TRUE(m.compute_gradients(2, L1).ok());
   EXPECT_EQ(L0, L1);
   EXPECT_EQ(g0, m.param<float>(0, "weight")->grad);
+}
+
+// The report names the layer each bug sits in, the bug, and the loss; on a dataset it also picks
+// the highest-loss samples of its pool (all 12 here, so the pick is checkable by hand).
+TEST(TeachingBugs, ReportNamesTheBrokenLayerAndPicksTheHighestLossSamples) {
+  bp::Model m;
+  ASSERT_TRUE(m.init(std::string(kTiny)).ok());
+  bp::Dataset ds;
+  for (int i = 0; i < 12 * 100; ++i) ds.floats.push_back((float)std::sin(0.37 * i + 0.1 * (i / 100)));
+  for (int i = 0; i < 12; ++i) ds.targets.push_back(i % 10);
+  ASSERT_TRUE(ds.finish({1, 10, 10}, false, 10).ok());
+  bp::GradCheckOptions opt;
+  opt.stencil = 4;
+  opt.eps = 1e-4;
+  opt.max_coords = 10;
+  const char* bugs[] = {"none", "conv-no-rotate", "relu-no-mask", "loss-no-mean"};
+  const int broken[] = {-1, 0, 5, 7};
+  for (int b = 0; b < 4; ++b) {
+    ASSERT_TRUE(bp::parse_teaching_bug(bugs[b], opt.bug).ok());
+    bp::GradCheckReport r;
+    ASSERT_TRUE(m.grad_check_dataset(ds, 3, 64, opt, r).ok());
+    EXPECT_EQ(r.bug, bugs[b]);
+    EXPECT_EQ(r.broken_layer, broken[b]) << bugs[b];
+    EXPECT_EQ(r.rows.size(), 7u);
+    ASSERT_EQ(r.samples.size(), 3u);
+    // The three highest per-sample losses (ties: lower index), from a forward of each sample alone.
+    std::vector<std::pair<double, uint32_t>> all;
+    for (uint32_t i = 0; i < 12; ++i) {
+      m.x32.assign(ds.floats.begin() + i * 100, ds.floats.begin() + (i + 1) * 100);
+      m.targets = {ds.targets[i]};
+      double L;
+      ASSERT_TRUE(m.loss(1, L).ok());
+      all.push_back({-L, i});
+    }
+    std::sort(all.begin(), all.end());
+    EXPECT_EQ(r.samples, (std::vector<uint32_t>{all[0].second, all[1].second, all[2].second})) << bugs[b];
+    // The same check on those samples staged by hand: the same report (samples aside).
+    m.x32.clear();
+    m.targets.clear();
+    for (uint32_t i : r.samples) {
+      m.x32.insert(m.x32.end(), ds.floats.begin() + i * 100, ds.floats.begin() + (i + 1) * 100);
+      m.targets.push_back(ds.targets[i]);
+    }
+    bp::GradCheckReport staged;
+    ASSERT_TRUE(m.grad_check(3, opt, staged).ok());
+    EXPECT_TRUE(staged.samples.empty());
+    EXPECT_EQ(staged.loss, r.loss);
+    EXPECT_EQ(staged.broken_layer, r.broken_layer);
+    for (size_t k = 0; k < r.rows.size(); ++k) {
+      EXPECT_EQ(staged.rows[k].max_abs_error, r.rows[k].max_abs_error);
+      EXPECT_EQ(staged.rows[k].passed, r.rows[k].passed);
+    }
+  }
+  bp::GradCheckReport r;
+  EXPECT_EQ(m.grad_check_dataset(ds, 13, 64, opt, r).msg, "gradCheckDataset: samples 13 is more than the pool of 12 (pool 64, dataset count 12)");
+  EXPECT_EQ(m.grad_check_dataset(ds, 0, 64, opt, r).msg, "gradCheckDataset: samples must be >= 1, got 0");
+  EXPECT_EQ(m.grad_check_dataset(ds, 2, 0, opt, r).msg, "gradCheckDataset: pool must be >= 1, got 0");
+  opt.stencil = 3;
+  EXPECT_EQ(m.grad_check_dataset(ds, 2, 8, opt, r).msg, "gradCheckDataset: stencil must be 2 or 4, got 3");
+  // A pool smaller than the dataset: distinct indices, all in range.
+  opt.stencil = 2;
+  opt.bug = bp::TeachingBug::None;
+  ASSERT_TRUE(m.grad_check_dataset(ds, 4, 5, opt, r).ok());
+  std::set<uint32_t> distinct(r.samples.begin(), r.samples.end());
+  EXPECT_EQ(distinct.size(), 4u);
+  for (uint32_t i : r.samples) EXPECT_LT(i, 12u);
 }
 
 }  // namespace

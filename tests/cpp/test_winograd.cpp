@@ -111,8 +111,8 @@ const char* kNet = R"({"input":[8,9,7],"layers":[{"type":"conv2d","filters":8,"k
 // every parameter gradient; `used` tells whether the first conv ran the Winograd forward.
 template <typename T>
 std::vector<std::vector<double>> pass(bool reference, bool wino, bool* used = nullptr) {
-  bp::set_reference_kernels(reference);
-  bp::set_winograd(wino);
+  bp::kernel_flags().reference = reference;
+  bp::kernel_flags().winograd = wino;
   auto net = build<T>(kNet);
   auto xd = distinct((size_t)33 * net->in_size(), 5);
   std::vector<T> x(xd.begin(), xd.end());
@@ -123,8 +123,8 @@ std::vector<std::vector<double>> pass(bool reference, bool wino, bool* used = nu
                                           as_double(net->input_grad(), x.size())};
   for (auto* p : net->param_list()) out.push_back(std::vector<double>(p->grad.begin(), p->grad.end()));
   if (used) *used = !static_cast<bp::Conv2d<T>*>(net->layers[0].get())->wino.U.empty();
-  bp::set_reference_kernels(false);
-  bp::set_winograd(true);
+  bp::kernel_flags().reference = false;
+  bp::kernel_flags().winograd = true;
   return out;
 }
 
@@ -134,7 +134,7 @@ void training_matches_reference() {
   auto ref = pass<T>(true, false), on = pass<T>(false, true, &used_on), off = pass<T>(false, false, &used_off);
   EXPECT_EQ(used_on, sizeof(T) == 4) << "8 channels, 3×3, stride 1: the Winograd forward should run in float32 (only)";
   EXPECT_TRUE(bp::winograd_applies(static_cast<bp::Conv2d<T>*>(build<T>(kNet)->layers[2].get())->g)) << "conv2 too";
-  EXPECT_FALSE(used_off) << "set_winograd(false) should reach the layer";
+  EXPECT_FALSE(used_off) << "winograd = false should reach the layer";
   const char* names[] = {"Y", "dX", "dW conv1", "db conv1", "dW conv2", "db conv2", "dW dense", "db dense"};
   ASSERT_EQ(on.size(), 8u);
   // Gradients in float32 get 1e-4: Y's few-ulp differences (within 1e-5 of its scale) pass
@@ -167,10 +167,10 @@ TEST(Winograd, BackwardRebuildsColumnsAfterAWinogradForward) {
   conv.params[0].value = w;
   conv.params[1].value = {0.1f, -0.2f, 0.3f, 0};
   std::vector<float> y(dy.size()), dx(x.size()), dw_ref(w.size()), db_ref(4), dx_ref(x.size());
-  bp::set_winograd(false);
+  bp::kernel_flags().winograd = false;
   conv.forward(y.data(), x.data(), N);  // columns of x kept
   for (auto& v : x) v = -2 * v + 0.5f;  // new values, same buffer
-  bp::set_winograd(true);
+  bp::kernel_flags().winograd = true;
   conv.forward(y.data(), x.data(), N);
   EXPECT_FALSE(conv.wino.U.empty());
   conv.params[0].grad.assign(w.size(), 0);

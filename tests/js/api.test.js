@@ -127,7 +127,11 @@ describe('forward, backward, zeroGrad, getGrad', () => {
   it('gradCheck reports a row per parameter tensor and the input', () => {
     const net = bp.sequential({ input: [1, 4, 4], layers: [{ type: 'conv2d', filters: 2, kernel: 3 }, { type: 'tanh' }, { type: 'flatten' }, { type: 'dense', units: 3 }], loss: 'softmax_cross_entropy', dtype: 'float32', seed: 2 });
     const x = Array.from({ length: 32 }, (_, i) => Math.sin(i));
-    const rows = net.gradCheck(x, [0, 2], 2, { stencil: 4, eps: 1e-4 });
+    const report = net.gradCheck(x, [0, 2], 2, { stencil: 4, eps: 1e-4 });
+    expect(Object.keys(report).sort()).toEqual(['brokenLayer', 'bug', 'loss', 'rows', 'samples']);
+    expect(report).toMatchObject({ samples: [], brokenLayer: -1, bug: 'none' });
+    expect(report.loss).toBeCloseTo(net.loss(x, [0, 2], 2), 6);
+    const rows = report.rows;
     expect(rows.map((r) => [r.layer, r.name])).toEqual([[0, 'weight'], [0, 'bias'], [3, 'weight'], [3, 'bias'], [-1, 'input']]);
     expect(rows[4].shape).toEqual([2, 1, 4, 4]);
     for (const r of rows) {
@@ -137,7 +141,7 @@ describe('forward, backward, zeroGrad, getGrad', () => {
       expect(Object.keys(r).sort()).toEqual(['checked', 'kinks', 'layer', 'maxAbsError', 'maxRelError', 'name', 'passed', 'shape']);
     }
     expect(rows[2].checked).toBe(24); // all 3·8 dense weights (conv out [2,2,2]; ≤ maxCoords 100)
-    expect(net.gradCheck(x, [0, 2], 2, { maxCoords: 5 })[2].checked).toBe(5);
+    expect(net.gradCheck(x, [0, 2], 2, { maxCoords: 5 }).rows[2].checked).toBe(5);
     net.dispose();
   });
 

@@ -68,7 +68,7 @@ describe('float64 gradient check through WASM', () => {
     it(name, () => {
       const net = bp.sequential({ ...spec, dtype: 'float64', seed: 4 });
       const n = 2;
-      const rows = net.gradCheck(inputs(name, NETS[name], n), targetsFor(net, n), n, { stencil: 4, eps: 1e-4, maxCoords: 60 });
+      const { rows } = net.gradCheck(inputs(name, NETS[name], n), targetsFor(net, n), n, { stencil: 4, eps: 1e-4, maxCoords: 60 });
       expect(rows.length).toBe(net.paramInfo().length + 1);
       for (const r of rows) {
         const where = `${name}: layer ${r.layer} ${r.name} (checked ${r.checked}, kinks ${r.kinks})`;

@@ -196,6 +196,23 @@ function toCount(n, what) {
   if (n > 0x7fffffff) throw new BackpropError(`${what}: n is too large, got ${n}`);
   return n;
 }
+function seedOf(seed, what) {
+  if (!Number.isSafeInteger(seed) || seed < 0) throw new BackpropError(`${what}: seed must be a non-negative integer, got ${seed}`);
+  return seed;
+}
+function datasetHandle(dataset, what) {
+  if (!(dataset instanceof Dataset)) throw new BackpropError(`${what}: expected a dataset from bp.dataset(), got ${describe(dataset)}`);
+  return dataset[HANDLE]();
+}
+function gradCheckOptions(what, { eps = 1e-6, stencil = 2, maxCoords = 100, seed = 1, bug = 'none' } = {}) {
+  if (!Number.isInteger(maxCoords) || maxCoords < 1 || maxCoords > 0x7fffffff)
+    throw new BackpropError(`${what}: maxCoords must be an integer >= 1, got ${maxCoords}`);
+  seedOf(seed, what);
+  if (typeof eps !== 'number' || typeof stencil !== 'number')
+    throw new BackpropError(`${what}: eps and stencil must be numbers, got ${typeof eps} and ${typeof stencil}`);
+  if (typeof bug !== 'string') throw new BackpropError(`${what}: bug must be a string, got ${describe(bug)}`);
+  return { eps, stencil, maxCoords, seed, bug };
+}
 function checkParamKey(h, layer, name) {
   if (!Number.isInteger(layer) || Math.abs(layer) > 0x7fffffff) throw new BackpropError(`param: layer must be an integer, got ${layer}`);
   if (typeof name !== 'string') throw new BackpropError(`param: name must be a string, got ${typeof name}`);
@@ -357,21 +374,34 @@ export class Net {
     return h.lastLoss();
   }
   /**
-   * Analytic vs numerical gradients in float64 (a float64 twin for float32 nets).
-   * options: { eps = 1e-6, stencil = 2 | 4, maxCoords = 100, seed = 1 }.
-   * -> [{ layer, name, shape, maxAbsError, maxRelError, checked, kinks, passed }] (layer -1 = input)
+   * Analytic vs numerical gradients in float64 (a float64 twin for float32 nets) on (x, targets).
+   * options: { eps = 1e-6, stencil = 2 | 4, maxCoords = 100, seed = 1, bug = 'none' | 'conv-no-rotate'
+   * | 'relu-no-mask' | 'loss-no-mean' }.
+   * -> { samples: [], brokenLayer, bug, loss, rows: [{ layer, name, shape, maxAbsError, maxRelError,
+   *      checked, kinks, passed }] }   (row layer -1 = the input; brokenLayer -1 = no bug,
+   *      layers().length = the loss; loss = the mean loss at the checked point)
    */
-  gradCheck(x, targets, n = 1, { eps = 1e-6, stencil = 2, maxCoords = 100, seed = 1, bug = 'none' } = {}) {
-    if (!Number.isInteger(maxCoords) || maxCoords < 1 || maxCoords > 0x7fffffff)
-      throw new BackpropError(`gradCheck: maxCoords must be an integer >= 1, got ${maxCoords}`);
-    if (!Number.isSafeInteger(seed) || seed < 0) throw new BackpropError(`gradCheck: seed must be a non-negative integer, got ${seed}`);
-    if (typeof eps !== 'number' || typeof stencil !== 'number')
-      throw new BackpropError(`gradCheck: eps and stencil must be numbers, got ${typeof eps} and ${typeof stencil}`);
-    if (typeof bug !== 'string') throw new BackpropError(`gradCheck: bug must be a string, got ${describe(bug)}`);
+  gradCheck(x, targets, n = 1, options = {}) {
+    const o = gradCheckOptions('gradCheck', options);
     const h = this.#stageX(x, 'gradCheck');
     this.#stageTargets(h, targets);
-    check(h.gradCheck(toCount(n, 'gradCheck'), eps, maxCoords, seed, stencil, bug));
-    return JSON.parse(h.result());
+    check(h.gradCheck(toCount(n, 'gradCheck'), o.eps, o.maxCoords, o.seed, o.stencil, o.bug));
+    return h.gradCheckReport();
+  }
+  /**
+   * gradCheck on the `samples` highest-loss samples (ties: lower index first) of `pool` distinct
+   * samples drawn from the dataset with `seed` (which also seeds the sampled coordinates).
+   * options: { samples = 2, pool = 64 (at most dataset.count), seed = 1, eps, stencil, maxCoords, bug }.
+   * -> the gradCheck report, with samples = the dataset indices checked, highest loss first.
+   */
+  gradCheckDataset(dataset, { samples = 2, pool = 64, ...options } = {}) {
+    const h = this.#handle();
+    const ds = datasetHandle(dataset, 'gradCheckDataset');
+    positiveInt(samples, 'gradCheckDataset: samples');
+    positiveInt(pool, 'gradCheckDataset: pool');
+    const o = gradCheckOptions('gradCheckDataset', options);
+    check(h.gradCheckDataset(ds, samples, pool, o.eps, o.maxCoords, o.seed, o.stencil, o.bug));
+    return h.gradCheckReport();
   }
 
   // ---- training ----
@@ -476,14 +506,41 @@ export class Net {
   fitSteps(dataset, k, { batchSize = 32, shuffle = true, seed = 1 } = {}) {
     const h = this.#handle(), ds = this.#fitCheck(dataset, { batchSize, seed });
     check(h.fitSteps(ds, positiveInt(k, 'fit: steps'), batchSize, !!shuffle, seed));
-    const r = JSON.parse(h.result());
+    const r = h.fitReport();
     return { ...r, epoch: r.epoch + r.position / dataset.count };
   }
   #fitCheck(dataset, { batchSize, seed }) {
-    if (!(dataset instanceof Dataset)) throw new BackpropError(`fit: expected a dataset from bp.dataset(), got ${describe(dataset)}`);
+    const ds = datasetHandle(dataset, 'fit');
     positiveInt(batchSize, 'fit: batchSize');
-    if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0) throw new BackpropError(`fit: seed must be a non-negative integer, got ${seed}`);
-    return dataset[HANDLE]();
+    seedOf(seed, 'fit');
+    return ds;
+  }
+  /**
+   * The next batch's sample indices (a new Uint32Array), taken from the same trainer state as
+   * fit with these options: k nextBatch calls give the batches k fit steps would train on, and a
+   * later fit (same options) continues after them. options: { batchSize = 32, shuffle = true, seed = 1 }.
+   */
+  nextBatch(dataset, { batchSize = 32, shuffle = true, seed = 1 } = {}) {
+    const h = this.#handle();
+    const ds = datasetHandle(dataset, 'nextBatch');
+    positiveInt(batchSize, 'nextBatch: batchSize');
+    check(h.nextBatch(ds, batchSize, !!shuffle, seedOf(seed, 'nextBatch')));
+    return h.batchIndices().slice();
+  }
+  /** Where fit / nextBatch are: { totalSteps (since the trainer started), epoch (completed), position (samples into this epoch) }. */
+  fitPosition() {
+    return this.#handle().fitPosition();
+  }
+  /**
+   * Parameter gradients (zeroed first) on the dataset's samples at `indices` (array or typed
+   * array), gathered inside the module; returns their mean loss. No dx, no step (applyGradients).
+   */
+  gradientsAt(dataset, indices) {
+    const h = this.#handle();
+    const ds = datasetHandle(dataset, 'gradientsAt');
+    stage(h.stageIndices(toLength(indices, 'gradientsAt: indices', this.#M.maxValues())), indices);
+    check(h.gradientsAt(ds));
+    return h.lastLoss();
   }
   /** Forgets where the last fit stopped: the next fit starts a fresh epoch 0. */
   resetFit() {
