@@ -8,7 +8,7 @@
 //   {type:'save'}                        -> {type:'saved', bytes} (net.save(), parameters only)
 // Any failure -> {type:'error', message}.
 import { loadBackprop } from '../core/backprop.js';
-import { sharedViews, spinUntil, CMD_STEP, CMD_EXIT, SEQ, ACK, CMD, N, AVG, FAILED } from './replicas.js';
+import { sharedViews, spinUntil, CMD_STEP, CMD_EXIT, SEQ, ACK, CMD, N, AVG, FAILED } from './shared.js';
 
 let post, listen;
 if (typeof WorkerGlobalScope !== 'undefined') {

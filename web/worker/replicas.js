@@ -6,8 +6,8 @@
 //   shuffled order net.fit uses, so a batch sequence is the same at one thread and at K) and
 //   writes each helper its share of the indices; every replica gathers its share from its own
 //   dataset in C++ and computes its gradient g_k on it (net.gradientsAt) at the same time;
-//   replica 0 averages  g = Σ_k (n_k / N) · g_k  (float64 sum, rounded once to float32: the
-//   full-batch gradient, in the net's dtype) and steps; each helper applies the same g as soon as replica 0 has
+//   replica 0 averages  g = Σ_k (n_k / N) · g_k  (a float64 sum, rounded once to the net's dtype:
+//   the full-batch gradient) and steps; each helper applies the same g as soon as replica 0 has
 //   written it (or, had it gone to sleep, before its next command). Same start (a model file
 //   with the optimizer state), same g, same optimizer code: the replicas stay bit-identical, and
 //   they differ from a one-thread run only by the order the batch's sum was taken in.
@@ -18,47 +18,14 @@
 // or Node); where it is missing ReplicaGroup.start rejects and Session.fit trains on one thread
 // with the same batches. Why not Emscripten pthreads: see docs/parallel.md.
 //
-// Shared memory layout (one SharedArrayBuffer per helper):
-//   Int32 ctrl[8]: SEQ (bumped per command), ACK (= SEQ when done), CMD, N, AVG (= the SEQ whose
-//   averaged gradient is in avg), FAILED
-//   Float64 loss, Float64 busy (the helper's compute ms, summed), then
-//   Uint32 idx[maxBatch], then grads[P] and avg[P] in the net's dtype (Float32 or Float64)
+// The shared memory's layout and the spin-then-sleep wait: shared.js.
 import { BackpropError } from '../core/errors.js';
+import { sharedBytes, sharedViews, spinUntil, CMD_STEP, CMD_EXIT, SEQ, ACK, CMD, N, AVG, FAILED } from './shared.js';
 import { spawn } from './spawn.js';
 
-export const SEQ = 0, ACK = 1, CMD = 2, N = 3, AVG = 4, FAILED = 5;
-export const CMD_STEP = 1, CMD_EXIT = 2;
+export { SPIN_MS } from './shared.js';
+
 const WAIT_MS = 30_000;  // a helper that does not answer within this is taken as dead
-
-// Spin, then sleep. A thread that sleeps in Atomics.wait lets its (virtual) CPU go idle, and
-// waking an idle vCPU took 0.1–2 ms on a 2-core VM: as long as a whole 8-sample share at batch
-// 16. Both sides of a step finish within a fraction of a millisecond of each other, so each
-// polls the shared word for up to SPIN_MS before it sleeps (as pthreadpool and OpenMP runtimes
-// spin before a futex wait). Costs only a core that would otherwise idle.
-export const SPIN_MS = 5;
-export function spinUntil(done, ms = SPIN_MS) {
-  if (done()) return true;
-  const t0 = performance.now();
-  for (;;) {
-    for (let i = 0; i < 256; i++) if (done()) return true;
-    if (performance.now() - t0 > ms) return false;
-  }
-}
-
-/** The views of one helper's shared buffer (both sides build them the same way). */
-export function sharedViews(sab, { maxBatch, paramCount, float64 }) {
-  const F = float64 ? Float64Array : Float32Array, g = gradsAt(maxBatch);
-  return {
-    ctrl: new Int32Array(sab, 0, 8),
-    loss: new Float64Array(sab, 32, 1),
-    busy: new Float64Array(sab, 40, 1),  // ms the helper spent computing its shares, summed
-    idx: new Uint32Array(sab, 64, maxBatch),
-    grads: new F(sab, g, paramCount),
-    avg: new F(sab, g + F.BYTES_PER_ELEMENT * paramCount, paramCount),
-  };
-}
-const gradsAt = (maxBatch) => 64 + 8 * Math.ceil(maxBatch / 2);  // 8-byte aligned
-const sharedBytes = ({ maxBatch, paramCount, float64 }) => gradsAt(maxBatch) + 2 * (float64 ? 8 : 4) * paramCount;
 
 export class ReplicaGroup {
   #helpers = [];  // { worker, v (views), running, replies, dead }
