@@ -102,39 +102,47 @@ void avgpool_backward(T* dinp, const T* dout, const PoolGeom& g) {
   }
 }
 
+// The options and the geometry they give, checked (one copy for both dtypes).
+// global = true: the window is the whole H×W plane.
+inline Status pool2d_geom(bool global, Options& o, const Shape& in, PoolGeom& g) {
+  int k[2] = {0, 0}, s[2] = {1, 1}, p[2] = {0, 0};
+  if (!global) {
+    BP_TRY(o.pair("size", -1, 1, k));
+    if (k[0] < 0) return o.error("size is required (a number or [h,w])");
+    BP_TRY(o.pair("stride", -1, 1, s));
+    if (s[0] < 0) {
+      s[0] = k[0], s[1] = k[1];
+      Json a = Json::array();
+      a.push(s[0]);
+      a.push(s[1]);
+      o.resolved("stride", a);
+    }
+    BP_TRY(o.pair("padding", 0, 0, p));
+  }
+  BP_TRY(o.finish());
+  if (in.size() != 3) return o.error("needs a [C,H,W] input, got " + shape_str(in));
+  if (global) k[0] = in[1], k[1] = in[2];
+  if (2 * p[0] > k[0] || 2 * p[1] > k[1])
+    return o.error("padding [" + std::to_string(p[0]) + "," + std::to_string(p[1]) + "] must be at most half the size [" +
+                   std::to_string(k[0]) + "," + std::to_string(k[1]) + "]");
+  if (k[0] > in[1] + 2 * p[0] || k[1] > in[2] + 2 * p[1])
+    return o.error("size [" + std::to_string(k[0]) + "," + std::to_string(k[1]) + "] is larger than the padded input [" +
+                   std::to_string(in[1] + 2 * p[0]) + "," + std::to_string(in[2] + 2 * p[1]) + "] (input " + shape_str(in) + ")");
+  g = {0, in[0], in[1], in[2], k[0], k[1], s[0], s[1], p[0], p[1], (in[1] + 2 * p[0] - k[0]) / s[0] + 1, (in[2] + 2 * p[1] - k[1]) / s[1] + 1};
+  return Status::Ok();
+}
+
 template <typename T>
 class Pool2d : public Layer<T> {
  public:
   // global = true: the window is the whole H×W plane and the output is [C].
   static Status create(bool is_max, bool global, Options& o, const Shape& in, std::unique_ptr<Layer<T>>& out) {
-    int k[2] = {0, 0}, s[2] = {1, 1}, p[2] = {0, 0};
-    if (!global) {
-      BP_TRY(o.pair("size", -1, 1, k));
-      if (k[0] < 0) return o.error("size is required (a number or [h,w])");
-      BP_TRY(o.pair("stride", -1, 1, s));
-      if (s[0] < 0) {
-        s[0] = k[0], s[1] = k[1];
-        Json a = Json::array();
-        a.push(s[0]);
-        a.push(s[1]);
-        o.resolved("stride", a);
-      }
-      BP_TRY(o.pair("padding", 0, 0, p));
-    }
-    BP_TRY(o.finish());
-    if (in.size() != 3) return o.error("needs a [C,H,W] input, got " + shape_str(in));
-    if (global) k[0] = in[1], k[1] = in[2];
-    if (2 * p[0] > k[0] || 2 * p[1] > k[1])
-      return o.error("padding [" + std::to_string(p[0]) + "," + std::to_string(p[1]) + "] must be at most half the size [" +
-                     std::to_string(k[0]) + "," + std::to_string(k[1]) + "]");
-    if (k[0] > in[1] + 2 * p[0] || k[1] > in[2] + 2 * p[1])
-      return o.error("size [" + std::to_string(k[0]) + "," + std::to_string(k[1]) + "] is larger than the padded input [" +
-                     std::to_string(in[1] + 2 * p[0]) + "," + std::to_string(in[2] + 2 * p[1]) + "] (input " + shape_str(in) + ")");
+    PoolGeom g;
+    BP_TRY(pool2d_geom(global, o, in, g));
     auto l = std::make_unique<Pool2d<T>>();
     l->is_max = is_max;
     l->global = global;
-    l->g = {0, in[0], in[1], in[2], k[0], k[1], s[0], s[1], p[0], p[1],
-            (in[1] + 2 * p[0] - k[0]) / s[0] + 1, (in[2] + 2 * p[1] - k[1]) / s[1] + 1};
+    l->g = g;
     l->in_shape = in;
     l->out_shape = global ? Shape{in[0]} : Shape{in[0], l->g.OH, l->g.OW};
     out = std::move(l);

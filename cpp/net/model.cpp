@@ -119,28 +119,28 @@ Status check_options(const GradCheckOptions& opt, const std::string& what) {
   if (opt.max_coords < 1) return Error(what + ": maxCoords must be >= 1, got " + std::to_string(opt.max_coords));
   return Status::Ok();
 }
-}  // namespace
 
-// The check proper, on the float64 twin; x (n samples, float64) is validated here.
-Status Model::grad_check_on(std::vector<double>& x, const double* t, int64_t tlen, int n, const GradCheckOptions& opt,
-                            const char* what, GradCheckReport& out) const {
-  std::unique_ptr<Sequential<double>> twin;
-  BP_TRY(float64_twin(twin));
-  BP_TRY(twin->check_input(x.data(), (int64_t)x.size(), n, what));
-  BP_TRY(twin->check_targets(t, tlen, n));
-  BP_TRY(teaching_bug_layer(*twin, opt.bug, out.broken_layer));
+// The check proper, on the float64 twin (x: n samples, validated here).
+Status check_on(Sequential<double>& twin, const std::vector<double>& x, const std::vector<double>& t, int n,
+                const GradCheckOptions& opt, const char* what, GradCheckReport& out) {
+  BP_TRY(twin.check_input(x.data(), (int64_t)x.size(), n, what));
+  BP_TRY(twin.check_targets(t.data(), (int64_t)t.size(), n));
+  BP_TRY(teaching_bug_layer(twin, opt.bug, out.broken_layer));
   out.bug = teaching_bug_name(opt.bug);
-  out.rows = bp::grad_check(*twin, x.data(), t, n, opt, &out.loss);
+  out.rows = grad_check(twin, x.data(), t.data(), n, opt, &out.loss);
   return Status::Ok();
 }
+}  // namespace
 
 Status Model::grad_check(int n, const GradCheckOptions& opt, GradCheckReport& out) {
   BP_TRY(check_options(opt, "gradCheck"));
+  std::unique_ptr<Sequential<double>> twin;
+  BP_TRY(float64_twin(twin));
   std::vector<double> x(x32.size() + x64.size());
   if (f32) std::copy(x32.begin(), x32.end(), x.begin());
   else x = x64;
   out = GradCheckReport();
-  return grad_check_on(x, targets.data(), (int64_t)targets.size(), n, opt, "gradCheck", out);
+  return check_on(*twin, x, targets, n, opt, "gradCheck", out);
 }
 
 Status Model::grad_check_dataset(const Dataset& ds, int samples, int pool, const GradCheckOptions& opt, GradCheckReport& out) {
@@ -154,6 +154,8 @@ Status Model::grad_check_dataset(const Dataset& ds, int samples, int pool, const
     return Error(w + ": samples " + std::to_string(samples) + " is more than the pool of " + std::to_string(P) + " (pool " +
                  std::to_string(pool) + ", dataset count " + std::to_string(ds.count()) + ")");
   BP_TRY(batch_fits(*this, P, "gradCheckDataset", "pool", pool));
+  std::unique_ptr<Sequential<double>> twin;
+  BP_TRY(float64_twin(twin));
   // The pool: P distinct indices in [0, count) (Floyd's sampling: for j = count−P .. count−1,
   // draw t in [0, j]; take t, or j if t is taken already).
   Rng rng(opt.seed);
@@ -162,26 +164,25 @@ Status Model::grad_check_dataset(const Dataset& ds, int samples, int pool, const
     uint32_t t = rng.below((uint32_t)(j + 1));
     cand.push_back(std::find(cand.begin(), cand.end(), t) == cand.end() ? t : (uint32_t)j);
   }
-  // Each one's loss, from a forward in inference; the highest first, ties to the lower index.
-  std::vector<double> loss(P), t((size_t)P * ds.target_size());
-  visit([&](auto& net) {
-    using T = typename std::decay_t<decltype(net.acts[0])>::value_type;
-    std::vector<T> x((size_t)P * ds.sample_size());
-    ds.gather(x.data(), t.data(), cand.data(), P);
-    net.run_infer(x.data(), P);
-    net.run_sample_losses(t.data(), loss.data());
-    return 0;
-  });
-  std::vector<int> order(P);
-  for (int i = 0; i < P; ++i) order[i] = i;
-  auto key = [&](int i) { return std::isnan(loss[i]) ? -INFINITY : loss[i]; };
-  std::sort(order.begin(), order.end(), [&](int a, int b) { return key(a) != key(b) ? key(a) > key(b) : cand[a] < cand[b]; });
+  // Each one's loss, from a forward in inference; then the `samples` highest, one at a time
+  // (ties: the lower index; a NaN loss counts as the lowest).
+  std::vector<double> x((size_t)P * ds.sample_size()), t((size_t)P * ds.target_size()), loss(P);
+  ds.gather(x.data(), t.data(), cand.data(), P);
+  twin->run_infer(x.data(), P);
+  twin->run_sample_losses(t.data(), loss.data());
+  for (double& l : loss) l = std::isnan(l) ? -INFINITY : l;
   out = GradCheckReport();
-  for (int i = 0; i < samples; ++i) out.samples.push_back(cand[order[i]]);
-  std::vector<double> x((size_t)samples * ds.sample_size());
+  for (int s = 0; s < samples; ++s) {
+    int best = -1;
+    for (int i = 0; i < P; ++i)
+      if (cand[i] != UINT32_MAX && (best < 0 || loss[i] > loss[best] || (loss[i] == loss[best] && cand[i] < cand[best]))) best = i;
+    out.samples.push_back(cand[best]);
+    cand[best] = UINT32_MAX;
+  }
+  x.resize((size_t)samples * ds.sample_size());
   t.resize((size_t)samples * ds.target_size());
   ds.gather(x.data(), t.data(), out.samples.data(), samples);
-  return grad_check_on(x, t.data(), (int64_t)t.size(), samples, opt, "gradCheckDataset", out);
+  return check_on(*twin, x, t, samples, opt, "gradCheckDataset", out);
 }
 
 Status Model::find_param(int layer, const std::string& name) const {

@@ -115,8 +115,7 @@ class Model {
   std::vector<uint8_t> bytes;  // staging for save/load
 
  private:
-  Status grad_check_on(std::vector<double>& x, const double* targets, int64_t tlen, int n, const GradCheckOptions& opt,
-                       const char* what, GradCheckReport& out) const;
+  double batch_step(const Dataset& ds, const uint32_t* idx, int n, bool step);
   std::unique_ptr<Sequential<float>> f32;
   std::unique_ptr<Sequential<double>> f64;
 };

@@ -96,28 +96,32 @@ Status Model::fit_steps(const Dataset& ds, int k, const FitConfig& cfg, FitRepor
   BP_TRY(batch_fits(*this, std::min<int64_t>(cfg.batch_size, ds.count()), "fit", "batchSize", cfg.batch_size));
   if (!trainer.matches(ds, cfg)) trainer.start(ds, cfg);
   out = FitReport();
-  visit([&](auto& net) {
-    using T = typename std::decay_t<decltype(net.acts[0])>::value_type;
-    auto& x = pick<T>(trainer.x32, trainer.x64);
-    for (int s = 0; s < k; ++s) {
-      const uint32_t* idx;
-      int n = trainer.next(idx);
-      x.resize((size_t)n * ds.sample_size());
-      trainer.t.resize((size_t)n * ds.target_size());
-      ds.gather(x.data(), trainer.t.data(), idx, n);
-      trainer.end_step();
-      out.last_loss = net.run_train_step(x.data(), trainer.t.data(), n);
-      out.loss_sum += out.last_loss;
-      out.samples += n;
-      ++out.steps;
-    }
-    return 0;
-  });
+  for (int s = 0; s < k; ++s) {
+    const uint32_t* idx;
+    int n = trainer.next(idx);
+    out.last_loss = batch_step(ds, idx, n, true);
+    trainer.end_step();  // (after the batch is gathered: it may reshuffle the order idx points into)
+    out.loss_sum += out.last_loss;
+    out.samples += n;
+    ++out.steps;
+  }
   out.total_steps = trainer.total_steps;
   out.epoch = trainer.epoch;
   out.position = trainer.pos;
-  out.steps_to_epoch_end = trainer.steps_to_epoch_end();
   return Status::Ok();
+}
+
+// The samples of ds at idx gathered into the trainer's batch buffers, then the parameter
+// gradients on them and, with step, the optimizer step: one fit step, or gradients_at.
+double Model::batch_step(const Dataset& ds, const uint32_t* idx, int n, bool step) {
+  return visit([&](auto& net) {
+    using T = typename std::decay_t<decltype(net.acts[0])>::value_type;
+    auto& x = pick<T>(trainer.x32, trainer.x64);
+    x.resize((size_t)n * ds.sample_size());
+    trainer.t.resize((size_t)n * ds.target_size());
+    ds.gather(x.data(), trainer.t.data(), idx, n);
+    return step ? net.run_train_step(x.data(), trainer.t.data(), n) : net.run_compute_gradients(x.data(), trainer.t.data(), n, true);
+  });
 }
 
 Status Model::next_batch(const Dataset& ds, const FitConfig& cfg, std::vector<uint32_t>& out) {
@@ -144,15 +148,8 @@ Status Model::gradients_at(const Dataset& ds, double& L) {
   }
   BP_TRY(batch_fits(*this, n, "gradientsAt", "indices.length", n));
   batch_indices.assign(indices.begin(), indices.end());
-  return visit([&](auto& net) {
-    using T = typename std::decay_t<decltype(net.acts[0])>::value_type;
-    auto& x = pick<T>(trainer.x32, trainer.x64);
-    x.resize((size_t)n * ds.sample_size());
-    trainer.t.resize((size_t)n * ds.target_size());
-    ds.gather(x.data(), trainer.t.data(), batch_indices.data(), (int)n);
-    L = net.run_compute_gradients(x.data(), trainer.t.data(), (int)n, true);
-    return Status::Ok();
-  });
+  L = batch_step(ds, batch_indices.data(), (int)n, false);
+  return Status::Ok();
 }
 
 Status Model::evaluate_dataset(const Dataset& ds, int batch_size, int64_t limit, double& L, double& accuracy) {

@@ -173,15 +173,15 @@ void Sequential<T>::run_forward(const T* x, int N) {
 // elementwise relus, up to a layer that says how many it reads (a pool without padding, whose
 // floor-mode windows may stop short of the last rows and columns: mnist-cnn's 3×3 pool reads
 // 12 × 12 of conv2's 14 × 14). Layers that can (the stride-1 conv) skip the others.
-template <typename T>
-std::vector<InferStep> plan_inference(const std::vector<std::unique_ptr<Layer<T>>>& layers) {
+std::vector<InferStep> plan_inference(const std::vector<LayerFacts>& layers) {
   const int L = (int)layers.size();
-  auto relu = [&](int i) { return i < L && layers[i]->kind == LayerKind::Relu; };
-  auto takes_relu = [&](int i) { return i < L && layers[i]->takes_relu_input(); };
-  std::vector<InferStep> plan;
+  auto relu = [&](int i) { return i < L && layers[i].kind == LayerKind::Relu; };
+  auto takes_relu = [&](int i) { return i < L && layers[i].takes_relu_input; };
+  std::vector<InferStep> plan(L);
+  int steps = 0;
   for (int i = 0; i < L;) {
     InferStep s{i, i, i + 1, InferMode{true, Fusion::None, 0, 0}};
-    if (layers[i]->takes_relu_pool() && relu(i + 1) && takes_relu(i + 2)) {
+    if (layers[i].takes_relu_pool && relu(i + 1) && takes_relu(i + 2)) {
       s.out = i + 3;
       s.mode.fusion = Fusion::ReluPool;
     } else if (relu(i) && takes_relu(i + 1)) {
@@ -191,17 +191,23 @@ std::vector<InferStep> plan_inference(const std::vector<std::unique_ptr<Layer<T>
     }
     int j = s.layer + 1;
     while (relu(j)) ++j;
-    if (j < L) s.mode.rows = layers[j]->in_rows_read(), s.mode.cols = layers[j]->in_cols_read();
-    plan.push_back(s);
+    if (j < L) s.mode.rows = layers[j].rows_read, s.mode.cols = layers[j].cols_read;
+    plan[steps++] = s;
     i = s.out;
   }
+  plan.resize(steps);
   return plan;
 }
 
 template <typename T>
 const std::vector<InferStep>& Sequential<T>::inference_plan() {
   if (plan_.empty() != layers.empty() || !(plan_flags_ == kernel_flags())) {
-    plan_ = plan_inference(layers);
+    std::vector<LayerFacts> facts(layers.size());
+    for (size_t i = 0; i < layers.size(); ++i) {
+      const Layer<T>& l = *layers[i];
+      facts[i] = {l.kind, l.takes_relu_input(), l.takes_relu_pool(), l.in_rows_read(), l.in_cols_read()};
+    }
+    plan_ = plan_inference(facts);
     plan_flags_ = kernel_flags();
   }
   return plan_;

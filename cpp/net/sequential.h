@@ -39,6 +39,13 @@ struct InferStep {
   int layer, in, out;
   InferMode mode;
 };
+// What the planner knows of each layer: its kind, what it can fuse in, what it reads (layer.h).
+struct LayerFacts {
+  LayerKind kind;
+  bool takes_relu_input, takes_relu_pool;
+  int rows_read, cols_read;
+};
+std::vector<InferStep> plan_inference(const std::vector<LayerFacts>& layers);
 
 template <typename T>
 class Sequential {

@@ -36,7 +36,6 @@ struct FitReport {
   int64_t total_steps = 0;  // since the trainer started
   int64_t epoch = 0;        // completed epochs
   int64_t position = 0;     // samples done in the current epoch
-  int64_t steps_to_epoch_end = 0;
 };
 
 class Trainer {

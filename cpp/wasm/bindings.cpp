@@ -62,7 +62,7 @@ double number(const R& r) {
 template <typename C>
 val array(const C& items) {
   val a = val::array();
-  for (auto& v : items) a.call<void>("push", v);
+  for (size_t i = 0; i < items.size(); ++i) a.set(i, items[i]);
   return a;
 }
 val row_shape(const bp::GradCheckRow& r) { return array(r.shape); }
@@ -218,8 +218,7 @@ EMSCRIPTEN_BINDINGS(backprop) {
       .field("samples", &number<FitReport, &FitReport::samples>, &read_only<FitReport, double>)
       .field("totalSteps", &number<FitReport, &FitReport::total_steps>, &read_only<FitReport, double>)
       .field("epoch", &number<FitReport, &FitReport::epoch>, &read_only<FitReport, double>)
-      .field("position", &number<FitReport, &FitReport::position>, &read_only<FitReport, double>)
-      .field("stepsToEpochEnd", &number<FitReport, &FitReport::steps_to_epoch_end>, &read_only<FitReport, double>);
+      .field("position", &number<FitReport, &FitReport::position>, &read_only<FitReport, double>);
   emscripten::value_object<FitPosition>("FitPosition")
       .field("totalSteps", &number<FitPosition, &FitPosition::total_steps>, &read_only<FitPosition, double>)
       .field("epoch", &number<FitPosition, &FitPosition::epoch>, &read_only<FitPosition, double>)

@@ -179,7 +179,7 @@ TEST_F(Fit, NextBatchAndGradientsAtAreTheFitSteps) {
     EXPECT_EQ(r.total_steps, 7);
     EXPECT_EQ(r.epoch, 2);
     EXPECT_EQ(r.position, 4);
-    EXPECT_EQ(r.steps_to_epoch_end, 2);
+    EXPECT_EQ(b.trainer.steps_to_epoch_end(), 2);
     std::vector<uint8_t> wa, wb;  // model files with the optimizer state: equal bytes, equal nets
     ASSERT_TRUE(a.save(true, wa).ok());
     ASSERT_TRUE(b.save(true, wb).ok());
