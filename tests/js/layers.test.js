@@ -1,4 +1,5 @@
-// The package's layers (README "Layout"): core <- worker <- embed <- demo, and web/index.js on top.
+// The package's layers (README "Layout"): core <- worker <- embed <- demo, core <- learn (the lesson
+// UI, which embed and demo may use), and web/index.js on top.
 // Parses every import in web/ and fails on an import against these arrows, on an import cycle,
 // and on anything outside web/demo/ importing from it.
 import { describe, expect, it } from 'vitest';
@@ -30,9 +31,10 @@ const layerOf = (file) => {
 const ALLOWED = {
   core: ['core'],
   worker: ['core', 'worker'],
-  embed: ['core', 'worker', 'embed'],
-  demo: ['core', 'worker', 'embed', 'demo'],
-  entry: ['core', 'worker', 'embed', 'entry'],
+  learn: ['core', 'learn'],
+  embed: ['core', 'worker', 'learn', 'embed'],
+  demo: ['core', 'worker', 'learn', 'embed', 'demo'],
+  entry: ['core', 'worker', 'learn', 'embed', 'entry'],
 };
 
 // Every cycle found by a depth-first walk, as [f, ..., f].
