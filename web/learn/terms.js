@@ -33,7 +33,7 @@ export function flat(idx, shape) {
 /** The shape of a named tensor of a trace layer (or of trace.loss), leading n where per sample. */
 export function shapeOf(trace, layer, tensor) {
   const n = trace.n;
-  if (tensor.startsWith('loss.')) return [n, trace.loss.size];
+  if (tensor.startsWith('loss.')) return [n, ...trace.layers[trace.layers.length - 1].outputShape];  // the loss reads the last output
   const L = trace.layers[layer];
   if (tensor === 'input' || tensor === 'dInput') return [n, ...L.inputShape];
   if (tensor === 'output' || tensor === 'dOutput') return [n, ...L.outputShape];
