@@ -158,9 +158,15 @@ function figuresOf(trace) {
   f.push(['backward', 'dInput', 'tensor.dInput', { result: true, check: [0, 'input'] }]);
   return f;
 }
-// In a one-layer net the layer's δ^l is the loss's δ, and the loss's input is the layer's output.
+// In a one-layer net the layer's δ^l is the loss's δ, and the loss's input is the layer's output;
+// without padding the padded input is the input itself (its grid is not drawn twice).
 const ALIAS = { dOutput: 'loss.dInput', 'loss.input': 'output' };
-const gridKey = (tensor) => ALIAS[tensor] ?? tensor;
+const FALLBACK = { 'step.inputPadded': 'input', 'step.dInputPadded': 'dInput' };
+const gridKey = (tensor) => {
+  const t = ALIAS[tensor] ?? tensor;
+  return state.grids[t] ? t : FALLBACK[t] ?? t;
+};
+window.learn.gridOf = gridKey;
 
 // The symbol of an entry, in TeX: W_{0,1,1,0}, δ^{l-1}_{0,0,2,1}, ...
 const SYM = {
@@ -305,9 +311,10 @@ async function route() {
 async function start() {
   const status = $('#status');
   try {
+    const core = loadBackprop();  // the module and the language's tables load side by side
     await setLang(pickLang(parseHash().raw.lang));
     status.textContent = t('ui.loading');
-    bp = await loadBackprop();
+    bp = await core;
     $('#lang').addEventListener('change', (e) => {
       const { chapter, raw } = parseHash();
       const rest = Object.entries({ ...raw, lang: e.target.value }).filter(([k]) => k !== 'lang').map(([k, v]) => `&${k}=${encodeURIComponent(v)}`).join('');
