@@ -1,5 +1,6 @@
 // bootstrap.mjs: installs what is missing, and does nothing when all is there.
-// apt (as root): emscripten, cmake, g++, GoogleTest, chromium. Then `npm ci` when
+// apt (as root): emscripten, cmake, g++, GoogleTest, chromium, a CJK font (Debian's Chromium has
+// none, and the learn page's Chinese screenshots need one). Then `npm ci` when
 // node_modules is missing or older than package-lock.json. Without root it prints
 // the exact commands and exits 1.
 import { existsSync, statSync } from 'node:fs';
@@ -18,6 +19,7 @@ const needs = [
   ['googletest', () => existsSync('/usr/src/googletest')],
   ['libgtest-dev', () => existsSync('/usr/include/gtest/gtest.h')],
   ['chromium', () => existsSync('/usr/bin/chromium')],
+  ['fonts-noto-cjk', () => existsSync('/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc')],
 ];
 const missing = needs.filter(([, ok]) => !ok()).map(([pkg]) => pkg);
 

@@ -185,7 +185,7 @@ describe('learn page', () => {
       await page.goto('about:blank');
       await page.goto(`${srv.url}learn.html#conv-padding&lang=en`);
       await page.waitForFunction(() => window.learn?.state.ready, null, { timeout: 30_000 });
-      times.push(await page.evaluate(() => performance.now()));
+      times.push(await page.evaluate(() => performance.getEntriesByName('drawn')[0].startTime));
     }
     console.log(`learn page ready after ${times.map((t) => t.toFixed(0)).join(', ')} ms`);
     expect(Math.min(...times)).toBeLessThan(1000);
