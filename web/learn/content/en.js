@@ -555,7 +555,7 @@ export default {
           r`\frac{\partial L}{\partial W^6} = \delta^7 (z^6)^{\top}, \quad \frac{\partial L}{\partial b^6} = \delta^7, \quad \delta^6 = (W^6)^{\top} \delta^7, \quad \delta^5 = \delta^6 \odot [z^5 > 0]`,
           r`\frac{\partial L}{\partial W^4} = \delta^5 (z^4)^{\top}, \quad \frac{\partial L}{\partial b^4} = \delta^5, \quad \delta^4 = (W^4)^{\top} \delta^5, \quad \delta^3 = \mathrm{reshape}_{13 \times 13}(\delta^4)`,
           r`\delta^2_{y,x} = \sum_{(i,j)\,:\,(y,x) = \operatorname*{arg\,max}(i,j)} \delta^3_{i,j}, \qquad \delta^1 = \delta^2 \odot [z^1 > 0]`,
-          r`\frac{\partial L}{\partial W^0_{m,n}} = \sum_{i,j} \delta^1_{i,j}\, z^0_{i+m,j+n}, \quad \frac{\partial L}{\partial b^0} = \sum_{i,j} \delta^1_{i,j}, \quad \delta^0 = \sum_{m,n} \mathrm{rot}_{180^\circ}(W^0)_{m,n}\, p\delta^1_{i+m,j+n}`,
+          r`\frac{\partial L}{\partial W^0_{m,n}} = \sum_{i,j} \delta^1_{i,j}\, z^0_{i+m,j+n}, \quad \frac{\partial L}{\partial b^0} = \sum_{i,j} \delta^1_{i,j}, \quad \delta^0_{i,j} = \sum_{m,n} \mathrm{rot}_{180^\circ}(W^0)_{m,n}\, p\delta^1_{i+m,j+n}`,
         ],
       },
       {
