@@ -21,6 +21,7 @@ const common = {
   roundoff: r`A float32 net computes the analytic gradient with about 7 significant digits (machine epsilon $2^{-23} \approx 1.2 \times 10^{-7}$), while the numerical side runs in float64. So a correct float32 gradient typically lands around $10^{-7}$ to $10^{-6}$ relative error, in the "fine" band; a float64 net agrees to $10^{-9}$ or better. Round-off is not a bug: a bug shows up as an error near 1, not in the seventh digit.`,
   layout: r`Indices start at 0. Tensors are drawn per sample and per channel; a conv weight is stored as $[d, c, m, n]$ (output channel, input channel, kernel row, kernel column), so the entry the equations call $W_{m,n,c,d}$ is the grid cell W[d][c][m][n]. Width is written $\hat W$ so that $W$ stays the weights.`,
   batch: r`The mean over the batch, the $1/N$, lives in the loss and nowhere else: $\delta$ of the loss already carries it. Each layer then simply sums its parameter gradients over the $N$ samples, while $\delta^{l-1}$ stays one tensor per sample.`,
+  tiny: r`The pass rule has an absolute part, $10^{-5}$: an entry whose true value is tiny can be off by a large factor and still pass. Under a bug such entries show as suspicious rather than wrong; that is the rule working as designed, not the bug hiding.`,
   sum: r`Click or focus an entry of a result: the entries that are multiplied and added to make it light up, and the sum is written out with the numbers in place. Zero terms (from padding or dilation) are shown in grey, as in the derivation.`,
 };
 
@@ -91,8 +92,8 @@ export default {
       },
     ],
     bugs: {
-      'loss-no-mean': r`The loss forgets the $1/N$ in its gradient (the loss value itself is still the mean). Every entry of $\delta$ of the loss is $N$ times too large, and since $\partial L/\partial W$, $\partial L/\partial b$ and $\delta^{l-1}$ are all linear in $\delta^l$, every gradient on the page is $N$ times too large: all of them turn red, with relative error $1 - 1/N$; only entries that are exactly 0 stay green. With a single sample $N = 1$ and nothing changes: choose at least two samples to see it.`,
-      'mse-no-half': r`The loss is reported without the $\tfrac12$, $L = \frac{1}{ND}\sum (y-t)^2$, but the gradient is taken as if the $\tfrac12$ were there, $(y-t)/(ND)$. Every gradient is then exactly half the derivative of the reported loss, so every nonzero entry of $\delta$, $\partial L/\partial W$, $\partial L/\partial b$ and $\delta^{l-1}$ turns red with relative error 0.5. It is an MSE slip: pick the MSE loss to see it.`,
+      'loss-no-mean': r`The loss forgets the $1/N$ in its gradient (the loss value itself is still the mean). Every entry of $\delta$ of the loss is $N$ times too large, and since $\partial L/\partial W$, $\partial L/\partial b$ and $\delta^{l-1}$ are all linear in $\delta^l$, every gradient on the page is $N$ times too large: all of them turn red, with relative error $1 - 1/N$; only entries that are 0, or so tiny that the absolute tolerance $10^{-5}$ of the pass rule covers the error, escape. With a single sample $N = 1$ and nothing changes: choose at least two samples to see it.`,
+      'mse-no-half': r`The loss is reported without the $\tfrac12$, $L = \frac{1}{ND}\sum (y-t)^2$, but the gradient is taken as if the $\tfrac12$ were there, $(y-t)/(ND)$. Every gradient is then exactly half the derivative of the reported loss, so every nonzero entry of $\delta$, $\partial L/\partial W$, $\partial L/\partial b$ and $\delta^{l-1}$ turns red with relative error 0.5 (apart from entries so tiny that the absolute tolerance $10^{-5}$ covers the error). It is an MSE slip: pick the MSE loss to see it.`,
     },
     notes: {
       ...common,
