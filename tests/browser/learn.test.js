@@ -179,6 +179,81 @@ describe('learn page', () => {
     expect(page.errors).toEqual([]);
   });
 
+  it('the network stepper: the layer in focus shows its real numbers; it reaches the update and the weights move exactly by the SGD step read from the core', async () => {
+    for (const lang of ['zh', 'en']) {
+      await go(`network&lang=${lang}&digit=3&lr=0.1`);
+      // step 1: the conv layer's forward; its chapter view above holds the layer's real numbers
+      await page.waitForFunction(() => window.learn.lesson.state.network && document.querySelector('.focus-lesson .lesson'));
+      await page.waitForFunction(() => document.querySelector('.focus-lesson figure[data-tensor="grad.weight"]'), null, { timeout: 30_000 });
+      const focus = await page.evaluate(() => {
+        const { trace } = window.learn.state.network;
+        const cells = [...document.querySelectorAll('.focus-lesson figure[data-tensor="grad.weight"] td')].map((td) => td.getAttribute('aria-label'));
+        return { chapter: document.querySelector('.focus-lesson .lesson').dataset.chapter, cells, grad: Array.from(trace.layers[0].grads.weight.values), red: document.querySelectorAll('.focus-lesson td.band-wrong').length };
+      });
+      expect(focus.chapter).toBe('conv-single');
+      expect(focus.cells.length).toBe(9);
+      focus.cells.forEach((label, i) => expect(label).toContain(`= ${String(focus.grad[i]).replace('-', '−')}`));
+      expect(focus.red, 'no bug: nothing red in the real layer').toBe(0);
+      const total = await page.evaluate(() => window.learn.state.network.steps.length);
+      expect(total).toBe(16);
+      for (let k = 1; k < total; k++) await page.click('.step-next');
+      const got = await page.evaluate(() => {
+        const { step, steps, update } = window.learn.state.network;
+        let worst = 0, moved = 0, count = 0;
+        for (const u of update.tensors)
+          for (let i = 0; i < u.before.length; i++) {
+            const want = Math.fround(u.before[i] - update.lr * u.grad[i]);
+            const ulp = Math.max(Math.abs(want) * 2 ** -23, 2 ** -149);
+            worst = Math.max(worst, Math.abs(u.after[i] - want) / ulp);
+            if (u.after[i] !== u.before[i]) moved++;
+            count++;
+          }
+        return { step, last: steps.length - 1, kind: steps[step].kind, worst, moved, count, lossBefore: update.before, lossAfter: update.after, shown: document.querySelectorAll('.step-panel figure.tensor').length };
+      });
+      expect(got.step).toBe(got.last);
+      expect(got.kind).toBe('update');
+      expect(got.worst, 'after = before − η·grad, to the float32 rounding of the core').toBeLessThanOrEqual(1);
+      expect(got.moved).toBeGreaterThan(0);
+      expect(got.count).toBe(11540);
+      expect(got.lossAfter).toBeLessThan(got.lossBefore);
+      expect(got.shown).toBeGreaterThanOrEqual(3);
+    }
+    expect(page.errors).toEqual([]);
+  });
+
+  it('the optimizer race draws a curve per optimizer (and the numbers beside it); the 2-D surface a path per optimizer', async () => {
+    await go('optimizers&lang=en');
+    await page.click('.race-start');
+    await page.waitForFunction(() => window.learn.state.optimizers.race?.done, null, { timeout: 120_000 });
+    const got = await page.evaluate(() => {
+      const { race, surface } = window.learn.state.optimizers;
+      const canvas = document.querySelector('canvas.race');
+      const px = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+      let ink = 0;
+      for (let i = 0; i < px.length; i += 4) if (px[i + 3] > 0) ink++;
+      return {
+        curves: Object.fromEntries(Object.entries(race.curves).map(([k, c]) => [k, { n: c.length, finite: c.every(Number.isFinite), first: c[0], last: c.at(-1) }])),
+        paths: Object.fromEntries(Object.entries(surface.paths).map(([k, p]) => [k, { n: p.length, end: p.at(-1) }])),
+        rows: document.querySelectorAll('table.numbers tbody tr').length,
+        ink,
+      };
+    });
+    const ids = ['sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adadelta', 'adam'];
+    expect(Object.keys(got.curves).sort()).toEqual([...ids].sort());
+    for (const id of ids) {
+      expect(got.curves[id].n, id).toBe(150);
+      expect(got.curves[id].finite, id).toBe(true);
+      expect(got.paths[id].n, id).toBe(101);
+    }
+    // the same first batch and the same initial weights: every curve starts at the same loss
+    expect(new Set(ids.map((id) => got.curves[id].first)).size).toBe(1);
+    expect(got.curves.adam.last).toBeLessThan(got.curves.adam.first);
+    expect(new Set(ids.map((id) => got.paths[id].end.join())).size).toBe(ids.length);
+    expect(got.rows).toBe(2 * ids.length);
+    expect(got.ink).toBeGreaterThan(1000);
+    expect(page.errors).toEqual([]);
+  });
+
   it('loads in under a second from the local server (best of three, page start to first chapter drawn)', async () => {
     const times = [];
     for (let k = 0; k < 3; k++) {

@@ -1,7 +1,7 @@
 // example.js: a chapter's live example: its sizes (clamped to the chapter's limits, with a
 // message naming each bad value), the one-layer float64 net with its loss, the seeded numbers,
 // and the two core calls the page makes (trace, numericGradient). No DOM.
-import { shimTrace, shimNumericGradient } from './trace-shim.js';  // TEMPORARY: until net.trace lands
+import { shimTrace, shimNumericGradient, shimTraceNet, shimNumericGradientNet } from './trace-shim.js';  // TEMPORARY: until net.trace lands
 
 // The chapters the page builds, their size controls [name, min, max, default] and "break it" bugs.
 export const CHAPTERS = {
@@ -136,4 +136,20 @@ export function traceOf(bp, ex, bug = 'none') {
 export function numericOf(bp, ex, layer, tensor) {
   if (typeof ex.net.numericGradient === 'function') return ex.net.numericGradient(ex.x, ex.targets, ex.n, { layer, tensor });
   return shimNumericGradient(bp, ex.net, ex.x, ex.targets, ex.n, { layer, tensor });
+}
+
+/** The core's trace of a whole net on (x, targets) (net.trace; the shim until it lands). */
+export function traceNetOf(bp, net, x, targets, n = 1) {
+  if (typeof net.trace === 'function') return net.trace(x, targets, n);
+  return shimTraceNet(bp, net, x, targets, n);
+}
+
+/**
+ * The core's float64 centred differences for one tensor of a whole net: 'weight' | 'bias' of
+ * layer `layer`, or 'input' of layer `layer` (= number of layers: the loss's input). `input`: the
+ * tensor's values now (the trace's), which the shim needs for 'input'.
+ */
+export function numericNetOf(bp, net, x, targets, n, { layer, tensor, input }) {
+  if (typeof net.numericGradient === 'function') return net.numericGradient(x, targets, n, { layer, tensor });
+  return shimNumericGradientNet(bp, net, x, targets, n, { layer, tensor, input });
 }

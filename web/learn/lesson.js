@@ -113,9 +113,10 @@ export function layerTrace(trace, index) {
 
 /**
  * Mounts one chapter into root. -> { el, state, ready (a promise: drawn and typeset),
- * drawn (a promise: the grids painted), update(params), destroy() }
+ * drawn (a promise: the grids painted), update(params), destroy() }. compact: the chapter's
+ * derivation folded away under its summary (the network chapter's layer in focus).
  */
-export function mountLesson(root, { chapter, lang = 'en', params = {}, onChange = null, bp = null, styles = true, headingLevel = 2 } = {}) {
+export function mountLesson(root, { chapter, lang = 'en', params = {}, onChange = null, bp = null, styles = true, headingLevel = 2, compact = false } = {}) {
   const el = h('div', { className: 'lesson' });
   el.dataset.chapter = chapter;
   const links = [];
@@ -156,7 +157,8 @@ export function mountLesson(root, { chapter, lang = 'en', params = {}, onChange 
       if (s.tex?.length) sec.append(h('div', { className: 'equations' }, ...s.tex.map((tex) => mathEl(tex, true))));
       body.append(sec);
     }
-    el.append(body);
+    if (compact) el.append(h('details', { className: 'derivation' }, h('summary', { textContent: t('lesson.derivation') }), body));
+    else el.append(body);
   }
 
   // ---- the live example of a one-layer chapter ----
@@ -371,7 +373,7 @@ export function mountLesson(root, { chapter, lang = 'en', params = {}, onChange 
         el.append(box);
         const mod = await special();
         if (destroyed) return;
-        widget = await mod.mount(box, { core, tr, params, onChange, headingLevel: headingLevel + 1, lesson: api });
+        widget = await mod.mount(box, { core, tr, params, onChange, headingLevel: headingLevel + 1, lesson: api, mountLesson });
       }
     }
     drawnResolve();

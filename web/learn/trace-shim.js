@@ -234,3 +234,120 @@ export function shimNumericGradient(bp, net, x, targets, n, { layer, tensor, eps
   aux?.net.dispose();
   return { values, kinks };
 }
+
+// ---- a whole net (the network chapter): one one-layer net of the core per layer ----
+
+/** A one-layer net of the core holding layer i of net (its parameters copied), in dtype. */
+function layerNet(bp, net, i, dtype) {
+  const L = net.layers()[i];
+  const sub = bp.sequential({ input: L.inputShape, layers: [net.spec.layers[i]], loss: 'mse', dtype, seed: 1 });
+  for (const p of net.paramInfo()) if (p.layer === i) sub.setParam(0, p.name, net.getParam(i, p.name));
+  return sub;
+}
+
+/** The spec's net.trace for a whole net: each layer's forward and backward run by the core on its own. */
+export function shimTraceNet(bp, net, x, targets, n) {
+  const dtype = net.spec.dtype ?? 'float32';
+  const infos = net.layers();
+  const subs = infos.map((_, i) => layerNet(bp, net, i, dtype));
+  try {
+    const inputs = [], outputs = [];
+    let z = x;
+    for (const sub of subs) {
+      inputs.push(Float64Array.from(z));
+      z = sub.forward(z, n).slice();
+      outputs.push(Float64Array.from(z));
+    }
+    const D = prod(infos[infos.length - 1].outputShape);
+    const aux = lossDelta(bp, net.spec.loss, outputs[outputs.length - 1], targets, n, D);
+    aux.net.dispose();
+    const layers = [];
+    let delta = aux.delta;
+    for (let i = subs.length - 1; i >= 0; i--) {
+      const sub = subs[i], L = infos[i];
+      const params = {}, grads = {};
+      for (const p of sub.paramInfo()) params[p.name] = { shape: p.shape, values: sub.getParam(0, p.name) };
+      sub.zeroGrad();
+      sub.forward(inputs[i], n);
+      const dInput = Float64Array.from(sub.backward(delta));
+      for (const p of sub.paramInfo()) grads[p.name] = { shape: p.shape, values: sub.getGrad(0, p.name) };
+      let extra = { steps: {} };
+      if (L.type === 'conv2d') extra = convSteps(bp, sub, L, inputs[i], delta, n, 'none', params);
+      else if (L.type.includes('pool')) extra = poolSteps(sub, L, inputs[i], delta, n, 'none');
+      else if (L.type !== 'dense' && L.type !== 'flatten') extra = activationSteps(sub, L, inputs[i], delta, n, 'none');
+      const { type, inputShape, outputShape, ...config } = L;
+      layers[i] = { index: i, type, config: { type, ...config }, inputShape, outputShape, input: inputs[i], output: outputs[i], dOutput: delta, dInput, params, grads, steps: extra.steps };
+      delta = dInput;
+    }
+    const last = outputs[outputs.length - 1];
+    const loss = { type: net.spec.loss, value: net.loss(x, targets, n), input: last, targets: Float64Array.from(targets), dInput: layers[layers.length - 1].dOutput };
+    if (net.spec.loss === 'softmax_cross_entropy') loss.probs = Float64Array.from(net.predict(x, n));
+    return { dtype, bug: 'none', brokenLayer: -1, loss, layers };
+  } finally {
+    for (const s of subs) s.dispose();
+  }
+}
+
+/** The spec's net.numericGradient for a whole net: centred differences of a float64 twin's loss. */
+export function shimNumericGradientNet(bp, net, x, targets, n, { layer, tensor, eps = 1e-6, input = null }) {
+  const infos = net.layers(), spec = net.spec;
+  const own = [];  // nets to dispose
+  try {
+    let lossAt, base, kinkOf = () => 0;
+    if (tensor !== 'input') {
+      const twin = bp.sequential({ ...spec, dtype: 'float64' });
+      own.push(twin);
+      for (const p of net.paramInfo()) twin.setParam(p.layer, p.name, Float64Array.from(net.getParam(p.layer, p.name)));
+      base = twin.getParam(layer, tensor);
+      lossAt = (v) => (twin.setParam(layer, tensor, v), twin.loss(x, targets, n));
+    } else if (layer === infos.length) {
+      base = Float64Array.from(input);
+      const aux = lossDelta(bp, spec.loss, base, targets, n, base.length / n);
+      own.push(aux.net);
+      lossAt = (v) => aux.lossOf(v);
+    } else {
+      base = Float64Array.from(input);
+      const tail = bp.sequential({ input: infos[layer].inputShape, layers: spec.layers.slice(layer), loss: spec.loss, dtype: 'float64', seed: 1 });
+      own.push(tail);
+      for (const p of net.paramInfo()) if (p.layer >= layer) tail.setParam(p.layer - layer, p.name, Float64Array.from(net.getParam(p.layer, p.name)));
+      lossAt = (v) => tail.loss(v, targets, n);
+      const type = infos[layer].type;
+      if (['relu', 'leaky_relu', 'prelu', 'selu', 'elu'].includes(type)) kinkOf = (i) => (Math.abs(base[i]) <= eps ? 1 : 0);
+      if (type === 'maxpool2d' || type === 'globalmaxpool') {
+        const pool = layerNet(bp, net, layer, 'float64');
+        own.push(pool);
+        const v = Float64Array.from(base);
+        kinkOf = (i) => {
+          v[i] = base[i] + eps;
+          const up = pool.forward(v, n).slice();
+          v[i] = base[i] - eps;
+          const down = pool.forward(v, n);
+          v[i] = base[i];
+          for (let k = 0; k < up.length; k++) {
+            const d = up[k] - down[k];
+            if (Math.abs(d) > 1e-3 * eps && Math.abs(d - 2 * eps) > 1e-3 * eps) return 1;
+          }
+          return 0;
+        };
+      }
+    }
+    const values = new Float64Array(base.length), kinks = new Uint8Array(base.length);
+    const v = Float64Array.from(base);
+    const at = lossAt(v);
+    for (let i = 0; i < base.length; i++) {
+      v[i] = base[i] + eps;
+      const up = lossAt(v);
+      v[i] = base[i] - eps;
+      const down = lossAt(v);
+      v[i] = base[i];
+      values[i] = (up - down) / (2 * eps);  // JS stand-in (the quotient)
+      // a kink anywhere downstream (a ReLU input at 0, a max-pool tie): the two one-sided
+      // differences disagree far beyond the curvature's h² (JS stand-in for the core's kink flags)
+      const fwd = up - at, bwd = at - down;
+      kinks[i] = kinkOf(i) || (Math.abs(fwd - bwd) > 1e-3 * Math.max(Math.abs(fwd), Math.abs(bwd)) && Math.abs(fwd - bwd) > 1e-13) ? 1 : 0;
+    }
+    return { values, kinks };
+  } finally {
+    for (const o of own) o.dispose();
+  }
+}
