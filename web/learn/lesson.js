@@ -25,7 +25,7 @@ export const STYLE_URLS = [
 
 let corePromise = null;
 /** The core, loaded once for every lesson on the page. */
-export const loadCore = () => (corePromise ??= loadBackprop());
+export const loadCore = () => (corePromise ??= loadBackprop().then((bp) => (globalThis.performance?.mark?.('core'), bp)));
 
 const MAX_TERMS = 12;
 const h = (tag, props = {}, ...kids) => {
@@ -365,6 +365,7 @@ export function mountLesson(root, { chapter, lang = 'en', params = {}, onChange 
     renderText_();
     if (CHAPTERS[chapter] || params.layer) {
       renderFrame(!!params.layer);
+      performance.mark('lesson-text');
       renderExample(params);
     } else {
       const special = { optimizers: () => import('./optimizers.js'), network: () => import('./network.js') }[chapter];
