@@ -264,6 +264,7 @@ export async function mount(root, { core, tr, headingLevel = 3, lesson }) {
     if (step >= RACE.steps) {
       state.race.done = true;
       startBtn.disabled = true;
+      startBtn.textContent = t('opt.start');
     }
   };
   const newRace = async () => {
