@@ -254,6 +254,55 @@ describe('learn page', () => {
     expect(page.errors).toEqual([]);
   });
 
+  it('mountLesson renders a chapter into a shadow root; two lessons side by side keep their own language and state', async () => {
+    await open('fc-loss&lang=en');
+    const got = await page.evaluate(async () => {
+      const { mountLesson } = window.learn;  // the page's own module instance
+      const out = [];
+      for (const [chapter, lang, params] of [['conv-multichannel', 'zh', { cin: 2, cout: 1, h: 4, w: 4, k: 2, seed: 5 }], ['pooling', 'en', { pool: 'avgpool2d', bug: 'avgpool-no-scale' }]]) {
+        const host = document.body.appendChild(document.createElement('div'));
+        const root = host.attachShadow({ mode: 'open' });
+        const changes = [];
+        const lesson = mountLesson(root, { chapter, lang, params, onChange: (p) => changes.push(p) });
+        await lesson.ready;
+        const info = {
+          lang: lesson.el.lang,
+          title: root.querySelector('.lesson-title').textContent,
+          grids: root.querySelectorAll('figure.tensor').length,
+          red: root.querySelectorAll('td.band-wrong').length,
+          katex: root.querySelectorAll('.katex').length,
+          links: root.querySelectorAll('link[rel=stylesheet]').length,
+          ids: root.querySelectorAll('[id]').length,
+          bug: lesson.state.params.bug,
+        };
+        await lesson.update({ ...params, seed: 9 });
+        info.seed = lesson.state.params.seed;
+        lesson.destroy();
+        info.after = root.querySelectorAll('.lesson').length;
+        host.remove();
+        out.push(info);
+      }
+      return out;
+    });
+    expect(got[0].lang).toBe('zh-CN');
+    expect(got[0].title).toMatch(/[\u4e00-\u9fff]/);
+    expect(got[1].lang).toBe('en');
+    for (const g of got) {
+      expect(g.grids).toBeGreaterThan(4);
+      expect(g.katex).toBeGreaterThan(0);
+      expect(g.links).toBe(2);
+      expect(g.ids).toBe(0);
+      expect(g.seed).toBe(9);
+      expect(g.after).toBe(0);
+    }
+    expect(got[0].red).toBe(0);
+    expect(got[1].bug).toBe('avgpool-no-scale');
+    expect(got[1].red).toBeGreaterThan(0);
+    // the page's own lesson is untouched
+    expect(await page.evaluate(() => window.learn.state.chapter)).toBe('fc-loss');
+    expect(page.errors).toEqual([]);
+  });
+
   it('loads in under a second from the local server (best of three, page start to first chapter drawn)', async () => {
     const times = [];
     for (let k = 0; k < 3; k++) {

@@ -23,6 +23,7 @@ window.learn = {
   get lesson() {
     return lesson;
   },
+  mountLesson,
   termsOf,
   valuesOf,
   gridOf(tensor) {
