@@ -181,7 +181,8 @@ describe('learn page', () => {
 
   it('the network stepper: the layer in focus shows its real numbers; it reaches the update and the weights move exactly by the SGD step read from the core', async () => {
     for (const lang of ['zh', 'en']) {
-      await go(`network&lang=${lang}&digit=3&lr=0.1`);
+      await page.goto('about:blank');  // a fresh page (goto to another hash of the same page would not reload it)
+      await open(`network&lang=${lang}&digit=3&lr=0.1`);
       // step 1: the conv layer's forward; its chapter view above holds the layer's real numbers
       await page.waitForFunction(() => window.learn.lesson.state.network && document.querySelector('.focus-lesson .lesson'));
       await page.waitForFunction(() => document.querySelector('.focus-lesson figure[data-tensor="grad.weight"]'), null, { timeout: 30_000 });
@@ -222,7 +223,8 @@ describe('learn page', () => {
   });
 
   it('the optimizer race draws a curve per optimizer (and the numbers beside it); the 2-D surface a path per optimizer', async () => {
-    await go('optimizers&lang=en');
+    await page.goto('about:blank');
+    await open('optimizers&lang=en');
     await page.click('.race-start');
     await page.waitForFunction(() => window.learn.state.optimizers.race?.done, null, { timeout: 120_000 });
     const got = await page.evaluate(() => {
@@ -255,6 +257,7 @@ describe('learn page', () => {
   });
 
   it('mountLesson renders a chapter into a shadow root; two lessons side by side keep their own language and state', async () => {
+    await page.goto('about:blank');
     await open('fc-loss&lang=en');
     const got = await page.evaluate(async () => {
       const { mountLesson } = window.learn;  // the page's own module instance

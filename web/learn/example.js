@@ -139,10 +139,13 @@ export function numericOf(bp, ex, layer, tensor) {
 }
 
 /** The core's trace of a whole net on (x, targets) (net.trace; the shim until it lands). */
-export function traceNetOf(bp, net, x, targets, n = 1) {
-  if (typeof net.trace === 'function') return net.trace(x, targets, n);
+export function traceNetOf(bp, net, x, targets, n = 1, { bug = 'none' } = {}) {
+  if (typeof net.trace === 'function') return net.trace(x, targets, n, { bug });
+  if (bug !== 'none') throw new Error(`teaching bug ${bug}: needs the core's net.trace`);
   return shimTraceNet(bp, net, x, targets, n);
 }
+/** Whether a whole net can be traced with a teaching bug (the core's net.trace). */
+export const canBreakNet = (net) => typeof net.trace === 'function';
 
 /**
  * The core's float64 centred differences for one tensor of a whole net: 'weight' | 'bias' of

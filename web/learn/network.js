@@ -7,7 +7,8 @@
 // in (no import back, no cycle).
 import { presets } from '../core/presets.js';
 import { loadSubset, batchOf } from './mnist.js';
-import { numericNetOf, traceNetOf } from './example.js';
+import { canBreakNet, numericNetOf, traceNetOf } from './example.js';
+import { renderText } from './tex.js';
 import { createGrid, full } from './grid.js';
 
 const h = (tag, { dataset, ...props } = {}, ...kids) => {
@@ -39,6 +40,7 @@ function settingsOf(raw) {
     digit: Number.isInteger(digit) && digit >= 0 && digit < 2000 ? digit : 0,
     lr: Number.isFinite(lr) && lr > 0 && lr <= 10 ? lr : 0.1,
     step: Number.isInteger(Number(raw.step)) ? Number(raw.step) : 0,
+    bug: typeof raw.bug === 'string' ? raw.bug : 'none',
   };
 }
 
@@ -71,12 +73,16 @@ export async function mount(root, { core, tr, params = {}, onChange, headingLeve
   const restart = h('button', { type: 'button', textContent: t('step.restart') });
   const another = h('button', { type: 'button', textContent: t('step.newDigit') });
   const lrInput = h('input', { type: 'number', name: 'lr', min: 0.001, max: 10, step: 'any', value: s.lr });
-  const bar = h('div', { className: 'row wrap stepper-controls' }, prev, next, restart, another, h('label', {}, `${t('step.lr')} `, lrInput));
+  const bugs = Object.keys(tr.chapterText('network').bugs ?? {});
+  const bugSel = h('select', { name: 'bug' }, h('option', { value: 'none', textContent: t('bug.off') }), ...bugs.map((b) => h('option', { value: b, textContent: t(`bug.${b}`) })));
+  const bugWhy = h('div', { className: 'bug-why' });
+  const bar = h('div', { className: 'row wrap stepper-controls' }, prev, next, restart, another, h('label', {}, `${t('step.lr')} `, lrInput),
+    h('label', { className: 'bug' }, `${t('bug.label')} `, bugSel));
   const stepList = h('ol', { className: 'step-list' });
   root.append(
     h('section', { className: 'card layer-focus' }, h(H, { textContent: t('step.focus') }), focusBox),
     h('section', { className: 'card stepper' }, h(H, { textContent: t('step.title') }),
-      h('div', { className: 'row wrap' }, digitCanvas, digitLine), bar, stepList, position, panel),
+      h('div', { className: 'row wrap' }, digitCanvas, digitLine), bar, bugWhy, stepList, position, panel),
   );
 
   const steps = () => state.steps;
@@ -94,7 +100,16 @@ export async function mount(root, { core, tr, params = {}, onChange, headingLeve
     retrace();
   }
   function retrace() {
-    trace = traceNetOf(core, net, x, y, 1);
+    // a teaching bug needs the core's whole-net trace; without it the switch stays off
+    bugSel.disabled = !canBreakNet(net);
+    if (bugSel.disabled || !bugs.includes(s.bug)) s = { ...s, bug: 'none' };
+    bugSel.value = s.bug;
+    bugWhy.textContent = '';
+    if (s.bug !== 'none') {
+      bugWhy.append(h('strong', { textContent: t('bug.active', { name: t(`bug.${s.bug}`) }) }));
+      bugWhy.append(renderText(h('p'), tr.chapterText('network').bugs[s.bug]));
+    }
+    trace = traceNetOf(core, net, x, y, 1, { bug: s.bug });
     state.trace = trace;
     state.steps = stepsOf(trace.layers.length);
     updated = null;
@@ -193,8 +208,15 @@ export async function mount(root, { core, tr, params = {}, onChange, headingLeve
     }
     state.step = Math.max(0, k);
     show();
-    onChange?.({ digit: s.digit, lr: s.lr, step: state.step });
+    onChange?.(hashParams());
   }
+  const hashParams = () => ({ digit: s.digit, lr: s.lr, step: state.step, ...(s.bug !== 'none' ? { bug: s.bug } : {}) });
+  bugSel.addEventListener('change', () => {
+    s = { ...s, bug: bugSel.value };
+    retrace();
+    show();
+    onChange?.(hashParams());
+  });
   prev.addEventListener('click', () => go(state.step - 1));
   next.addEventListener('click', () => go(state.step + 1));
   restart.addEventListener('click', () => {
@@ -210,7 +232,7 @@ export async function mount(root, { core, tr, params = {}, onChange, headingLeve
     const v = Number(lrInput.value);
     if (Number.isFinite(v) && v > 0) s = { ...s, lr: v };
     lrInput.value = s.lr;
-    onChange?.({ digit: s.digit, lr: s.lr, step: state.step });
+    onChange?.(hashParams());
   });
 
   build();
@@ -220,13 +242,14 @@ export async function mount(root, { core, tr, params = {}, onChange, headingLeve
     /** New settings from the page (digit, lr, step). */
     update(raw) {
       const n = settingsOf(raw);
-      if (n.digit !== s.digit || n.lr !== s.lr) {
+      const rebuild = n.digit !== s.digit || n.lr !== s.lr || n.bug !== s.bug;
+      if (rebuild) {
         s = n;
         lrInput.value = s.lr;
         build();
       }
-      if (n.step !== state.step && n.step < steps().length - 1) {
-        state.step = n.step;
+      if (rebuild || (n.step !== state.step && n.step < steps().length - 1)) {
+        state.step = Math.min(n.step, steps().length - 2);
         show();
       }
     },
