@@ -16,19 +16,21 @@ export function pickLang(hashLang, navigatorLang = globalThis.navigator?.languag
   return /^zh/i.test(navigatorLang) ? 'zh' : 'en';
 }
 
-async function tables(l) {
+// withContent false: the messages only (the demo page and the training embed show no chapter text).
+async function tables(l, withContent = true) {
+  const m = import(`./messages/${l}.js`).then((x) => x.default ?? x.messages);
   if (!TABLES_LANDED) {
     const p = await import('./placeholder.js');
-    return { messages: p.messages[l], content: p.content[l] };
+    return { messages: { ...(await m), ...p.messages[l] }, content: p.content[l] };
   }
-  const [m, c] = await Promise.all([import(`./messages/${l}.js`), import(`./content/${l}.js`)]);
-  return { messages: m.default ?? m.messages, content: c.default ?? c.content };
+  const [mm, c] = await Promise.all([m, withContent ? import(`./content/${l}.js`) : null]);
+  return { messages: mm, content: c ? c.default ?? c.content : {} };
 }
 
-/** Loads the tables of a language and makes it current. */
-export async function setLang(l) {
+/** Loads the tables of a language and makes it current. { content: false }: the messages only. */
+export async function setLang(l, { content: withContent = true } = {}) {
   const next = LANGS.includes(l) ? l : 'en';
-  const tb = await tables(next);
+  const tb = await tables(next, withContent);
   lang = next;
   messages = tb.messages ?? {};
   content = tb.content ?? {};
@@ -38,9 +40,28 @@ export const getLang = () => lang;
 
 /** The message of a key with {name} placeholders filled; the key itself when the table lacks it. */
 export function t(key, params = {}) {
-  const s = messages[key];
-  if (s === undefined) return key;
+  return fill(messages, key, params);
+}
+
+/** Fills {name} placeholders; a {word} without a param stays as it is (TeX like \mathrm{rot}). */
+export function format(s, params = {}) {
   return s.replace(/\{(\w+)\}/g, (m, k) => (params[k] !== undefined ? String(params[k]) : m));
+}
+
+/**
+ * { lang, t(key, params), chapterText(id) } over given tables, whatever the page's language: for
+ * several <backprop-demo> elements in different languages on one page (each keeps its own).
+ */
+export function translatorOf(lang, { messages: m = {}, content: c = {} } = {}) {
+  return {
+    lang,
+    t: (key, params) => (m[key] === undefined ? key : format(m[key], params)),
+    chapterText: (id) => c[id] ?? {},
+  };
+}
+
+function fill(table, key, params) {
+  return table[key] === undefined ? key : format(table[key], params);
 }
 
 /** A chapter's text: { title, intro, equations: [latex], bugs: { name: why } } (missing parts absent). */
