@@ -52,7 +52,7 @@ describe('learn page', () => {
           katex: document.querySelectorAll('#chapter .katex').length,
           grids: document.querySelectorAll('figure.tensor').length,
           checked: document.querySelectorAll('td .mark').length,
-          coming: !!document.querySelector('.coming'),
+          widget: !!document.querySelector('#chapter .widget'),
         }));
         expect(info.lang.startsWith(lang), `${id} ${lang}`).toBe(true);
         expect(info.title).toBeTruthy();
@@ -60,7 +60,7 @@ describe('learn page', () => {
           expect(info.grids, id).toBeGreaterThan(4);
           expect(info.checked, id).toBeGreaterThan(0);
           expect(info.katex, id).toBeGreaterThan(0);
-        } else expect(info.coming, id).toBe(true);
+        } else expect(info.widget, id).toBe(true);
       }
     }
     // the Chinese page speaks Chinese
@@ -91,9 +91,9 @@ describe('learn page', () => {
           wantA: [...new Set(terms.map((t) => key(t.a)))].sort(),
           wantB: [...new Set(terms.filter((t) => t.b.tensor).map((t) => key(t.b)))].sort(),
           litA: lit('role-a'), litB: lit('role-b'), target: lit('role-target'),
-          shown: document.querySelector('#explain .core-value')?.textContent,
+          shown: document.querySelector('.explain .core-value')?.textContent,
           nterms: terms.length,
-          text: document.querySelector('#explain').textContent,
+          text: document.querySelector('.explain').textContent,
         };
       }, [tensor, index]);
       expect(got.nterms, hash).toBeGreaterThan(0);
@@ -136,7 +136,7 @@ describe('learn page', () => {
               if (!num.kinks[i] && !(Math.abs(a[i] - num.values[i]) <= 1e-5 + 1e-3 * Math.abs(num.values[i]))) want.push(`${tensor}#${i}`);
           }
           for (const td of document.querySelectorAll('td.band-wrong')) red.push(`${td.closest('figure').dataset.tensor}#${td.dataset.i}`);
-          return { want: want.sort(), red: red.sort(), bug: state.trace.bug, select: document.querySelector('#bug').value, why: document.querySelector('#bug-why').textContent };
+          return { want: want.sort(), red: red.sort(), bug: state.trace.bug, select: document.querySelector('select[name=bug]').value, why: document.querySelector('.controls .bug-why').textContent };
         });
         expect(got.bug).toBe(b);
         expect(got.select).toBe(b);
@@ -151,7 +151,7 @@ describe('learn page', () => {
     // the switch itself: choosing a bug in the select puts it in the hash and recomputes
     await go('conv-single&lang=en&h=4&w=4&k=2&seed=1');
     await page.evaluate(() => (window.learn.state.ready = false));
-    await page.selectOption('#bug', 'conv-no-rotate');
+    await page.selectOption('select[name=bug]', 'conv-no-rotate');
     await page.waitForFunction(() => window.learn.state.ready);
     expect(await page.evaluate(() => location.hash)).toContain('bug=conv-no-rotate');
     expect(await page.$$eval('td.band-wrong', (c) => c.length)).toBeGreaterThan(0);
@@ -160,7 +160,7 @@ describe('learn page', () => {
 
   it('names a size outside its limits and uses the nearest allowed one', async () => {
     await go('conv-padding&lang=en&cin=9&h=4&w=4&k=3&p=5&seed=1');
-    const msg = await page.textContent('#problems');
+    const msg = await page.textContent('.problems');
     expect(msg).toMatch(/C_in = 9 is outside 1…3; using 3/);
     expect(msg).toMatch(/padding P = 5 is outside 0…3; using 2/);
     expect(await page.inputValue('input[name=cin]')).toBe('3');

@@ -37,9 +37,9 @@ export const CHAPTERS = {
     bugs: (p) => (p.act === 'relu' ? ['relu-no-mask'] : []),
   },
 };
-/** Listed in the navigation, built by another engineer: shown with a "coming next" note. */
-export const COMING = ['optimizers', 'network'];
-export const ORDER = [...Object.keys(CHAPTERS), ...COMING];
+/** The chapters with a widget of their own (optimizers.js, network.js) instead of a one-layer example. */
+export const WIDGETS = ['optimizers', 'network'];
+export const ORDER = [...Object.keys(CHAPTERS), ...WIDGETS];
 
 /**
  * Reads a chapter's settings from a plain object of strings (the hash): every size clamped to its

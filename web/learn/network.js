@@ -1,0 +1,4 @@
+// network.js: the network chapter's widget (mounted by lesson.js below the chapter's text).
+export async function mount(root) {
+  return { destroy() { root.textContent = ''; } };
+}
