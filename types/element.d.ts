@@ -6,14 +6,30 @@ export interface BackpropDemoEventMap extends HTMLElementEventMap {
   'backprop-gradcheck': CustomEvent<GradCheckReport>;
   'backprop-done': CustomEvent<{ loss: number; testAccuracy: number }>;
   'backprop-error': CustomEvent<{ message: string }>;
+  /** lesson="...": the chapter is drawn. */
+  'backprop-lesson': CustomEvent<{ chapter: string; lang: 'en' | 'zh' }>;
+}
+
+/** The lesson a lesson="<chapter>" element mounted (web/learn/lesson.js). */
+export interface MountedLesson {
+  readonly el: HTMLElement;
+  /** The chapter's live state: { ready, chapter, lang, params, trace, grids, ... }. */
+  readonly state: { ready: boolean; chapter: string; lang: string; params: Record<string, unknown> | null; [k: string]: unknown };
+  /** Resolves when drawn and typeset. */
+  readonly ready: Promise<void>;
+  /** New settings (the chapter's sizes, seed, bug), as learn.html's hash holds them. */
+  update(params: Record<string, string | number>): Promise<void>;
+  destroy(): void;
 }
 
 export class BackpropDemoElement extends HTMLElement {
   static readonly observedAttributes: string[];
   /** The settings read from the attributes. */
   readonly settings: EmbedSettings;
-  /** 'idle' | 'loading' | 'training' | 'done' | 'error' */
+  /** 'idle' | 'loading' | 'training' | 'done' | 'error'; with lesson=: 'loading' | 'ready' | 'error' */
   readonly state: string;
+  /** With lesson="<chapter>": the mounted lesson; otherwise null. */
+  readonly lesson: MountedLesson | null;
   /** Threads the last training ran on: 1 unless threads="2" and the page is cross-origin isolated. */
   readonly threads: number;
   /** Starts training now (the element also starts on click or when scrolled into view). */

@@ -299,6 +299,8 @@ export interface TrainerFitOptions {
   /** Steps per call into the module; unset: adapted so a call takes about chunkMs (default 40). */
   chunk?: number;
   chunkMs?: number;
+  /** Samples per second (0, the default: full speed): one step per chunk and a wait after it, to watch training happen. */
+  pace?: number;
   /** 0 (default): a 'progress' event after every chunk; more: at most this often, and at each new epoch. */
   progressMs?: number;
   /** 2 or more: data-parallel on helper workers where SharedArrayBuffer works (cross-origin isolated, Node); else 1 (default 1). */
@@ -469,6 +471,21 @@ export interface EmbedSettings {
   src?: string;
   /** Opt-in: 2 trains on two threads where the page is cross-origin isolated (attribute threads="2"). */
   threads?: number;
+  /** Samples per second while training (0: full speed). */
+  pace?: number;
+  /** 'en' | 'zh'; unset: the reader's browser language. */
+  lang?: 'en' | 'zh';
+  /** A lesson chapter instead of training (attribute lesson="conv-multichannel"). */
+  lesson?: 'fc-loss' | 'conv-single' | 'conv-multichannel' | 'conv-stride' | 'conv-padding' | 'pooling' | 'activations' | 'optimizers' | 'network';
+  /** With lesson: the chapter's teaching bug (attribute break="conv-no-rotate"). */
+  bug?: string;
+  /** With lesson: the example's sizes (attributes in, out, n, cin, cout, c, h, w, k, s, p, size). */
+  in?: number; out?: number; n?: number; cin?: number; cout?: number; c?: number;
+  h?: number; w?: number; k?: number; s?: number; p?: number; size?: number;
+  /** With lesson: the chapter's choice. */
+  loss?: 'softmax_cross_entropy' | 'mse';
+  pool?: 'maxpool2d' | 'avgpool2d' | 'globalmaxpool' | 'globalavgpool';
+  act?: 'relu' | 'leaky_relu' | 'prelu' | 'elu' | 'selu' | 'sigmoid' | 'tanh';
 }
 
 /** The <script> + <backprop-demo> tag for settings (or the iframe tag with { iframe: true }). */

@@ -9,7 +9,7 @@ const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '
 /** -> { browser, page(), close() }; page() opens a tab that records console errors in page.errors. */
 export async function launch() {
   const profile = mkdtempSync(join(tmpdir(), 'bp-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', args: ARGS, headless: true });
+  const context = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', args: ARGS, headless: true, locale: 'en-US' });
   return {
     async page() {
       const page = await context.newPage();

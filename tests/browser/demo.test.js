@@ -31,7 +31,8 @@ beforeAll(async () => {
   srv = await serve({ port: 0, quiet: true });
   // playwright gives every launch a fresh temporary profile (its own --user-data-dir).
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
-  const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
+  // The page speaks the browser's language: the assertions below read its English.
+  const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 }, locale: 'en-US' });
   page = await context.newPage();
   page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
@@ -106,6 +107,44 @@ describe('demo page', () => {
     expect(Math.max(...recent)).toBeLessThan(1);
   });
 
+  it('a gradient-check row opens its layer\'s chapter with the checked samples\' numbers', async () => {
+    const conv = page.locator('#gc-table tbody tr[data-layer="0"]').first();
+    expect(await conv.getAttribute('data-chapter')).toBe('conv-multichannel');
+    expect(await page.locator('#gc-table tbody tr[data-layer="4"]').first().getAttribute('data-chapter')).toBe('fc-loss');
+    const [lesson] = await Promise.all([page.context().waitForEvent('page'), conv.click()]);
+    try {
+      expect(lesson.url()).toMatch(/learn\.html#conv-multichannel&lang=en&from=demo$/);
+      const rec = await page.evaluate(() => window.demo.state.handoff);
+      expect(rec).toMatchObject({ version: 1, chapter: 'conv-multichannel', layer: 0, type: 'conv2d', inputShape: [1, 28, 28] });
+      expect(rec.input).toHaveLength(rec.samples.length * 784);
+      expect(rec.weight.shape).toEqual([1, 1, 3, 3]);
+      // the lesson draws the trainer's kernel and a window of the sample's input
+      await lesson.waitForFunction(() => document.querySelector('.given-note') && window.learn?.state.ready, null, { timeout: 60_000 });
+      expect(await lesson.textContent('.given-note')).toMatch(/trainer's numbers at step \d+: the input of layer 0 \(conv2d\) for sample #\d+/);
+      const shown = await lesson.evaluate(() => ({ weight: Array.from(window.learn.state.ex.net.getParam(0, 'weight')), x: Array.from(window.learn.state.ex.x) }));
+      expect(shown.weight).toEqual(rec.weight.values);
+      expect(shown.x.some((v) => v !== 0)).toBe(true);
+      for (const v of shown.x) expect(rec.input.slice(0, 784)).toContain(v);
+    } finally {
+      await lesson.close();
+    }
+  });
+
+  it('the language switch turns the page Chinese and back, kept in the hash', async () => {
+    await page.selectOption('#lang', 'zh');
+    await page.waitForFunction(() => location.hash.includes('lang=zh') && document.documentElement.lang === 'zh-CN');
+    expect(await text('#gradcheck h2')).toBe('实时梯度检查');
+    expect(await text('#start')).toBe('开始');
+    expect(await text('#gc-table thead th')).toBe('层');
+    expect(await page.$eval('#bug option[value="conv-no-rotate"]', (o) => o.textContent)).toMatch(/卷积核/);
+    expect(await text('#gc-when')).toMatch(/^第 \d+ 步/);
+    await page.selectOption('#lang', 'en');
+    await page.waitForFunction(() => location.hash.includes('lang=en') && document.documentElement.lang === 'en');
+    expect(await text('#gradcheck h2')).toBe('Live gradient check');
+    expect(await text('#start')).toBe('start');
+    expect(await text('#gc-when')).toMatch(/^step \d+/);
+  });
+
   it('shows class probabilities for a digit drawn with the mouse', async () => {
     // hover() re-measures the pad before every move, so a layout shift mid-stroke cannot miss it.
     const pad = page.locator('#pad');
@@ -131,6 +170,22 @@ describe('demo page', () => {
     await page.setViewportSize({ width: 1280, height: 2200 });
     await page.screenshot({ path: join(root, 'test-results/demo.png'), fullPage: true });
     await page.setViewportSize({ width: 1280, height: 900 });
+  });
+
+  it('pace slows training down to the samples per second chosen, kept in the hash', async () => {
+    await page.selectOption('#pace', '100');
+    await page.waitForFunction(() => location.hash.includes('pace=100'));
+    // setOptions restarts the running fit with the pace
+    await page.waitForFunction(() => window.demo.state.running);
+    await page.waitForTimeout(400);
+    const seen0 = await page.evaluate(() => window.demo.state.lastSeen);
+    await page.waitForTimeout(2000);
+    const seen1 = await page.evaluate(() => window.demo.state.lastSeen);
+    expect(seen1 - seen0).toBeLessThanOrEqual(100 * 2.6 + 32);  // ~100 samples/s (batch 32: whole steps)
+    await page.selectOption('#pace', '0');
+    await page.waitForFunction(() => !location.hash.includes('pace='));
+    const seen2 = await page.evaluate(() => window.demo.state.lastSeen);
+    await page.waitForFunction((n) => window.demo.state.lastSeen > n + 2000, seen2, { timeout: 30_000 });
   });
 
   it('pause stops training and step runs exactly one batch', async () => {

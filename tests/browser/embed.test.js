@@ -127,6 +127,56 @@ describe('<backprop-demo>', () => {
     }
   });
 
+  it('a derivation post renders its lesson chapters, each with its own state, in English and in Chinese', async () => {
+    const page = await browser.page();
+    const lessons = () => page.evaluate(() => [...document.querySelectorAll('backprop-demo')].map((e) => ({
+      id: e.id, state: e.state, chapter: e.lesson?.state.chapter, params: e.lesson?.state.params,
+      title: e.shadowRoot.querySelector('.lesson h3')?.textContent, wrong: e.shadowRoot.querySelectorAll('.lesson .band-wrong, .lesson [class*="wrong"]').length,
+    })));
+    const ready = () => page.waitForFunction(() => [...document.querySelectorAll('backprop-demo')].every((e) => ['ready', 'error'].includes(e.state)), null, { timeout: 60_000 });
+    await page.goto(`${server.url}examples/derivation-post.html`);
+    await ready();
+    let l = await lessons();
+    expect(l.map((x) => [x.id, x.state, x.chapter])).toEqual([['multichannel', 'ready', 'conv-multichannel'], ['stride', 'ready', 'conv-stride']]);
+    expect(l[0].params).toMatchObject({ cin: 2, cout: 2, h: 5, w: 5, k: 3, bug: 'conv-no-rotate' });
+    expect(l[1].params).toMatchObject({ cin: 1, cout: 2, h: 5, w: 5, k: 2, s: 2, bug: 'none' });
+    expect(l[0].title).toMatch(/channel/i);
+    // its grids and the terms of a clicked entry, inside the element's shadow root
+    const grids = await page.evaluate(() => Object.keys(document.getElementById('multichannel').lesson.state.grids));
+    expect(grids).toEqual(expect.arrayContaining(['input', 'param.weight', 'grad.weight', 'dInput', 'step.weightRot180', 'step.deltaPadded']));
+    // Each keeps its own state: changing the second one's seed leaves the first as it was.
+    const before = await page.evaluate(() => Array.from(document.getElementById('multichannel').lesson.state.ex.x));
+    await page.evaluate(() => document.getElementById('stride').lesson.update({ cin: 1, cout: 2, h: 5, w: 5, k: 2, s: 3, seed: 5 }));
+    await page.waitForFunction(() => document.getElementById('stride').lesson.state.params?.s === 3 && document.getElementById('stride').lesson.state.ready);
+    l = await lessons();
+    expect(l[1].params).toMatchObject({ s: 3, seed: 5 });
+    expect(l[0].params).toMatchObject({ k: 3, seed: 1, bug: 'conv-no-rotate' });
+    expect(await page.evaluate(() => Array.from(document.getElementById('multichannel').lesson.state.ex.x))).toEqual(before);
+    expect(page.errors).toEqual([]);
+
+    await page.goto(`${server.url}examples/derivation-post.zh.html`);
+    await ready();
+    l = await lessons();
+    expect(l.map((x) => x.state)).toEqual(['ready', 'ready']);
+    expect(l[0].title).toMatch(/[\u4e00-\u9fff]/);
+    expect(await page.evaluate(() => document.getElementById('multichannel').shadowRoot.textContent)).toMatch(/梯度/);
+    expect(page.errors).toEqual([]);
+    await page.close();
+  });
+
+  it('the iframe page shows a lesson from the hash, and a training embed speaks its lang attribute', async () => {
+    const page = await browser.page();
+    await page.goto(`${server.url}web/embed/embed.html#lesson=pooling&c=1&h=4&w=4&size=2&s=2&pool=maxpool2d&lang=zh&break=maxpool-wrong-index`);
+    await page.waitForFunction(() => document.querySelector('backprop-demo')?.state === 'ready', null, { timeout: 60_000 });
+    expect(await page.evaluate(() => document.querySelector('backprop-demo').lesson.state.params)).toMatchObject({ pool: 'maxpool2d', bug: 'maxpool-wrong-index', size: 2 });
+    await page.goto(`${server.url}web/embed/embed.html#preset=mlp&panels=train,gradcheck&start=click&lang=zh&pace=100`);
+    await page.waitForFunction(() => document.querySelector('backprop-demo')?.shadowRoot?.querySelector('button.start'));
+    expect(await page.evaluate(() => document.querySelector('backprop-demo').shadowRoot.querySelector('button.start').textContent)).toBe('训练');
+    expect(await page.evaluate(() => document.querySelector('backprop-demo').shadowRoot.querySelector('.pace').textContent)).toBe('速度: 每秒 100 个样本');
+    expect(page.errors).toEqual([]);
+    await page.close();
+  });
+
   it('works from a CDN: a page on another origin loads dist/element.js and trains in a worker', async () => {
     const page = await browser.page();
     await page.addInitScript(RECORD);

@@ -3,14 +3,16 @@
 // copying by hand (clipboards need a secure context and a user's permission).
 import { embedCode } from '../embed/embed-code.js';
 import { presets } from '../core/presets.js';
+import { getLang, t } from '../learn/i18n.js';
 
 /** The page's settings { preset, spec, optimizer, batchSize, seed } -> the element's settings. */
-export function embedSettings({ preset, spec, optimizer, batchSize, seed }) {
+export function embedSettings({ preset, spec, optimizer, batchSize, seed, pace = 0, lang = null }) {
   const lib = presets[preset];
   const same = lib && JSON.stringify(lib.spec.layers) === JSON.stringify(spec.layers);
   return {
     ...(same ? { preset } : { layers: spec.layers }),
     optimizer: optimizer.type, lr: optimizer.lr, batchSize, seed, panels: ['train', 'gradcheck', 'draw'],
+    ...(pace > 0 ? { pace } : {}), ...(lang ? { lang } : {}),
   };
 }
 
@@ -19,22 +21,24 @@ export function mountEmbedButton(hook, current, options) {
   const button = document.createElement('button');
   button.id = 'embed-copy';
   button.type = 'button';
-  button.textContent = 'copy embed code';
+  button.textContent = t('demo.copyEmbed');
+  button.dataset.i18n = 'demo.copyEmbed';
   const out = document.createElement('textarea');
   out.id = 'embed-code';
   out.readOnly = true;
   out.rows = 3;
   out.hidden = true;
-  out.setAttribute('aria-label', 'embed code');
+  out.setAttribute('aria-label', t('demo.embedCode'));
+  out.dataset.i18nAriaLabel = 'demo.embedCode';
   button.addEventListener('click', async () => {
-    out.value = embedCode(embedSettings(current()), options);
+    out.value = embedCode(embedSettings({ lang: getLang(), ...current() }), options);
     out.hidden = false;
     out.select();
     try {
       await navigator.clipboard.writeText(out.value);
-      button.textContent = 'copied';
+      button.textContent = t('demo.copied');
     } catch {
-      button.textContent = 'copy embed code (select the text)';
+      button.textContent = t('demo.copyByHand');
     }
   });
   hook.append(button, out);

@@ -1,6 +1,7 @@
 // layers.js: the editable layer list. Each row: type, its options, the output shape the core
 // computed. Edits call onChange(layers); the page validates with the worker and calls
 // showShapes(info) or showError(message) (the core's own message, e.g. "layer 3 (dense): ...").
+import { t } from '../learn/i18n.js';
 
 // The options the page offers per type (the core validates them; these are only the inputs).
 export const LAYER_OPTIONS = {
@@ -52,7 +53,7 @@ export class LayerEditor {
       num.textContent = String(i);
       const typeTd = document.createElement('td');
       const sel = document.createElement('select');
-      sel.setAttribute('aria-label', `layer ${i} type`);
+      sel.setAttribute('aria-label', t('demo.layerType', { i }));
       for (const t of Object.keys(LAYER_OPTIONS)) sel.append(new Option(t, t, false, t === layer.type));
       sel.addEventListener('change', () => {
         this.layers[i] = { type: sel.value, ...LAYER_OPTIONS[sel.value] };
@@ -82,7 +83,7 @@ export class LayerEditor {
       const rm = document.createElement('td');
       const btn = document.createElement('button');
       btn.textContent = '×';
-      btn.title = `remove layer ${i}`;
+      btn.title = t('demo.removeLayer', { i });
       btn.className = 'remove-layer';
       btn.addEventListener('click', () => {
         this.layers.splice(i, 1);
@@ -95,18 +96,26 @@ export class LayerEditor {
     });
   }
 
+  /** Writes the rows and the message again in the page's current language. */
+  relabel() {
+    this.render();
+    this.last?.();
+  }
+
   showShapes(info, inputShape) {
+    this.last = () => this.showShapes(info, inputShape);
     const cells = this.tbody.querySelectorAll('.layer-shape');
     info.layers.forEach((l, i) => { if (cells[i]) cells[i].textContent = shapeText(l.outputShape); });
     this.msg.className = 'layer-msg ok';
-    this.msg.textContent = `input ${shapeText(inputShape)} → output ${shapeText(info.layers.at(-1)?.outputShape ?? inputShape)}, ${info.paramCount.toLocaleString()} parameters`;
+    this.msg.textContent = t('demo.shapes', { input: shapeText(inputShape), output: shapeText(info.layers.at(-1)?.outputShape ?? inputShape), params: info.paramCount.toLocaleString() });
   }
 
   showError(message) {
+    this.last = () => this.showError(message);
     for (const c of this.tbody.querySelectorAll('.layer-shape')) c.textContent = '';
     const m = /^layer (\d+)/.exec(message);
     if (m) this.tbody.children[+m[1]]?.classList.add('bad');
     this.msg.className = 'layer-msg error';
-    this.msg.textContent = `invalid stack: ${message}`;
+    this.msg.textContent = t('demo.invalidStack', { message });
   }
 }

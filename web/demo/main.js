@@ -8,6 +8,8 @@ import { LayerEditor } from './layers.js';
 import { DrawPad } from './draw.js';
 import { mountEmbedButton } from './embed-button.js';
 import { lineChart, imageGrid, confusionChart, drawGray, sizeOf } from './charts.js';
+import { getLang, pickLang, setLang, t } from '../learn/i18n.js';
+import { HANDOFF_KEY, chapterOfRow, handoffOf } from './handoff.js';
 
 const $ = (id) => document.getElementById(id);
 const MILESTONES = [0.9, 0.95, 0.97, 0.98, 0.99];
@@ -27,10 +29,48 @@ const state = {
   firstEpoch: null,  // { elapsed } (training ms) when 60,000 samples had been seen
 };
 
+// ---- the URL hash: #lang=zh&pace=100 (the page's only hash state) ----
+function readHash() {
+  const p = new URLSearchParams(location.hash.replace(/^#/, ''));
+  return { lang: p.get('lang'), pace: p.get('pace') };
+}
+function writeHash() {
+  const p = new URLSearchParams({ lang: getLang() });
+  if (Number($('pace').value) > 0) p.set('pace', $('pace').value);
+  history.replaceState(null, '', `#${p}`);
+}
+// Every word on the page comes from the message table of the language (web/learn/messages/).
+await setLang(pickLang(readHash().lang), { content: false });
+// Texts that depend on the language and on the page's state: each id's last writer, run again
+// when the language changes.
+const live = new Map();
+function say(id, write) {
+  live.set(id, write);
+  $(id).removeAttribute('data-i18n');
+  write($(id));
+}
+function translatePage() {
+  document.documentElement.lang = getLang() === 'zh' ? 'zh-CN' : 'en';
+  for (const el of document.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
+  for (const el of document.querySelectorAll('[data-i18n-title]')) el.title = t(el.dataset.i18nTitle);
+  for (const el of document.querySelectorAll('[data-i18n-aria-label]')) el.setAttribute('aria-label', t(el.dataset.i18nAriaLabel));
+  for (const o of $('pace').options) if (o.value !== '0') o.textContent = t('demo.pace.n', { n: Number(o.value).toLocaleString() });
+  for (const o of $('bug').options) o.textContent = t(`demo.bug.${o.value}`);
+  for (const o of $('preset').options) o.textContent = o.value === 'custom' ? t('demo.custom') : presetLabel(o.value);
+  $('learn-link').href = `learn.html#${LESSON_DEFAULT}&lang=${getLang()}`;
+  for (const write of live.values()) write();
+}
+const LESSON_DEFAULT = 'fc-loss';
+// A message key's text, or the English of the core's tables where the language has none.
+const tr = (key, fallback, params) => (t(key, params) === key ? fallback : t(key, params));
+const presetLabel = (k) => tr(`demo.preset.${k}`, presets[k]?.label ?? k);
+
 // ---- status line ----
 function status(text, error = false) {
-  $('status').textContent = text;
-  $('status').className = error ? 'error' : '';
+  say('status', () => {
+    $('status').textContent = typeof text === 'function' ? text() : text;
+    $('status').className = error ? 'error' : '';
+  });
 }
 const pct = (v) => (Number.isFinite(v) ? `${(100 * v).toFixed(1)}%` : '–');
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
@@ -60,14 +100,14 @@ function timed(name, f) {
 const handlers = {
   loading(d) {
     $('load-progress').value = d.total ? d.loaded / d.total : 0;
-    status(`loading MNIST… ${(d.loaded / 1e6).toFixed(1)} / ${(d.total / 1e6).toFixed(1)} MB`);
+    status(() => t('demo.loading', { loaded: (d.loaded / 1e6).toFixed(1), total: (d.total / 1e6).toFixed(1) }));
   },
   progress: (d) => onProgress(d),
   evaluate: (d) => onTest(d),
   gradcheck: (d) => renderGradcheck(d),
   restart(d) {
     state.running = false;
-    status(`the worker died (${d.message}); started a new one and rebuilt the net`, true);
+    status(() => t('demo.workerDied', { message: d.message }), true);
     boot(true);
   },
 };
@@ -78,21 +118,36 @@ function listen(t) {
 // ---- settings ----
 let validateTimer = 0, stackValid = true;
 const editor = new LayerEditor($('layer-editor'), () => validateSoon());
-for (const [k, p] of Object.entries(presets)) $('preset').append(new Option(p.label, k));
-$('preset').append(new Option('custom', 'custom'));
-for (const [k, label] of Object.entries(BUGS)) $('bug').append(new Option(label, k));
+for (const [k] of Object.entries(presets)) $('preset').append(new Option(presetLabel(k), k));
+$('preset').append(new Option(t('demo.custom'), 'custom'));
+for (const [k, label] of Object.entries(BUGS)) $('bug').append(new Option(tr(`demo.bug.${k}`, label), k));
 $('threads').value = TWO_THREADS ? '2' : '1';
 if (!TWO_THREADS) {
   $('threads').querySelector('option[value="2"]').disabled = true;
-  $('threads').title = (navigator.hardwareConcurrency ?? 1) < 2 ? 'this device reports one core'
-    : 'two threads need a cross-origin-isolated page (COOP + COEP headers, as npm start sends)';
+  say('threads', () => ($('threads').title = t((navigator.hardwareConcurrency ?? 1) < 2 ? 'demo.oneCore' : 'demo.needIsolation')));
 }
+if (['0', '1000', '100', '10'].includes(readHash().pace)) $('pace').value = readHash().pace;
+$('pace').addEventListener('change', () => {
+  writeHash();
+  if (state.running) setOptions();
+});
+$('lang').value = getLang();
+$('lang').addEventListener('change', async () => {
+  await setLang($('lang').value, { content: false });
+  writeHash();
+  translatePage();
+  editor.relabel();
+  renderCharts();
+  if (lastReport) renderGradcheck(lastReport, false);
+});
+translatePage();
+writeHash();
 
 function applyPreset(key) {
   const p = presets[key];
   if (!p) return;
   clearTimeout(validateTimer);
-  $('preset-why').textContent = `${Object.values(p.why).join('. ')}.`;
+  say('preset-why', () => ($('preset-why').textContent = `${Object.entries(p.why).map(([f, w]) => tr(`demo.preset.${key}.${f}`, w)).join(getLang() === 'zh' ? '。' : '. ')}${getLang() === 'zh' ? '。' : '.'}`));
   state.input = p.spec.input;
   state.presetOptimizer = p.spec.optimizer;
   editor.set(p.spec.layers);
@@ -119,7 +174,7 @@ function syncOptimizerFields() {
   $('momentum-label').hidden = $('optimizer').value !== 'sgd';
 }
 const settings = () => ({ spec: spec(), optimizer: optimizer(), batchSize: Number($('batch').value), seed: Number($('seed').value), threads: Number($('threads').value), testImages: state.testImages ?? 1000 });
-mountEmbedButton($('embed-hook'), () => ({ preset: $('preset').value, ...settings() }));
+mountEmbedButton($('embed-hook'), () => ({ preset: $('preset').value, ...settings(), pace: Number($('pace').value) }));
 
 function validateSoon() {
   $('preset').value = 'custom';
@@ -132,7 +187,7 @@ async function validate() {
     const info = await call('validate', spec());
     editor.showShapes(info, state.input);
     stackValid = true;
-    if (state.built) $('layer-editor').querySelector('.layer-msg').textContent += ' (press reset to build it)';
+    if (state.built) $('layer-editor').querySelector('.layer-msg').textContent += t('demo.pressReset');
   } catch (e) {
     editor.showError(e.message);
     stackValid = false;
@@ -158,14 +213,15 @@ async function setOptions() {
     }
     const threads = Number($('threads').value);
     if (!state.running) showThreads({ threads });  // what the next fit runs on (it says so again if it falls back)
-    status(`optimizer ${JSON.stringify(optimizer())}, batch ${$('batch').value}, ${threads === 1 ? '1 thread' : `${threads} threads`}`);
+    const o = JSON.stringify(optimizer()), b = $('batch').value;
+    status(() => t('demo.optionsSet', { optimizer: o, batch: b, threads: threads === 1 ? t('demo.oneThread') : t('demo.nThreads', { n: threads }) }));
   } catch (e) {
     status(e.message, true);
   }
 }
 function checkBatch(batchSize) {
   if (!(Number.isInteger(batchSize) && batchSize >= 1 && batchSize <= 1024))
-    throw new Error(`batchSize must be an integer in [1, 1024], got ${batchSize}`);
+    throw new Error(t('demo.badBatch', { value: batchSize }));
 }
 // Session.fit's options for the page's settings.
 function fitOptions(more = {}) {
@@ -174,6 +230,7 @@ function fitOptions(more = {}) {
     chunkMs: 40, progressMs: 200,
     evaluate: { data: 'test', limit: state.testImages ?? 1000, probe: 'trainProbe' },
     gradCheck: CHECK,
+    pace: Number($('pace').value),
     ...more,
   };
 }
@@ -193,7 +250,7 @@ async function build(s = settings()) {
   const netSpec = { ...s.spec, optimizer: s.optimizer, seed: s.seed };
   const shape = await call('validate', netSpec);
   if (shape.inputShape.reduce((a, b) => a * b, 1) !== PIX || shape.outputShape.join() !== '10')
-    throw new Error(`the net maps ${JSON.stringify(shape.inputShape)} -> ${JSON.stringify(shape.outputShape)}; MNIST needs 784 inputs ([1,28,28] or [784]) -> [10]`);
+    throw new Error(t('demo.badNet', { input: JSON.stringify(shape.inputShape), output: JSON.stringify(shape.outputShape) }));
   const info = await call('init', netSpec);
   const r = { ...info, initialLoss: (await call('evaluate', 'trainProbe', { limit: 256 })).loss, threads: s.threads };
   afterBuild(r);
@@ -204,8 +261,10 @@ function showThreads(r) {
   if (!r.threads) return;
   state.threads = r.threads;
   $('threads').value = String(r.threads);
-  $('s-threads').textContent = r.threads === 1 ? '1' : `${r.threads} (data-parallel)`;
-  $('s-threads').title = r.threadsError || (r.threads === 1 ? 'one worker trains' : `${r.threads} workers, each with a replica of the net, share every batch and average their gradients`);
+  say('s-threads', () => {
+    $('s-threads').textContent = r.threads === 1 ? '1' : t('demo.dataParallel', { n: r.threads });
+    $('s-threads').title = r.threadsError || (r.threads === 1 ? t('demo.oneWorker') : t('demo.nWorkers', { n: r.threads }));
+  });
 }
 function afterBuild(r) {
   state.built = true;
@@ -219,20 +278,20 @@ function afterBuild(r) {
   // pass. Up to 50% high: the untrained logits are not small (the init's scale), worth knowing
   // but no bug. Further off, or below: suspect the loss or the data.
   const ratio = r.initialLoss / LN10;
-  const initText = `initial loss ${r.initialLoss.toFixed(3)} vs ln 10 = ${LN10.toFixed(3)}`;
-  if (Math.abs(ratio - 1) < 0.1) badge('badge-init', true, `${initText}: ≈`);
-  else if (ratio > 1 && ratio < 1.5) badge('badge-init', 'warn', `${initText}: a bit high, the untrained logits are not small (init scale)`);
-  else badge('badge-init', false, `${initText}: too far off, suspect the loss or the data`);
-  badge('badge-overfit', null, 'overfits 20 samples: running…');
-  call('overfit', 'train').then((s) => badge('badge-overfit', s.overfitLoss < 0.05, `overfits 20 samples: loss ${s.overfitLoss.toExponential(1)} after ${s.overfitSteps} steps`),
-    (e) => badge('badge-overfit', false, `overfit check: ${e.message}`));
-  status(`built: ${r.layers.length} layers, ${r.paramCount.toLocaleString()} parameters. Press start.`);
+  const initText = () => t('demo.initLoss', { loss: r.initialLoss.toFixed(3), ln10: LN10.toFixed(3) });
+  if (Math.abs(ratio - 1) < 0.1) badge('badge-init', true, () => t('demo.initOk', { text: initText() }));
+  else if (ratio > 1 && ratio < 1.5) badge('badge-init', 'warn', () => t('demo.initHigh', { text: initText() }));
+  else badge('badge-init', false, () => t('demo.initOff', { text: initText() }));
+  badge('badge-overfit', null, () => t('demo.overfitRunning'));
+  call('overfit', 'train').then((s) => badge('badge-overfit', s.overfitLoss < 0.05, () => t('demo.overfitDone', { loss: s.overfitLoss.toExponential(1), steps: s.overfitSteps })),
+    (e) => badge('badge-overfit', false, () => t('demo.overfitError', { message: e.message })));
+  status(() => t('demo.built', { layers: r.layers.length, params: r.paramCount.toLocaleString() }));
   checkNow();
   refreshInside();
 }
 // pass: true (✓), false (✗), 'warn' (!) or null (running).
 function badge(id, pass, text) {
-  $(id).textContent = ({ true: '✓ ', false: '✗ ', warn: '! ' }[pass] ?? '') + text;
+  say(id, () => ($(id).textContent = ({ true: '✓ ', false: '✗ ', warn: '! ' }[pass] ?? '') + text()));
   $(id).className = `badge ${{ true: 'pass', false: 'fail', warn: 'warn' }[pass] ?? ''}`;
 }
 
@@ -240,14 +299,14 @@ function badge(id, pass, text) {
 function startFit() {
   state.running = true;
   syncButtons();
-  status('training…');
+  status(() => t('demo.training'));
   call('fit', 'train', fitOptions()).then((r) => {
     showThreads(r);
     state.running = false;
     syncButtons();
   }, (e) => {
     state.running = false;
-    status(`training stopped: ${e.message}`, true);
+    status(() => t('demo.trainingStopped', { message: e.message }), true);
     syncButtons();
   });
 }
@@ -256,7 +315,7 @@ $('pause').addEventListener('click', async () => {
   state.running = false;
   await call('stop');
   onTest(await testNow());
-  status('paused');
+  status(() => t('demo.paused'));
   refreshInside();
 });
 $('step').addEventListener('click', async () => {
@@ -265,7 +324,8 @@ $('step').addEventListener('click', async () => {
   try {
     const r = await call('fit', 'train', fitOptions({ epochs: undefined, steps: 1, evaluate: null, gradCheck: null }));
     onTest(await testNow());
-    status(`one batch: step ${latest?.step ?? ''}, loss ${r.loss.toFixed(4)}`);
+    const step = latest?.step ?? '';
+    status(() => t('demo.oneBatch', { step, loss: r.loss.toFixed(4) }));
   } catch (e) {
     status(e.message, true);
   }
@@ -278,7 +338,7 @@ $('reset').addEventListener('click', async () => {
   try {
     await build();
   } catch (e) {
-    status(`reset: ${e.message}`, true);
+    status(() => t('demo.resetError', { message: e.message }), true);
   }
 });
 
@@ -336,9 +396,9 @@ function onTest(d) {
   }
   for (const m of MILESTONES)
     if (d.accuracy >= m && state.milestones[m] === undefined) state.milestones[m] = { elapsed: state.elapsed ?? 0, seen: d.seen };
-  $('milestones').textContent = Object.entries(state.milestones)
-    .map(([m, v]) => `≥ ${Math.round(m * 100)}% test accuracy at ${seconds(v.elapsed)} of training (${v.seen.toLocaleString()} samples)`).join(' · ') +
-    (Object.keys(state.milestones).length ? ` · on ${d.count.toLocaleString()} test images` : '');
+  say('milestones', () => ($('milestones').textContent = Object.entries(state.milestones)
+    .map(([m, v]) => t('demo.milestone', { pct: Math.round(m * 100), time: seconds(v.elapsed), seen: v.seen.toLocaleString() })).join(' · ') +
+    (Object.keys(state.milestones).length ? ` · ${t('demo.milestonesOn', { count: d.count.toLocaleString() })}` : '')));
   scheduleCharts();
 }
 function scheduleCharts() {
@@ -347,13 +407,13 @@ function scheduleCharts() {
   setTimeout(() => requestAnimationFrame(() => { chartQueued = false; timed('charts', renderCharts); }), CHARTS_MS);
 }
 function renderCharts() {
-  lineChart($('loss-chart'), [{ label: 'loss', color: '#1f5fbf', points: state.loss }], { yMin: 0, xLabel: 'samples seen' });
+  lineChart($('loss-chart'), [{ label: t('demo.chart.loss'), color: '#1f5fbf', points: state.loss }], { yMin: 0, xLabel: t('demo.chart.seen') });
   lineChart($('acc-chart'), [
-    { label: 'train (1000)', color: '#7d9fd6', points: state.trainAcc, dots: true },
-    { label: 'test (1000)', color: '#0a7d32', points: state.testAcc, dots: true },
-  ], { yMin: 0, yMax: 1, xLabel: 'samples seen' });
-  lineChart($('gc-chart'), [{ label: 'max rel. error (rows above the noise floor)', color: '#b3261e', points: state.gc, dots: true }], {
-    log: true, yMin: 1e-12, yMax: 1, xLabel: 'training step',
+    { label: t('demo.chart.train'), color: '#7d9fd6', points: state.trainAcc, dots: true },
+    { label: t('demo.chart.test'), color: '#0a7d32', points: state.testAcc, dots: true },
+  ], { yMin: 0, yMax: 1, xLabel: t('demo.chart.seen') });
+  lineChart($('gc-chart'), [{ label: t('demo.chart.gc'), color: '#b3261e', points: state.gc, dots: true }], {
+    log: true, yMin: 1e-12, yMax: 1, xLabel: t('demo.chart.step'),
     guides: [{ y: 1e-7, color: '#0a7d32' }, { y: 1e-4, color: '#5a9e2f' }, { y: 1e-2, color: '#b3261e' }],
   });
 }
@@ -363,13 +423,15 @@ async function checkNow() {
   try {
     await call('gradCheckData', 'train', { ...CHECK, bug: $('bug').value, seed: (latest?.step ?? 0) + 1 });
   } catch (e) {
-    status(`gradient check: ${e.message}`, true);
+    status(() => t('demo.gc.error', { message: e.message }), true);
   }
 }
 $('check-now').addEventListener('click', checkNow);
 $('bug').addEventListener('change', () => checkNow());
 
-function renderGradcheck(d) {
+let lastReport = null;
+function renderGradcheck(d, fresh = true) {
+  lastReport = d;
   const layers = state.info?.layers ?? [];
   const tbody = $('gc-table').querySelector('tbody');
   tbody.replaceChildren();
@@ -378,24 +440,54 @@ function renderGradcheck(d) {
     const band = errorBand(r);
     tr.className = band + (d.bug !== 'none' && r.layer === d.brokenLayer ? ' broken' : '');
     tr.dataset.layer = r.layer;
-    const cells = [r.layer < 0 ? 'input (dL/dx)' : `${r.layer} ${layers[r.layer]?.type ?? ''}`, r.name, `[${r.shape.join('×')}]`,
-      r.maxRelError.toExponential(2), r.maxAbsError.toExponential(2), r.checked, r.kinks, r.checked === 0 ? 'all kinks' : r.passed ? 'pass' : 'FAIL'];
+    const cells = [r.layer < 0 ? t('demo.gc.input') : `${r.layer} ${layers[r.layer]?.type ?? ''}`, r.name, `[${r.shape.join('×')}]`,
+      r.maxRelError.toExponential(2), r.maxAbsError.toExponential(2), r.checked, r.kinks, r.checked === 0 ? t('demo.gc.allKinks') : r.passed ? t('demo.gc.pass') : t('demo.gc.fail')];
     for (const c of cells) { const td = document.createElement('td'); td.textContent = c; tr.append(td); }
+    // The row opens its layer's chapter in the lesson page with these samples' numbers.
+    const target = chapterOfRow(r, layers);
+    if (target) {
+      tr.classList.add('opens');
+      tr.tabIndex = 0;
+      tr.title = target.layer >= layers.length ? t('demo.gc.openLoss') : t('demo.gc.open', { layer: target.layer, type: layers[target.layer]?.type });
+      tr.dataset.chapter = target.chapter;
+      const open = () => openLesson(target, d);
+      tr.addEventListener('click', open);
+      tr.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); open(); } });
+    }
     tbody.append(tr);
   }
+  if (!fresh) return;
   // The history plots rows whose verdict rests on the relative error: a row that passes only by
   // atol has gradients down at the difference quotient's noise floor (~1e-11), where rel. error
   // is noise (it stays in the table, amber).
   const worst = Math.max(0, ...d.rows.filter((r) => r.checked && errorBand(r) !== 'suspicious').map((r) => r.maxRelError));
   state.gc.push([d.step, Math.max(worst, 1e-16)]);
   const failed = d.rows.filter((r) => !r.passed).length, kinked = d.rows.filter((r) => r.checked === 0).length;
-  $('gc-when').textContent = `step ${d.step}, ${d.samples.length} samples (${d.samples.map((i) => `#${i}`).join(', ')}): ${failed ? `${failed} of ${d.rows.length} tensors FAIL` : `all ${d.rows.length - kinked} checked tensors pass`}` +
-    (kinked ? ` (${kinked} with every sampled coordinate on a kink: not checked)` : '');
+  say('gc-when', () => ($('gc-when').textContent = t('demo.gc.when', {
+    step: d.step, n: d.samples.length, list: d.samples.map((i) => `#${i}`).join(', '),
+    verdict: failed ? t('demo.gc.someFail', { failed, total: d.rows.length }) : t('demo.gc.allPass', { n: d.rows.length - kinked }),
+  }) + (kinked ? t('demo.gc.kinked', { n: kinked }) : '')));
   const bl = d.brokenLayer;
-  $('bug-note').textContent = d.bug === 'none' ? '' : bl >= layers.length
-    ? 'Teaching mode: the loss forgets the 1/N, so every gradient is N times too large: every row is red. Training is not affected.'
-    : `Teaching mode: layer ${bl} (${layers[bl]?.type})'s backward is wrong in the float64 twin only. Its dX is wrong, so the input row and every layer before it turn red; its own and later layers' parameter gradients stay right. Training is not affected.`;
+  say('bug-note', () => ($('bug-note').textContent = d.bug === 'none' ? '' : bl >= layers.length
+    ? t('demo.bugNoteLoss')
+    : t('demo.bugNoteLayer', { layer: bl, type: layers[bl]?.type })));
   scheduleCharts();
+}
+
+// A row's chapter in the lesson page with the numbers of the checked samples: the layer's input
+// on them and its parameters, through sessionStorage (handoff.js) to learn.html#<chapter>&from=demo.
+// A tab opened by window.open starts with a copy of this tab's sessionStorage.
+async function openLesson(target, report) {
+  try {
+    const snap = await call('layerSnapshot', report.data ?? 'train', target.layer, report.samples);
+    const record = handoffOf(target.chapter, snap, report.step);
+    sessionStorage.setItem(HANDOFF_KEY, JSON.stringify(record));
+    state.handoff = record;
+    const url = `learn.html#${target.chapter}&lang=${getLang()}&from=demo`;
+    if (!window.open(url, '_blank')) location.href = url;
+  } catch (e) {
+    status(() => t('demo.handoffError', { message: e.message }), true);
+  }
 }
 
 // ---- looking inside ----
@@ -409,7 +501,7 @@ async function refreshInside() {
     const a = await call('activations', 'test', Number($('sample').value));
     timed('activations', () => renderActivations(a));
   } catch (e) {
-    status(`looking inside: ${e.message}`, true);
+    status(() => t('demo.insideError', { message: e.message }), true);
   }
   if (state.running) insideTimer = setTimeout(refreshInside, 8000);
 }
@@ -432,7 +524,7 @@ function renderActivations(a) {
   const inCanvas = document.createElement('canvas');
   inCanvas.width = inCanvas.height = 56;
   drawGray(inCanvas.getContext('2d'), a.image, 28, 28, 0, 0, 2, { lo: 0, hi: 1 });
-  fig(inCanvas, `input (label ${a.label})`);
+  fig(inCanvas, t('demo.inputLabel', { label: a.label }));
   for (const m of a.maps) {
     const [C, H, W] = m.shape, s = Math.max(1, Math.floor(56 / H)), cv = document.createElement('canvas');
     const items = [];
@@ -446,15 +538,15 @@ $('sample').addEventListener('change', refreshInside);
 
 // ---- test set ----
 $('evaluate').addEventListener('click', async () => {
-  $('eval-result').textContent = 'evaluating…';
+  say('eval-result', () => ($('eval-result').textContent = t('demo.evaluating')));
   try {
     const r = await call('confusion', 'test');
-    $('eval-result').textContent = `accuracy ${pct(r.accuracy)} on ${r.count.toLocaleString()} test images, ${r.count - Math.round(r.accuracy * r.count)} wrong`;
+    say('eval-result', () => ($('eval-result').textContent = t('demo.evaluated', { acc: pct(r.accuracy), count: r.count.toLocaleString(), wrong: r.count - Math.round(r.accuracy * r.count) })));
     confusionChart($('confusion'), r.matrix);
     imageGrid($('wrong'), r.wrong.map((w) => ({ values: w.image, w: 28, h: 28, caption: `${w.label} → ${w.pred}`, color: '#b3261e' })), 2,
       { captions: true, lo: 0, hi: 1, maxWidth: sizeOf($('wrong').parentElement).w });
   } catch (e) {
-    $('eval-result').textContent = e.message;
+    say('eval-result', () => ($('eval-result').textContent = e.message));
   }
 });
 
@@ -469,7 +561,7 @@ async function predictNext() {
   try {
     renderProbs(Array.from(await call('predict', pixels, 1)));
   } catch (e) {
-    status(`predict: ${e.message}`, true);
+    status(() => t('demo.predictError', { message: e.message }), true);
   }
   predicting = false;
   predictNext();
@@ -502,9 +594,9 @@ $('save').addEventListener('click', async () => {
     a.click();
     a.remove();
     setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
-    fileMsg(`saved ${name} (${bytes.length.toLocaleString()} bytes)`);
+    fileMsg(() => t('demo.saved', { name, bytes: bytes.length.toLocaleString() }));
   } catch (e) {
-    fileMsg(`save: ${e.message}`, true);
+    fileMsg(() => t('demo.saveError', { message: e.message }), true);
   }
 });
 $('load').addEventListener('change', async () => {
@@ -524,13 +616,13 @@ $('load').addEventListener('change', async () => {
     editor.set(r.spec.layers);
     afterBuild(r);
     onTest(r.test);
-    fileMsg(`loaded ${file.name}: test accuracy ${pct(r.test.accuracy)} on ${r.test.count} held-out images`);
+    fileMsg(() => t('demo.loadedModel', { name: file.name, acc: pct(r.test.accuracy), count: r.test.count }));
   } catch (e) {
-    fileMsg(`could not load ${file.name}: ${e.message}. The running session is untouched.`, true);
+    fileMsg(() => t('demo.loadError', { name: file.name, message: e.message }), true);
   }
 });
 function fileMsg(text, error = false) {
-  $('file-msg').textContent = text;
+  say('file-msg', () => ($('file-msg').textContent = text()));
   $('file-msg').className = `note${error ? ' error' : ''}`;
 }
 
@@ -549,12 +641,12 @@ async function boot(rebuild = false) {
     state.counts = counts;
     state.ready = true;
     $('load-progress').hidden = true;
-    status(`MNIST loaded: ${counts.train.toLocaleString()} training and ${counts.test.toLocaleString()} test images`);
+    status(() => t('demo.loaded', { train: counts.train.toLocaleString(), test: counts.test.toLocaleString() }));
     if (!rebuild) applyPreset(DEFAULT_PRESET);
     await validate();
     if (stackValid) await build();
   } catch (e) {
-    status(`cannot start: ${e.message}`, true);
+    status(() => t('demo.cannotStart', { message: e.message }), true);
   }
 }
 window.addEventListener('resize', () => scheduleCharts());

@@ -12,8 +12,12 @@ import { decodeMnistSubset } from '../core/mnist-subset.js';
 import { loadMnist } from '../core/mnist.js';
 import { presets } from '../core/presets.js';
 import { mnistPreprocess } from '../core/preprocess.js';
-import { ATTRIBUTES, settingsFromAttributes } from './embed-code.js';
+import { ATTRIBUTES, LESSON_CHOICES, LESSON_SIZES, settingsFromAttributes } from './embed-code.js';
+import { pickLang, translatorOf } from '../learn/i18n.js';
+import en from '../learn/messages/en.js';
+import zh from '../learn/messages/zh.js';
 
+const MESSAGES = { en, zh };
 const SUBSET_URL = new URL('../../dist/mnist-subset.bin', import.meta.url);
 const toFloats = (u8) => Float32Array.from(u8, (v) => v / 255);
 
@@ -59,6 +63,8 @@ export class BackpropDemoElement extends HTMLElement {
   /** The settings read from the attributes, over the defaults (the preset's optimizer, lr, batch size). */
   get settings() {
     const s = { ...DEFAULTS, ...settingsFromAttributes((a) => this.getAttribute(a)) };
+    s.lang = pickLang(s.lang);
+    if (s.lesson) return s;
     const p = presets[s.preset];
     if (!p) throw new SyntaxError(`backprop-demo: unknown preset "${s.preset}" (known: ${Object.keys(presets).join(', ')})`);
     return { optimizer: p.spec.optimizer.type, lr: p.spec.optimizer.lr, batchSize: p.fit.batchSize, ...s };
@@ -74,6 +80,12 @@ export class BackpropDemoElement extends HTMLElement {
   #$(sel) {
     return this.#root.querySelector(sel);
   }
+  #t = translatorOf('en', { messages: en }).t;
+  #lesson = null;
+  /** The lesson mounted by lesson="<chapter>" (web/learn/lesson.js mountLesson's handle), or null. */
+  get lesson() {
+    return this.#lesson;
+  }
 
   connectedCallback() {
     if (this.#root.childElementCount) return;
@@ -85,14 +97,18 @@ export class BackpropDemoElement extends HTMLElement {
       this.#$('.error').textContent = e.message;
       return;
     }
+    const t = (this.#t = translatorOf(s.lang, { messages: MESSAGES[s.lang] }).t);
+    if (s.lesson) return this.#mountLesson(s);
     const panels = new Set(s.panels);
+    const esc = (v) => String(v).replace(/&/g, '&amp;').replace(/</g, '&lt;');
     this.#root.innerHTML = `<style>${STYLE}</style>
-      <header><b>Training ${s.preset ?? 'custom net'} on MNIST (${s.optimizer}, lr ${s.lr})</b>
-        <button class="start" type="button">Train</button><span class="status">not started</span></header>
+      <header><b>${esc(t('embed.heading', { preset: s.preset ?? t('embed.customNet'), optimizer: s.optimizer, lr: s.lr }))}</b>
+        <button class="start" type="button">${esc(t('embed.train'))}</button><span class="status">${esc(t('embed.notStarted'))}</span></header>
+      ${s.pace > 0 ? `<p class="pace">${esc(t('embed.pace', { n: s.pace.toLocaleString() }))}</p>` : ''}
       <div class="panels">
-        ${panels.has('train') ? '<section class="train"><h4>Training loss</h4><canvas class="curve" width="400" height="140"></canvas><div class="acc"></div></section>' : ''}
-        ${panels.has('gradcheck') ? '<section class="gradcheck"><h4>Gradient check (float64)</h4><table><thead><tr><th>layer</th><th>param</th><th>max rel. error</th><th>n</th></tr></thead><tbody></tbody></table></section>' : ''}
-        ${panels.has('draw') ? '<section class="draw"><h4>Draw a digit</h4><canvas class="pad" width="140" height="140"></canvas><div class="bars"></div><button class="clear" type="button">clear</button></section>' : ''}
+        ${panels.has('train') ? `<section class="train"><h4>${esc(t('embed.lossTitle'))}</h4><canvas class="curve" width="400" height="140"></canvas><div class="acc"></div></section>` : ''}
+        ${panels.has('gradcheck') ? `<section class="gradcheck"><h4>${esc(t('embed.gcTitle'))}</h4><table><thead><tr><th>${esc(t('embed.col.layer'))}</th><th>${esc(t('embed.col.param'))}</th><th>${esc(t('embed.col.maxRel'))}</th><th>${esc(t('embed.col.n'))}</th></tr></thead><tbody></tbody></table></section>` : ''}
+        ${panels.has('draw') ? `<section class="draw"><h4>${esc(t('embed.draw'))}</h4><canvas class="pad" width="140" height="140"></canvas><div class="bars"></div><button class="clear" type="button">${esc(t('embed.clear'))}</button></section>` : ''}
       </div>`;
     this.#$('.start').addEventListener('click', () => (this.#state === 'training' || this.#state === 'loading' ? this.stop() : this.start()));
     if (panels.has('draw')) this.#setupPad();
@@ -108,13 +124,45 @@ export class BackpropDemoElement extends HTMLElement {
     }
   }
 
+  // lesson="<chapter>": one chapter of the lesson (no worker: the lesson's one-layer nets run on
+  // the page, on the core loaded once for every lesson of the page).
+  async #mountLesson(s) {
+    const t = this.#t;
+    this.#root.innerHTML = `<style>${STYLE}</style><p class="status"></p>`;
+    this.#$('.status').textContent = t('embed.lessonLoading');
+    this.#setState('loading');
+    const params = { seed: s.seed, ...(s.bug ? { bug: s.bug } : {}) };
+    for (const k of [...LESSON_SIZES, ...LESSON_CHOICES]) if (s[k] !== undefined) params[k] = s[k];
+    try {
+      const { mountLesson } = await import('../learn/lesson.js');
+      if (!this.isConnected) return;
+      this.#lesson?.destroy();
+      this.#lesson = mountLesson(this.#root, { chapter: s.lesson, lang: s.lang, params, headingLevel: 3 });
+      await this.#lesson.ready;
+      this.#$('p.status')?.remove();
+      this.#setState('ready');
+      this.dispatchEvent(new CustomEvent('backprop-lesson', { detail: { chapter: s.lesson, lang: s.lang } }));
+    } catch (e) {
+      this.#setState('error');
+      const p = this.#$('p.status') ?? this.#root.appendChild(document.createElement('p'));
+      p.className = 'status error';
+      p.textContent = t('embed.lessonError', { message: e.message });
+      this.dispatchEvent(new CustomEvent('backprop-error', { detail: { message: e.message } }));
+    }
+  }
+
   disconnectedCallback() {
     this.#observer?.disconnect();
+    this.#lesson?.destroy();
+    this.#lesson = null;
+    if (this.settings.lesson) return void this.#root.replaceChildren();
     this.stop();
   }
 
   attributeChangedCallback(name, old, value) {
-    if (old !== null && old !== value && this.#root.childElementCount) {
+    if (old !== value && this.#root.childElementCount && (old !== null || this.#lesson)) {
+      this.#lesson?.destroy();
+      this.#lesson = null;
       // Settings changed after render: rebuild the view; a running demo restarts on the next click.
       this.stop();
       this.#root.replaceChildren();
@@ -147,38 +195,41 @@ export class BackpropDemoElement extends HTMLElement {
   /** Loads the data, starts a worker and trains; resolves when training ends. */
   async start() {
     if (this.#state === 'loading' || this.#state === 'training') return;
-    await this.#release();
     const s = this.settings;
+    if (s.lesson) return;  // a lesson does not train
+    await this.#release();
     this.#losses = [];
     this.#stopping = false;
-    this.#setState('loading', 'loading…');
-    this.#$('.start').textContent = 'Stop';
+    const t = this.#t;
+    this.#setState('loading', t('embed.loading'));
+    this.#$('.start').textContent = t('embed.stop');
     try {
       const spec = this.#netSpec(s);
-      const [t, data] = await Promise.all([trainer(spec, { worker: true }), this.#loadData(s.src)]);
-      if (this.#stopping) return void t.dispose();
-      this.#trainer = t;
+      const [tr, data] = await Promise.all([trainer(spec, { worker: true }), this.#loadData(s.src)]);
+      if (this.#stopping) return void tr.dispose();
+      this.#trainer = tr;
       const trainCount = data.train.count;
-      await t.setData('train', data.train.images.slice(), data.train.labels.slice(), t.inputShape, { classes: 10 });
-      await t.setData('test', data.test.images.slice(), data.test.labels.slice(), t.inputShape, { classes: 10 });
+      await tr.setData('train', data.train.images.slice(), data.train.labels.slice(), tr.inputShape, { classes: 10 });
+      await tr.setData('test', data.test.images.slice(), data.test.labels.slice(), tr.inputShape, { classes: 10 });
       // The gradient check runs on two held-out images (float64 twin of the net, in the worker).
       const probe = { x: toFloats(data.test.images.subarray(0, 2 * 784)), y: Array.from(data.test.labels.subarray(0, 2)) };
-      t.addEventListener('progress', (e) => this.#onProgress(e.detail));
-      t.addEventListener('gradcheck', (e) => this.#onGradCheck(e.detail));
-      this.#setState('training', `training on ${trainCount} images…`);
-      const check = () => t.gradCheck(probe.x, probe.y, 2, { maxCoords: 20 }).catch(() => {});
+      tr.addEventListener('progress', (e) => this.#onProgress(e.detail));
+      tr.addEventListener('gradcheck', (e) => this.#onGradCheck(e.detail));
+      this.#setState('training', t('embed.training', { count: trainCount }));
+      const check = () => tr.gradCheck(probe.x, probe.y, 2, { maxCoords: 20 }).catch(() => {});
       if (new Set(s.panels).has('gradcheck')) {
         await check();
         this.#timer = setInterval(check, 3000);
       }
-      const result = await t.fit('train', { epochs: s.epochs, batchSize: s.batchSize, shuffle: true, seed: s.seed, chunk: 5, threads: s.threads ?? 1 });
+      const result = await tr.fit('train', { epochs: s.epochs, batchSize: s.batchSize, shuffle: true, seed: s.seed, chunk: 5, threads: s.threads ?? 1, pace: s.pace ?? 0 });
       this.#threads = result.threads ?? 1;
       clearInterval(this.#timer);
-      const { accuracy } = await t.evaluate('test');
+      const { accuracy } = await tr.evaluate('test');
       if (new Set(s.panels).has('gradcheck')) await check();
-      this.#$('.acc') && (this.#$('.acc').textContent = `test accuracy ${(100 * accuracy).toFixed(1)}% on ${data.test.count} images`);
-      this.#setState('done', `${result.stopped ? 'stopped' : 'done'}: loss ${result.loss?.toFixed(3)}, test accuracy ${(100 * accuracy).toFixed(1)}%`);
-      this.#$('.start').textContent = 'Train again';
+      const acc = (100 * accuracy).toFixed(1);
+      this.#$('.acc') && (this.#$('.acc').textContent = t('embed.testAccuracy', { acc, count: data.test.count }));
+      this.#setState('done', t(result.stopped ? 'embed.stoppedAt' : 'embed.done', { loss: result.loss?.toFixed(3), acc }));
+      this.#$('.start').textContent = t('embed.trainAgain');
       this.dispatchEvent(new CustomEvent('backprop-done', { detail: { loss: result.loss, testAccuracy: accuracy } }));
       if (!this.#$('.draw')) await this.#release();
     } catch (e) {
@@ -186,7 +237,7 @@ export class BackpropDemoElement extends HTMLElement {
       if (this.#stopping) return; // stop() ended it
       await this.#release();
       this.#setState('error', e.message);
-      this.#$('.start').textContent = 'Retry';
+      this.#$('.start').textContent = t('embed.retry');
       this.dispatchEvent(new CustomEvent('backprop-error', { detail: { message: e.message } }));
     }
   }
@@ -203,9 +254,9 @@ export class BackpropDemoElement extends HTMLElement {
     if (this.#state !== 'loading' && this.#state !== 'training') return this.#release();
     this.#stopping = true;
     await this.#release();
-    this.#setState('idle', 'stopped');
+    this.#setState('idle', this.#t('embed.stopped'));
     const b = this.#$('.start');
-    if (b) b.textContent = 'Train';
+    if (b) b.textContent = this.#t('embed.train');
   }
 
   /** Threads the last training ran on (1 unless threads="2" and the page is cross-origin isolated). */
@@ -216,7 +267,7 @@ export class BackpropDemoElement extends HTMLElement {
   #onProgress(p) {
     this.#losses.push(p.loss);
     this.#threads = p.threads ?? 1;
-    this.#$('.status').textContent = `step ${p.done}/${p.total}, loss ${p.loss.toFixed(3)}${this.#threads > 1 ? `, ${this.#threads} threads` : ''}`;
+    this.#$('.status').textContent = this.#t(this.#threads > 1 ? 'embed.progressThreads' : 'embed.progress', { done: p.done, total: p.total, loss: p.loss.toFixed(3), threads: this.#threads });
     this.#drawCurve();
     this.dispatchEvent(new CustomEvent('backprop-progress', { detail: p }));
   }
@@ -245,7 +296,7 @@ export class BackpropDemoElement extends HTMLElement {
       ...rows.map((r) => {
         const tr = document.createElement('tr');
         tr.className = r.maxRelError < 1e-4 ? 'pass' : r.maxRelError < 1e-2 && r.passed ? 'warn' : r.passed ? 'pass' : 'fail';
-        for (const [cls, text] of [['', r.layer < 0 ? 'input' : r.layer], ['', r.name], ['err', r.maxRelError.toExponential(1)], ['', r.checked]]) {
+        for (const [cls, text] of [['', r.layer < 0 ? this.#t('embed.input') : r.layer], ['', r.name], ['err', r.maxRelError.toExponential(1)], ['', r.checked]]) {
           const td = document.createElement('td');
           td.className = cls;
           td.textContent = String(text);

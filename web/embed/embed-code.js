@@ -1,6 +1,10 @@
 // embed-code.js: <backprop-demo> settings as attributes, as a URL hash (embed.html#...), and as the
 // tag a blog author pastes. No DOM; the demo page's "copy embed code" button calls embedCode().
 
+/** A lesson's size attributes (learn.html's hash names: in, out, n, cin, cout, c, h, w, k, s, p, size) and choices. */
+export const LESSON_SIZES = ['in', 'out', 'n', 'cin', 'cout', 'c', 'h', 'w', 'k', 's', 'p', 'size'];
+export const LESSON_CHOICES = ['loss', 'pool', 'act'];
+
 // Attribute name <-> settings key, and how the value is written/read.
 const FIELDS = [
   ['preset', 'preset', String],
@@ -14,6 +18,13 @@ const FIELDS = [
   ['start', 'start', String],
   ['src', 'src', String],
   ['threads', 'threads', Number],  // opt-in: 2 trains data-parallel where the page is cross-origin isolated
+  ['pace', 'pace', Number],        // samples per second (0 or unset: full speed), to watch training happen
+  ['lang', 'lang', String],        // 'en' | 'zh'; unset: the reader's browser language
+  // a lesson instead of training: one chapter of learn.html (web/learn/lesson.js), its sizes and bug
+  ['lesson', 'lesson', String],
+  ['break', 'bug', String],
+  ...LESSON_SIZES.map((name) => [name, name, Number]),
+  ...LESSON_CHOICES.map((name) => [name, name, String]),
 ];
 
 /** Attribute names a <backprop-demo> reads. */
@@ -61,6 +72,8 @@ const escapeAttr = (s) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').repla
  */
 export function embedCode(settings = {}, { base = 'https://unpkg.com/backprop-wasm', iframe = false } = {}) {
   const root = base.replace(/\/$/, '');
+  if (iframe && settings.lesson)
+    return `<iframe src="${escapeAttr(`${root}/web/embed/embed.html#${settingsToHash(settings)}`)}" width="720" height="900" style="border:0" loading="lazy" title="backprop-wasm lesson"></iframe>`;
   if (iframe)
     return `<iframe src="${escapeAttr(`${root}/web/embed/embed.html#${settingsToHash(settings)}`)}" width="720" height="520" style="border:0" loading="lazy" title="backprop-wasm demo"></iframe>`;
   const attrs = settingsToAttributes(settings).map(([k, v]) => ` ${k}="${escapeAttr(v)}"`).join('');

@@ -108,10 +108,13 @@ function rng(seed) {
 // Two decimals so the written-out sums stay readable.
 const round2 = (v) => Math.round(v * 100) / 100;
 
-/** Builds the chapter's net and its seeded input and targets. The caller disposes ex.net. */
-export function buildExample(bp, chapter, p) {
+/**
+ * Builds the chapter's net and its seeded input and targets. The caller disposes ex.net.
+ * given (givenOf(...).given): the trainer's numbers for the input and the parameters instead.
+ */
+export function buildExample(bp, chapter, p, given = null) {
   const net = bp.sequential(specOf(chapter, p));
-  const n = chapter === 'fc-loss' ? p.n : 1;
+  const n = given?.n ?? (chapter === 'fc-loss' ? p.n : 1);
   const r = rng(p.seed);
   const inSize = net.inputShape.reduce((a, b) => a * b, 1), outSize = net.outputShape.reduce((a, b) => a * b, 1);
   const x = new Float64Array(n * inSize);
@@ -123,7 +126,12 @@ export function buildExample(bp, chapter, p) {
   let targets;
   if (net.spec.loss === 'softmax_cross_entropy') targets = Float64Array.from({ length: n }, () => Math.floor(r() * outSize));
   else targets = Float64Array.from({ length: n * outSize }, () => round2(r() * 2 - 1));
-  return { net, x, targets, n, chapter, params: p };
+  if (given) {
+    if (given.x.length === x.length) x.set(given.x);
+    if (given.targets?.length === targets.length) targets = Float64Array.from(given.targets);
+    for (const name of ['weight', 'bias']) if (given[name]) net.setParam(0, name, given[name]);
+  }
+  return { net, x, targets, n, chapter, params: p, given };
 }
 
 /** The core's trace of the example (the spec's net.trace; the shim until it lands). */
@@ -155,4 +163,88 @@ export const canBreakNet = (net) => typeof net.trace === 'function';
 export function numericNetOf(bp, net, x, targets, n, { layer, tensor, input }) {
   if (typeof net.numericGradient === 'function') return net.numericGradient(x, targets, n, { layer, tensor });
   return shimNumericGradientNet(bp, net, x, targets, n, { layer, tensor, input });
+}
+
+// ---- numbers handed over by the trainer (the demo's gradient-check rows) ----
+
+/**
+ * A chapter's example from a real layer of the trainer (the record the demo leaves in
+ * sessionStorage['backprop-lesson-handoff'], web/demo/handoff.js): the layer's config and the
+ * numbers of the checked samples, cut to the chapter's limits (a window of the input where its
+ * largest entries are, the first channels and filters, the inputs and outputs that matter).
+ * -> { raw (the chapter's settings, as the hash holds them), given: { x, n, weight, bias, targets }, window }
+ * or null when the record does not fit the chapter. buildExample(bp, chapter, params, given) uses
+ * given's numbers instead of the seeded ones; the lesson's loss stays its own (an MSE or
+ * cross-entropy on this one layer), so δ^l is the lesson's, not the trainer's.
+ */
+export function givenOf(chapter, rec) {
+  const def = CHAPTERS[chapter];
+  if (!def || !rec || !Array.isArray(rec.input)) return null;
+  const lim = Object.fromEntries(def.params.map(([name, min, max]) => [name, [min, max]]));
+  const cap = (name, v) => Math.max(lim[name][0], Math.min(lim[name][1], v));
+  const cfg = rec.config, shape = rec.inputShape, per = shape.reduce((a, b) => a * b, 1);
+  const nAll = Math.floor(rec.input.length / per);
+  const sample = (s) => rec.input.slice(s * per, (s + 1) * per);
+  if (chapter === 'fc-loss' && cfg.type === 'dense') {
+    const n = cap('n', nAll), inAll = per, outAll = cfg.units;
+    const x = Array.from({ length: n }, (_, s) => sample(s));
+    // the inputs with the largest |x| over the samples; the outputs of the samples' labels first
+    const ins = [...Array(inAll).keys()].sort((a, b) => Math.max(...x.map((v) => Math.abs(v[b]))) - Math.max(...x.map((v) => Math.abs(v[a])))).slice(0, cap('in', inAll)).sort((a, b) => a - b);
+    const labels = (rec.labels ?? []).slice(0, n).filter((l) => l < outAll);
+    const outs = [...new Set([...labels, ...Array(outAll).keys()])].slice(0, cap('out', outAll)).sort((a, b) => a - b);
+    const W = rec.weight?.values ?? [], B = rec.bias?.values ?? [];
+    const last = labels.length === n && labels.every((l) => outs.includes(l));
+    return {
+      raw: { in: ins.length, out: outs.length, n, loss: last ? 'softmax_cross_entropy' : 'mse' },
+      given: {
+        n, x: Float64Array.from(x.flatMap((v) => ins.map((i) => v[i]))),
+        weight: Float64Array.from(outs.flatMap((o) => ins.map((i) => W[o * inAll + i] ?? 0))),
+        bias: Float64Array.from(outs.map((o) => B[o] ?? 0)),
+        targets: last ? Float64Array.from(labels.map((l) => outs.indexOf(l))) : null,
+      },
+      window: { inputs: ins, outputs: outs, samples: (rec.samples ?? []).slice(0, n) },
+    };
+  }
+  // the image-like chapters: one sample, a window of [C, H, W]
+  const [C, H, W] = shape.length === 3 ? shape : [1, Math.ceil(per / Math.min(per, 5)), Math.min(per, 5)];
+  const img = shape.length === 3 ? sample(0) : Array.from({ length: C * H * W }, (_, i) => sample(0)[i] ?? 0);
+  const raw = {};
+  let cin, hName = 'h', wName = 'w';
+  if (chapter.startsWith('conv-') && cfg.type === 'conv2d') {
+    cin = cap(lim.cin ? 'cin' : 'h', C);
+    if (lim.cin) raw.cin = cin, raw.cout = cap('cout', cfg.filters);
+    raw.k = cap('k', cfg.kernel[0]);
+    if (lim.s) raw.s = cap('s', cfg.stride[0]);
+    if (lim.p) raw.p = cap('p', cfg.padding[0]);
+  } else if (chapter === 'pooling' && /pool/.test(cfg.type)) {
+    cin = cap('c', C);
+    raw.c = cin;
+    raw.pool = cfg.type;
+    if (cfg.size) raw.size = cap('size', cfg.size[0]), raw.s = cap('s', cfg.stride[0]);
+  } else if (chapter === 'activations' && def.choice[1].includes(cfg.type)) {
+    cin = cap('c', C);
+    raw.c = cin;
+    raw.act = cfg.type;
+  } else return null;
+  const h = Math.min(H, lim[hName][1]), w = Math.min(W, lim[wName][1]);
+  raw.h = h;
+  raw.w = w;
+  // the h×w window with the largest Σ|x| over the first cin channels
+  let best = [0, 0], bestSum = -1;
+  for (let r = 0; r + h <= H; r++) for (let c = 0; c + w <= W; c++) {
+    let sum = 0;
+    for (let ch = 0; ch < cin; ch++) for (let i = 0; i < h; i++) for (let j = 0; j < w; j++) sum += Math.abs(img[(ch * H + r + i) * W + c + j]);
+    if (sum > bestSum) (bestSum = sum), (best = [r, c]);
+  }
+  const x = new Float64Array(cin * h * w);
+  for (let ch = 0; ch < cin; ch++) for (let i = 0; i < h; i++) for (let j = 0; j < w; j++) x[(ch * h + i) * w + j] = img[(ch * H + best[0] + i) * W + best[1] + j];
+  let weight = null, bias = null;
+  if (cfg.type === 'conv2d' && rec.weight) {
+    const [OC, C0, KH, KW] = rec.weight.shape, cout = raw.cout ?? 1, k = raw.k;
+    weight = new Float64Array(cout * cin * k * k);
+    for (let o = 0; o < cout; o++) for (let ch = 0; ch < cin; ch++) for (let i = 0; i < k; i++) for (let j = 0; j < k; j++)
+      weight[((o * cin + ch) * k + i) * k + j] = o < OC && ch < C0 && i < KH && j < KW ? rec.weight.values[((o * C0 + ch) * KH + i) * KW + j] : 0;
+    bias = Float64Array.from({ length: cout }, (_, o) => rec.bias?.values[o] ?? 0);
+  }
+  return { raw, given: { n: 1, x, weight, bias, targets: null }, window: { rows: [best[0], best[0] + h - 1], cols: [best[1], best[1] + w - 1], channels: cin, samples: (rec.samples ?? []).slice(0, 1) } };
 }

@@ -14,7 +14,7 @@ import { loadBackprop } from '../core/backprop.js';
 import { translator } from './i18n.js';
 import { mathEl, paragraphs, renderText, typeset } from './tex.js';
 import { checkOf, createGrid, fmt, full } from './grid.js';
-import { CHAPTERS, buildExample, numericOf, settingsOf, traceOf } from './example.js';
+import { CHAPTERS, buildExample, givenOf, numericOf, settingsOf, traceOf } from './example.js';
 import { shapeOf, termsOf, unflat, valuesOf, withViews } from './terms.js';
 
 /** The style sheets a lesson needs (a caller may adopt them instead; learn.html links both). */
@@ -109,6 +109,14 @@ export function layerTrace(trace, index) {
   const n = L.input.length / L.inputShape.reduce((a, b) => a * b, 1);
   const loss = { type: 'upstream', input: L.output, dInput: L.dOutput };
   return withViews({ dtype: trace.dtype, bug: trace.bug, brokenLayer: trace.brokenLayer, loss, layers: [{ ...L, index: 0 }] }, n);
+}
+
+// Where the trainer's numbers come from, in words.
+function givenNote(t, rec, g) {
+  const w = g.window, samples = w.samples.map((i) => `#${i}`).join(', ');
+  const where = w.rows ? t('demo.given.window', { r0: w.rows[0], r1: w.rows[1], c0: w.cols[0], c1: w.cols[1] })
+    : t('demo.given.dense', { inputs: w.inputs.join(', '), outputs: w.outputs.join(', ') });
+  return t('demo.given', { step: rec.step ?? 0, layer: rec.layer ?? 0, type: rec.type ?? rec.config?.type, samples, where });
 }
 
 /**
@@ -234,7 +242,13 @@ export function mountLesson(root, { chapter, lang = 'en', params = {}, onChange 
       state.ex?.net.dispose();
       state.ex = null;
     } else {
-      const s = settingsOf(chapter, input);
+      // params.given: a real layer's numbers from the trainer (example.js givenOf); kept while the
+      // sizes stay the ones they fit (break-it and the seed may change)
+      const rec = input.given ?? state.given;
+      let g = rec ? givenOf(chapter, rec) : null;
+      if (g && !input.given && Object.entries(g.raw).some(([k, v]) => input[k] !== undefined && String(input[k]) !== String(v))) g = null;
+      state.given = g ? rec : null;
+      const s = settingsOf(chapter, g ? { ...input, ...g.raw } : input);
       params = s.params;
       const def = CHAPTERS[chapter], form = part.form;
       for (const [name] of def.params) form.elements[name].value = params[name];
@@ -255,8 +269,9 @@ export function mountLesson(root, { chapter, lang = 'en', params = {}, onChange 
         if (why) part.bugWhy.append(renderText(h('p'), why));
       }
       if (chapter === 'fc-loss' && params.n === 1) part.bugWhy.append(noteEl('samples') ?? '');
+      if (g) part.bugWhy.prepend(h('p', { className: 'given-note', textContent: givenNote(t, rec, g) }));
       state.ex?.net.dispose();
-      const ex = buildExample(core, chapter, params);
+      const ex = buildExample(core, chapter, params, g?.given);
       trace = withViews(traceOf(core, ex, params.bug), ex.n);
       numeric = (cl, ct) => numericOf(core, ex, cl, ct);
       state.ex = ex;

@@ -77,6 +77,16 @@ function renderChrome(chapter) {
   if (i < ORDER.length - 1) pager.append(h('a', { href: hashOf(ORDER[i + 1], getLang()), rel: 'next', textContent: `${t('nav.next', { title: t(`chapter.${ORDER[i + 1]}`) })} →` }));
 }
 
+// The demo's record (web/demo/handoff.js) for this chapter, or undefined.
+function handoff(chapter) {
+  try {
+    const rec = JSON.parse(sessionStorage.getItem('backprop-lesson-handoff') ?? 'null');
+    return rec?.chapter === chapter ? rec : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 // ---- routing ----
 async function route() {
   const { chapter, raw } = parseHash();
@@ -85,6 +95,9 @@ async function route() {
   if (!raw.lang) history.replaceState(null, '', hashOf(chapter, lang, raw));
   const params = { ...raw };
   delete params.lang;
+  // learn.html#<chapter>&from=demo: the numbers the demo's gradient-check row handed over
+  if (params.from === 'demo') params.given = handoff(chapter);
+  delete params.from;
   if (lesson && shown.chapter === chapter && shown.lang === lang) {
     await lesson.update(params);
     return;

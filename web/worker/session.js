@@ -193,11 +193,15 @@ export class Session {
    *   evaluate: { data: 'test', limit, probe, everyMs = 1500 }: 'evaluate' events (accuracy on `data`,
    *     and on the dataset `probe` if named) every everyMs of training time
    *   gradCheck: { data: 'train', everyMs = 4000, ...gradCheckData options }: 'gradcheck' events
+   *   pace = 0: at most this many samples per second (it sleeps between chunks, and a chunk is then
+   *     one step), so a learner can watch training happen; 0: full speed
    * -> { steps, samples, loss (the last chunk's mean), epoch, samplesPerSec, stopped, threads, threadsError }
    */
   async fit(name, options = {}) {
     const net = this.#need(), ds = this.#dataset(name);
-    const { epochs, steps, batchSize = 32, shuffle = true, seed = 1, threads = 1, chunk = 0, chunkMs = 40, progressMs = 0, evaluate = null, gradCheck = null } = options;
+    const { epochs, steps, batchSize = 32, shuffle = true, seed = 1, threads = 1, chunkMs = 40, progressMs = 0, evaluate = null, gradCheck = null, pace = 0 } = options;
+    if (!(Number.isFinite(pace) && pace >= 0)) throw new BackpropError(`fit: pace must be a number of samples per second >= 0, got ${pace}`);
+    const chunk = pace > 0 ? 1 : options.chunk ?? 0;
     if (this.#fit) throw new BackpropError('fit: a fit is already running (call stop() first)');
     intIn(threads, 1, 64, 'fit: threads');
     if (chunk !== 0) intIn(chunk, 1, 1 << 20, 'fit: chunk');
@@ -211,7 +215,7 @@ export class Session {
     const me = (this.#fit = { stopped: false, done: new Promise((r) => (finish = r)) });  // stop() may come from here on
     const c = this.#count;
     let done = 0, samples = 0, last = null, epoch = NaN, progressAt = -Infinity, lossSum = 0, lossSteps = 0;
-    let rateSamples = 0, rateMs = 0;
+    let rateSamples = 0, rateMs = 0, slept = 0;
     const progress = (running) => {
       progressAt = now();
       this.emit('progress', {
@@ -232,11 +236,13 @@ export class Session {
         samples += r.samples;
         c.step += r.steps;
         c.seen += r.samples;
-        c.elapsed += r.ms;
+        const ms = r.ms + slept;  // paced: the wait counts as training time (elapsed, rate, the periodic work)
+        slept = 0;
+        c.elapsed += ms;
         lossSum += r.lossSum;
         lossSteps += r.steps;
         rateSamples = 0.7 * rateSamples + 0.3 * r.samples;  // smoothed samples per ms
-        rateMs = 0.7 * rateMs + 0.3 * r.ms;
+        rateMs = 0.7 * rateMs + 0.3 * ms;
         const newEpoch = Math.floor(r.epoch) !== Math.floor(epoch);
         epoch = r.epoch;
         if (evaluate && c.elapsed - c.evaluateAt >= Math.max(evaluate.everyMs ?? EVALUATE_MS, OVERHEAD * c.evaluateCost)) {
@@ -254,7 +260,11 @@ export class Session {
         }
         if (done < total && !me.stopped && (progressMs === 0 || now() - progressAt >= progressMs || newEpoch)) progress(true);
         if (me.stopped) break;
-        await nextTask();
+        if (pace > 0) {
+          const t0 = now();
+          await this.#sleep((1000 * r.samples) / pace - r.ms, me);
+          slept = now() - t0;
+        } else await nextTask();
         if (this.#net !== net) throw new BackpropError('trainer: the net was replaced or disposed during fit()');
         if (me.stopped) break;
       }
@@ -269,11 +279,25 @@ export class Session {
       samplesPerSec: c.elapsed > 0 && last ? (1000 * last.samples) / last.ms : 0, stopped: me.stopped, ...par,
     };
   }
+  // A paced fit's wait after a chunk: up to ms, cut short by stop().
+  #sleep(ms, me) {
+    if (!(ms > 0)) return nextTask();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        me.wake = null;
+        resolve();
+      }
+      me.wake = done;
+    });
+  }
   /** Ends a running fit after its current chunk; resolves once it has ended. */
   async stop() {
     const f = this.#fit;
     if (!f) return { stopped: false };
     f.stopped = true;
+    f.wake?.();
     await f.done;
     return { stopped: true };
   }
@@ -377,6 +401,33 @@ export class Session {
       }
     }
     return { sample: i, label: labels[0], image: x, maps };
+  }
+  /**
+   * What one layer works on for some samples of a dataset, for a lesson on that layer: its input
+   * (the output of a prefix net with the same weights, as activations() does; the samples
+   * themselves for layer 0), its normalised config and its parameters now.
+   * -> { layer, config, inputShape, outputShape, samples, labels, input, params: { name: { shape, values } } }
+   */
+  layerSnapshot(name, layer, samples) {
+    const net = this.#need(), ds = this.#dataset(name), layers = net.layers(), spec = net.spec;
+    intIn(layer, 0, layers.length - 1, 'layerSnapshot: layer');
+    if (!Array.isArray(samples) || !samples.length || samples.length > 16) throw new BackpropError(`layerSnapshot: samples must be 1 to 16 indices of '${name}', got ${samples}`);
+    for (const i of samples) intIn(i, 0, ds.count - 1, 'layerSnapshot: sample');
+    const { x, labels } = ds.samples(samples), n = samples.length;
+    let input = x;
+    if (layer > 0) {
+      const prefix = this.#bp.sequential({ input: spec.input, layers: spec.layers.slice(0, layer), loss: 'mse', dtype: spec.dtype });
+      try {
+        for (const p of prefix.paramInfo()) prefix.setParam(p.layer, p.name, net.getParam(p.layer, p.name));
+        input = prefix.forward(x, n);
+      } finally {
+        prefix.dispose();
+      }
+    }
+    const { inputShape, outputShape, ...config } = layers[layer];
+    const params = {};
+    for (const p of net.paramInfo()) if (p.layer === layer) params[p.name] = { shape: p.shape, values: net.getParam(layer, p.name) };
+    return { layer, config, inputShape, outputShape, samples: [...samples], labels: Array.from(labels), input, params };
   }
   /** The confusion matrix over the first `limit` samples: { matrix (K×K, row = label), count, accuracy, wrong: up to 24 misclassified }. */
   confusion(name, { limit = Infinity } = {}) {
