@@ -191,6 +191,17 @@ function drawSurface(canvas, { loss, paths }) {
       ctx.fillStyle = `rgb(${g},${g + 3 > 255 ? 255 : g + 3},255)`;
       ctx.fillRect(i * cell, S - (j + 1) * cell, cell + 0.5, cell + 0.5);
     }
+  // the contour lines: where the band changes between neighbouring cells
+  const band = (i, j) => Math.floor(((logs[j * grid + i] - lo) / (hi - lo + 1e-12)) * levels);
+  ctx.strokeStyle = 'rgba(30, 50, 120, .45)';
+  ctx.lineWidth = 1;
+  ctx.beginPath();
+  for (let j = 0; j < grid; j++)
+    for (let i = 0; i < grid; i++) {
+      if (i + 1 < grid && band(i, j) !== band(i + 1, j)) (ctx.moveTo((i + 1) * cell, S - j * cell), ctx.lineTo((i + 1) * cell, S - (j + 1) * cell));
+      if (j + 1 < grid && band(i, j) !== band(i, j + 1)) (ctx.moveTo(i * cell, S - (j + 1) * cell), ctx.lineTo((i + 1) * cell, S - (j + 1) * cell));
+    }
+  ctx.stroke();
   const X = (w) => ((w - w0) / (w1 - w0)) * S, Y = (b) => S - ((b - b0) / (b1 - b0)) * S;
   ctx.fillStyle = '#000';
   ctx.beginPath();
@@ -306,8 +317,17 @@ export async function mount(root, { core, tr, headingLevel = 3, lesson }) {
       ...(noBias ? paragraphs(noBias) : []), h('p', { className: 'note', textContent: t('opt.noBiasOption') })),
   );
   await newRace();
+  // like a figure that pauses when it leaves the viewport: a running race waits while unseen
+  let hiddenPause = false;
+  const seen = typeof IntersectionObserver === 'function' ? new IntersectionObserver(([e]) => {
+    if (!race) return;
+    if (!e.isIntersecting && race.running) (race.pause(), (hiddenPause = true));
+    else if (e.isIntersecting && hiddenPause) (race.resume(), (hiddenPause = false));
+  }) : null;
+  seen?.observe(raceCanvas);
   return {
     destroy() {
+      seen?.disconnect();
       race?.dispose();
       root.textContent = '';
     },
