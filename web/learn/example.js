@@ -1,6 +1,7 @@
 // example.js: a chapter's live example: its sizes (clamped to the chapter's limits, with a
 // message naming each bad value), the one-layer float64 net with its loss, the seeded numbers,
 // and the two core calls the page makes (trace, numericGradient). No DOM.
+import { withBugSteps } from './bugsteps.js';
 import { shimTrace, shimNumericGradient, shimTraceNet, shimNumericGradientNet } from './trace-shim.js';  // TEMPORARY: until net.trace lands
 
 // The chapters the page builds, their size controls [name, min, max, default] and "break it" bugs.
@@ -136,8 +137,8 @@ export function buildExample(bp, chapter, p, given = null) {
 
 /** The core's trace of the example (the spec's net.trace; the shim until it lands). */
 export function traceOf(bp, ex, bug = 'none') {
-  if (typeof ex.net.trace === 'function') return ex.net.trace(ex.x, ex.targets, ex.n, { bug });
-  return shimTrace(bp, ex.net, ex.x, ex.targets, ex.n, { bug });
+  if (typeof ex.net.trace === 'function') return withBugSteps(bp, ex.net.trace(ex.x, ex.targets, ex.n, { bug }));
+  return withBugSteps(bp, shimTrace(bp, ex.net, ex.x, ex.targets, ex.n, { bug }));
 }
 
 /** The core's float64 centred differences for every entry of one tensor (see learn-spec.md). */
