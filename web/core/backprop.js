@@ -3,7 +3,7 @@
 // in dispose(). The package entry (web/index.js) re-exports this with the rest of the API.
 import createBackpropModule from '../../dist/backprop.mjs';
 import { BackpropError, check } from './errors.js';
-import { track, untrack } from './lifetime.js';
+import { track, release } from './lifetime.js';
 import { trainingChunks } from './fit.js';
 
 let modulePromise = null;
@@ -164,11 +164,7 @@ export class Dataset {
     return { x, labels, n };
   }
   dispose() {
-    if (this.#h) {
-      untrack(this);
-      this.#h.delete();
-      this.#h = null;
-    }
+    this.#h = release(this, this.#h);
   }
   [Symbol.dispose ?? Symbol.for('Symbol.dispose')]() {
     this.dispose();
@@ -566,11 +562,7 @@ export class Net {
 
   /** Frees the WASM memory behind this net; any later call throws. Safe to call twice. */
   dispose() {
-    if (this.#h) {
-      untrack(this);
-      this.#h.delete();
-      this.#h = null;
-    }
+    this.#h = release(this, this.#h);
   }
   [Symbol.dispose ?? Symbol.for('Symbol.dispose')]() {
     this.dispose();
