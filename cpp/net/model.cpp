@@ -172,7 +172,7 @@ Status Model::numeric_gradient(int n, int layer, const std::string& tensor, cons
   // (web/core/backprop.js checks layer and tensor first, with the messages a user reads)
   const int L = (int)visit([](auto& net) { return net.layers.size(); });
   if (layer < 0 || layer > L || (tensor != "input" && (layer == L || !find_param(layer, tensor).ok())))
-    return Error(w + ": layer " + std::to_string(layer) + " has no tensor '" + tensor + "'");
+    return Error("numericGradient: no such tensor");
   std::unique_ptr<Sequential<double>> twin;
   BP_TRY(float64_twin(twin));
   const std::vector<double> x = staged_x();
