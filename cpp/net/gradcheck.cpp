@@ -101,19 +101,19 @@ std::vector<GradCheckRow> grad_check(Sequential<double>& net, const double* x, c
 }
 
 void numeric_gradient(Sequential<double>& net, const double* x, const double* targets, int N, int layer, const std::string& tensor,
-                      const GradCheckOptions& opt, std::vector<double>& values, std::vector<uint8_t>& kinks) {
+                      const GradCheckOptions& opt, std::vector<double>& out) {
   for (auto& l : net.layers) l->track_kinks = true;
   net.run_forward(x, N);
   const uint64_t base_kinks = kink_state(net);
   // A parameter of layer k or the activation entering it: the probes rerun layers k.. only.
   Param<double>* p = tensor == "input" ? nullptr : net.find_param(layer, tensor);
   std::vector<double>& t = p ? p->value : net.acts[layer];
-  values.assign(t.size(), 0);
-  kinks.assign(t.size(), 0);
-  for (size_t i = 0; i < t.size(); ++i) {
+  const size_t S = t.size();
+  out.assign(2 * S, 0);
+  for (size_t i = 0; i < S; ++i) {
     bool kinked;
-    values[i] = numeric_at(net, t.data(), (int64_t)i, targets, N, base_kinks, opt, kinked, layer);
-    kinks[i] = kinked;
+    out[i] = numeric_at(net, t.data(), (int64_t)i, targets, N, base_kinks, opt, kinked, layer);
+    out[S + i] = kinked;
   }
   for (auto& l : net.layers) l->track_kinks = false;
 }

@@ -156,12 +156,6 @@ Status Model::trace(int n, TeachingBug bug, double& L, int& broken) {
     BP_TRY(teaching_bug_layer(net.spec, bug, broken, "trace"));
     L = bug == TeachingBug::None ? net.run_compute_gradients(x.data(), targets.data(), n)
                                  : run_compute_gradients_with_bug(net, x.data(), targets.data(), n, bug);
-    auto& p = pick<T>(pred32, pred64);
-    p.clear();
-    if (net.spec.loss == LossKind::SoftmaxCrossEntropy) {
-      p.resize((size_t)n * net.out_size());
-      softmax_ce<T>(nullptr, p.data(), net.output(), targets.data(), n, (int)net.out_size());
-    }
     return Status::Ok();
   });
 }
@@ -178,7 +172,7 @@ Status Model::numeric_gradient(int n, int layer, const std::string& tensor, cons
   const std::vector<double> x = staged_x();
   BP_TRY(twin->check_input(x.data(), (int64_t)x.size(), n, "numericGradient"));
   BP_TRY(twin->check_targets(targets.data(), (int64_t)targets.size(), n));
-  bp::numeric_gradient(*twin, x.data(), targets.data(), n, layer, tensor, opt, numeric, kinks);
+  bp::numeric_gradient(*twin, x.data(), targets.data(), n, layer, tensor, opt, numeric);
   return Status::Ok();
 }
 

@@ -23,11 +23,6 @@ const BugRow kBugs[] = {
     {TeachingBug::MaxPoolWrongIndex, "maxpool-wrong-index", "maxpool2d", "globalmaxpool", "a maxpool2d or globalmaxpool layer"},
     {TeachingBug::MseNoHalf, "mse-no-half", nullptr, nullptr, "an mse loss"},
 };
-// A conv config's [h,w] pair (stride, padding) with an entry above `min`.
-bool above(const Json& config, const char* key, int min) {
-  const Json* v = config.find(key);
-  return v && (v->items()[0].num() > min || v->items()[1].num() > min);
-}
 }  // namespace
 
 Status parse_teaching_bug(const std::string& name, TeachingBug& out, const char* what) {
@@ -47,29 +42,17 @@ std::string teaching_bug_name(TeachingBug bug) {
   return "none";
 }
 
-// The LAST layer of the kind; for conv-no-dilate the last strided conv and for
-// conv-crop-off-by-one the last padded one, when there is one (else the last conv2d).
+// The LAST layer of the kind.
 Status teaching_bug_layer(const NetSpec& spec, TeachingBug bug, int& layer, const char* what) {
   layer = -1;
   if (bug == TeachingBug::None) return Status::Ok();
   const BugRow* row = nullptr;
   for (const BugRow& r : kBugs) row = r.bug == bug ? &r : row;
   const int L = (int)spec.layers.size();
-  if (!row->type && (bug != TeachingBug::MseNoHalf || spec.loss == LossKind::Mse)) {
-    layer = L;
-    return Status::Ok();
-  }
-  const bool conv_feature = bug == TeachingBug::ConvNoDilate || bug == TeachingBug::ConvCropOffByOne;
-  for (int i = L; row->type && i-- > 0;) {
-    const Json& c = spec.layers[i];
-    const std::string& type = c.find("type")->str();
-    if (type != row->type && type != row->type2) continue;
-    if (layer < 0) layer = i;  // the last of the kind
-    if (!conv_feature) break;
-    if (bug == TeachingBug::ConvNoDilate ? above(c, "stride", 1) : above(c, "padding", 0)) {
-      layer = i;
-      break;
-    }
+  if (!row->type && (bug != TeachingBug::MseNoHalf || spec.loss == LossKind::Mse)) layer = L;
+  for (int i = L; row->type && layer < 0 && i-- > 0;) {
+    const std::string& type = spec.layers[i].find("type")->str();
+    if (type == row->type || type == row->type2) layer = i;
   }
   if (layer < 0)
     return Error(std::string(what) + ": bug '" + row->name + "' needs " + row->needs + ", the net has " +

@@ -12,12 +12,10 @@
 //   relu-no-mask     last relu          dX = δ            (mask [x > 0] dropped) every layer before that relu
 //                                                                              and the input
 //   loss-no-mean     the loss           dZ = p − onehot(y)  (the 1/N dropped)   every row, off by a factor N
-//   conv-no-dilate   last conv2d with   dX = full_conv(δ, rot180 W), δ NOT      as conv-no-rotate (at stride 1
-//                    stride > 1 (else   dilated by S−1 zeros first              it changes nothing)
-//                    the last conv2d)
-//   conv-crop-off-   last conv2d with   dX[y,x] = dXp[y + PH − 1, x + PW − 1]   as conv-no-rotate
-//   by-one           padding > 0 (else  (the crop one row and column early)
-//                    the last conv2d)
+//   conv-no-dilate   last conv2d        dX = full_conv(δ, rot180 W), δ NOT      as conv-no-rotate (at stride 1
+//                                       dilated by S−1 zeros first              it changes nothing)
+//   conv-crop-off-   last conv2d        dX[y,x] = dXp[y + PH − 1, x + PW − 1]   as conv-no-rotate
+//   by-one                              (the crop one row and column early)
 //   avgpool-no-      last avgpool2d or  dX = Σ δ  (the 1/(KH·KW) dropped)       every layer before the pool
 //   scale            globalavgpool                                               and the input, off by KH·KW
 //   maxpool-wrong-   last maxpool2d or  δ to the window's first entry, not to   every layer before the pool

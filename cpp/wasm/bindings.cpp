@@ -124,13 +124,13 @@ class NetHandle {
     BP_STATUS(bp::parse_teaching_bug(bug, b, "trace"));
     return m.trace(n, b, loss_, broken_).msg;
   }
-  int brokenLayer() const { return broken_; }
   // What the last trace or numericGradient left, as a view: what = 0 acts[i], 1 grads[i] (i = 0
   // the input, i = layer + 1 its output), 2 layer i's arg-max (max-pool; empty for other
-  // layers), 3 the numerical gradient's values, 4 its kinks.
+  // layers), 3 the numerical gradient: its values, then its kink flags; 4 (a number) the layer
+  // the trace's bug sat in.
   val traced(int i, int what) {  // (trace.js asks only for i in range)
     if (what == 3) return view(m.numeric);
-    if (what == 4) return view(m.kinks);
+    if (what == 4) return val(broken_);
     return m.visit([&](auto& n) {
       using T = std::decay_t<decltype(*n.acts[0].data())>;
       if (what < 2) return view(what ? n.grads[i] : n.acts[i]);
@@ -276,7 +276,6 @@ EMSCRIPTEN_BINDINGS(backprop) {
       .function("param", &NetHandle::param)
       .function("setParam", &NetHandle::setParam)
       .function("trace", &NetHandle::trace)
-      .function("brokenLayer", &NetHandle::brokenLayer)
       .function("traced", &NetHandle::traced)
       .function("numericGradient", &NetHandle::numericGradient)
       .function("setOptimizer", &NetHandle::setOptimizer)

@@ -177,7 +177,14 @@ describe('net.trace', () => {
       expect(tr.loss.value).toBe(net.loss(x, t, N));
       expect(Array.from(tr.loss.targets)).toEqual(t);
       if (loss === 'mse') expect(tr.loss.probs).toBeUndefined();
-      else for (let n = 0; n < N; n++) expect(tr.loss.probs.slice(3 * n, 3 * n + 3).reduce((a, b) => a + b)).toBeCloseTo(1, 14);
+      else {
+        // The probabilities are the softmax of the traced z (an oracle computed here), and δ = (p − onehot(y)) / N.
+        for (let n = 0; n < N; n++) {
+          const z = tr.loss.input.slice(3 * n, 3 * n + 3), m = Math.max(...z), e = z.map((v) => Math.exp(v - m)), sum = e.reduce((a, b) => a + b);
+          e.forEach((v, k) => expect(Math.abs(tr.loss.probs[3 * n + k] - v / sum)).toBeLessThanOrEqual(1e-15));
+          e.forEach((v, k) => expect(Math.abs(tr.loss.dInput[3 * n + k] - (tr.loss.probs[3 * n + k] - (k === t[n] ? 1 : 0)) / N)).toBeLessThanOrEqual(1e-15));
+        }
+      }
       expect(tr.layers[0].params.weight.shape).toEqual([5, 4]);
       expect(tr.layers[0].steps).toEqual({});
       net.dispose();

@@ -418,8 +418,11 @@ export class Net {
     if (typeof bug !== 'string') throw new BackpropError(`trace: bug must be a string, got ${describe(bug)}`);
     const h = this.#stageX(x, 'trace');
     this.#stageTargets(h, targets);
-    check(h.trace(toCount(n, 'trace'), bug));
-    return assembleTrace(h, this.#info, n, targets, { dtype: this.dtype, bug: bug || 'none', twin: (spec) => new Net(this.#M, spec) });
+    // The softmax probabilities: the core's predict on the same x (its forward gives the same z).
+    check(h.predict(toCount(n, 'trace')));
+    const probs = this.#info.spec.loss === 'softmax_cross_entropy' ? h.prediction().slice() : undefined;
+    check(h.trace(n, bug));
+    return assembleTrace(h, this.#info, n, targets, { dtype: this.dtype, bug: bug || 'none', probs, twin: (spec) => new Net(this.#M, spec) });
   }
   /**
    * The float64 centred difference of the loss for EVERY entry of one tensor (a float64 twin for
@@ -438,7 +441,8 @@ export class Net {
     const h = this.#stageX(x, 'numericGradient');
     this.#stageTargets(h, targets);
     check(h.numericGradient(toCount(n, 'numericGradient'), layer, tensor, eps, stencil));
-    return { values: h.traced(0, 3).slice(), kinks: h.traced(0, 4).slice() };
+    const v = h.traced(0, 3), S = v.length / 2;  // the values, then the kink flags
+    return { values: v.slice(0, S), kinks: Uint8Array.from(v.subarray(S)) };
   }
 
   // ---- training ----

@@ -10,9 +10,10 @@ const numel = (shape) => shape.reduce((a, b) => a * b, 1);
 
 /**
  * h: the NetHandle right after a successful h.trace(n, bug) on `targets`; info: its parsed info();
- * twin(spec): a Net built from spec (disposed here). -> the report net.trace() returns.
+ * probs: the core's softmax of the output (cross-entropy); twin(spec): a Net built from spec
+ * (disposed here). -> the report net.trace() returns.
  */
-export function assembleTrace(h, info, n, targets, { dtype, bug, twin }) {
+export function assembleTrace(h, info, n, targets, { dtype, bug, probs, twin }) {
   const Typed = dtype === 'float64' ? Float64Array : Float32Array;
   const layersInfo = info.layers, L = layersInfo.length;
   const act = (i) => h.traced(i, 0).slice();
@@ -33,8 +34,8 @@ export function assembleTrace(h, info, n, targets, { dtype, bug, twin }) {
   });
   const lossType = info.spec.loss;
   const loss = { type: lossType, value: h.lastLoss(), input: act(L), targets: Float64Array.from(targets), dInput: grad(L) };
-  if (lossType === 'softmax_cross_entropy') loss.probs = h.prediction().slice();
-  return { dtype, bug, brokenLayer: h.brokenLayer(), layers, loss };
+  if (probs) loss.probs = probs;
+  return { dtype, bug, brokenLayer: h.traced(0, 4), layers, loss };
 }
 
 function steps(layer, h, n, ctx) {
