@@ -77,7 +77,81 @@ export interface GradCheckDataOptions extends GradCheckOptions {
   pool?: number;
 }
 
-export type TeachingBug = 'none' | 'conv-no-rotate' | 'relu-no-mask' | 'loss-no-mean';
+export type TeachingBug =
+  | 'none' | 'conv-no-rotate' | 'relu-no-mask' | 'loss-no-mean' | 'conv-no-dilate' | 'conv-crop-off-by-one'
+  | 'avgpool-no-scale' | 'maxpool-wrong-index' | 'mse-no-half';
+
+/** A tensor of a trace: its shape (with the leading n where per sample) and its values. */
+export interface TracedTensor<V = Float32Array | Float64Array> {
+  shape: Shape;
+  values: V;
+}
+
+/** One layer of net.trace(): its numbers in one forward and one backward, and its derivation's steps. */
+export interface TraceLayer {
+  index: number;
+  type: string;
+  /** The normalised layer spec (every option with its value). */
+  config: { type: string; [option: string]: unknown };
+  inputShape: Shape;
+  outputShape: Shape;
+  /** z^{l-1}, n·numel(inputShape) values in the net's dtype. */
+  input: Float32Array | Float64Array;
+  output: Float32Array | Float64Array;
+  /** δ^l = ∂L/∂output. */
+  dOutput: Float32Array | Float64Array;
+  /** δ^{l-1} = ∂L/∂input. */
+  dInput: Float32Array | Float64Array;
+  params: Record<string, TracedTensor>;
+  /** ∂L/∂param on this batch. */
+  grads: Record<string, TracedTensor>;
+  /**
+   * conv2d: inputPadded, deltaDilated, deltaPadded, weightRot180, dInputPadded; maxpool2d and
+   * globalmaxpool: argmax (Int32Array, −1 for a window of padding only); avgpool2d and globalavgpool:
+   * scale; activations: derivative (f′(z)); dense, flatten: none.
+   */
+  steps: {
+    inputPadded?: TracedTensor; deltaDilated?: TracedTensor; deltaPadded?: TracedTensor; weightRot180?: TracedTensor;
+    dInputPadded?: TracedTensor; argmax?: TracedTensor<Int32Array>; scale?: TracedTensor; derivative?: TracedTensor;
+  };
+}
+
+/** net.trace(): one forward and one backward, every number from the core. */
+export interface TraceReport {
+  dtype: 'float32' | 'float64';
+  bug: TeachingBug;
+  /** The layer the bug sits in: -1 for none, the layer count for the loss. */
+  brokenLayer: number;
+  layers: TraceLayer[];
+  loss: {
+    type: 'softmax_cross_entropy' | 'mse';
+    /** L, the mean over the batch. */
+    value: number;
+    /** z, the last layer's output. */
+    input: Float32Array | Float64Array;
+    targets: Float64Array;
+    /** Softmax probabilities (cross-entropy only). */
+    probs?: Float32Array | Float64Array;
+    /** ∂L/∂z, with the 1/N. */
+    dInput: Float32Array | Float64Array;
+  };
+}
+
+export interface NumericGradientOptions {
+  /** The layer; the layer count for the loss's input. */
+  layer: number;
+  /** A parameter of the layer, or 'input': the activation that enters it. */
+  tensor: 'input' | 'weight' | 'bias' | 'alpha';
+  /** Step h (default 1e-6). */
+  eps?: number;
+  stencil?: 2 | 4;
+}
+
+/** The float64 centred difference for every entry of one tensor; kinks[i] = 1 where ±h crossed a kink. */
+export interface NumericGradient {
+  values: Float64Array;
+  kinks: Uint8Array;
+}
 
 /** A gradient check, whole from the core. */
 export interface GradCheckReport {
@@ -212,6 +286,9 @@ export interface Net {
   gradCheck(x: Numbers, targets: Numbers, n?: number, options?: GradCheckOptions): GradCheckReport;
   /** The core picks the highest-loss samples of a random pool of the dataset and checks them. */
   gradCheckDataset(dataset: Dataset, options?: GradCheckDataOptions): GradCheckReport;
+  /** One forward and one backward in the net's dtype, every gradient and the derivation's steps. */
+  trace(x: Numbers, targets: Numbers, n?: number, options?: { bug?: TeachingBug }): TraceReport;
+  numericGradient(x: Numbers, targets: Numbers, n: number, options: NumericGradientOptions): NumericGradient;
 
   // training
   /** The normalised optimizer config. */

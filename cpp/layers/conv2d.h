@@ -49,11 +49,13 @@ void conv2d_forward_ref(T* out, const T* inp, const T* weight, const T* bias, co
         }
 }
 
-// rot180 = false (only the teaching bug conv-no-rotate, net/teaching_bugs.h): dX with the
-// kernel NOT rotated, W[K−1−p] where W[p] belongs.
+// The teaching bugs (net/teaching_bugs.h) switch one step of dX off; training never does:
+//   rot180 = false   conv-no-rotate        the kernel NOT rotated: W[K−1−p] where W[p] belongs
+//   dilate = false   conv-no-dilate        δ not dilated: D[i] = δ[i] (no S−1 zeros between entries)
+//   crop = 1         conv-crop-off-by-one  the crop starts one row and column early: X row y reads Xp row y + PH − 1
 template <typename T>
 void conv2d_backward_ref(T* dinp, T* dweight, T* dbias, const T* dout, const T* inp, const T* weight,
-                         const ConvGeom& g, bool rot180 = true) {
+                         const ConvGeom& g, bool rot180 = true, bool dilate = true, int crop = 0) {
   // db = Σ δ ;  dW = Xp ⋆ δ  (accumulate)
   for (int n = 0; n < g.N; ++n)
     for (int o = 0; o < g.OC; ++o) {
@@ -84,18 +86,19 @@ void conv2d_backward_ref(T* dinp, T* dweight, T* dbias, const T* dout, const T* 
     for (int c = 0; c < g.C; ++c)
       for (int y = 0; y < g.H; ++y)
         for (int x = 0; x < g.W; ++x) {
-          int yp = y + g.PH, xp = x + g.PW;  // crop_P: X position inside Xp
+          int yp = y + g.PH - crop, xp = x + g.PW - crop;  // crop_P: X position inside Xp
           T acc = 0;
           for (int o = 0; o < g.OC; ++o)
             for (int p = 0; p < g.KH; ++p) {
+              const int sh = dilate ? g.SH : 1, sw = dilate ? g.SW : 1;
               int dy = yp - p;  // index into dilate_S(δ)
-              if (dy < 0 || dy % g.SH != 0 || dy / g.SH >= g.OH) continue;  // an inserted zero
+              if (dy < 0 || dy % sh != 0 || dy / sh >= g.OH) continue;  // an inserted zero
               const int wp = rot180 ? p : g.KH - 1 - p;
               for (int q = 0; q < g.KW; ++q) {
                 int dx = xp - q;
-                if (dx < 0 || dx % g.SW != 0 || dx / g.SW >= g.OW) continue;
+                if (dx < 0 || dx % sw != 0 || dx / sw >= g.OW) continue;
                 const int wq = rot180 ? q : g.KW - 1 - q;
-                acc += dout[((n * g.OC + o) * g.OH + dy / g.SH) * g.OW + dx / g.SW] *
+                acc += dout[((n * g.OC + o) * g.OH + dy / sh) * g.OW + dx / sw] *
                        weight[((o * g.C + c) * g.KH + wp) * g.KW + wq];
               }
             }

@@ -9,7 +9,8 @@
 //     dY     = 2 (Y − T) / (N·D)        (no ½ in L, so the 2 stays: the classic off-by-2 bug
 //                                        is reporting L without ½ but using dY = Y − T)
 //   mean = false (only the teaching bug loss-no-mean, net/teaching_bugs.h): the gradient without
-//   its 1/N (L keeps it).
+//   its 1/N (L keeps it). two = false (only the teaching bug mse-no-half): dY = (Y − T)/(N·D),
+//   half the true gradient (L unchanged).
 //   Reference: the derivation series' "loss functions" post.
 #pragma once
 #include <cmath>
@@ -44,14 +45,14 @@ double softmax_ce(T* dlogits, T* probs, const T* logits, const double* labels, i
 
 // N samples of D values each.
 template <typename T>
-double mse(T* dout, const T* out, const double* targets, int N, int64_t D, bool mean = true) {
+double mse(T* dout, const T* out, const double* targets, int N, int64_t D, bool mean = true, bool two = true) {
   const int64_t count = N * D;
   const double div = (double)(mean ? count : D);
   double loss = 0;
   for (int64_t i = 0; i < count; ++i) {
     double d = (double)out[i] - targets[i];
     loss += d * d;
-    if (dout) dout[i] = (T)(2.0 * d / div);
+    if (dout) dout[i] = (T)((two ? 2.0 : 1.0) * d / div);
   }
   return loss / (double)count;
 }

@@ -13,6 +13,7 @@
 // Max pooling has a kink where two window entries tie (tracked for the gradient check).
 // Reference: the derivation series' "pooling layers" post.
 #pragma once
+#include <algorithm>
 #include <limits>
 #include <vector>
 
@@ -49,13 +50,19 @@ void maxpool_forward(T* out, int* argmax, const T* inp, const PoolGeom& g) {
   }
 }
 
+// to_argmax = false (only the teaching bug maxpool-wrong-index, net/teaching_bugs.h): δ goes to
+// the window's first (top-left, in the input) entry instead of its arg-max.
 template <typename T>
-void maxpool_backward(T* dinp, const T* dout, const int* argmax, const PoolGeom& g) {
+void maxpool_backward(T* dinp, const T* dout, const int* argmax, const PoolGeom& g, bool to_argmax = true) {
   size_t plane = (size_t)g.H * g.W, oplane = (size_t)g.OH * g.OW;
   for (size_t i = 0; i < (size_t)g.N * g.C * plane; ++i) dinp[i] = 0;
   for (size_t nc = 0; nc < (size_t)g.N * g.C; ++nc)
     for (size_t o = 0; o < oplane; ++o) {
       int a = argmax[nc * oplane + o];
+      if (!to_argmax && a >= 0) {
+        const int i = (int)o / g.OW, j = (int)o % g.OW;
+        a = std::max(0, i * g.SH - g.PH) * g.W + std::max(0, j * g.SW - g.PW);
+      }
       if (a >= 0) dinp[nc * plane + a] += dout[nc * oplane + o];
     }
 }
@@ -81,9 +88,10 @@ void avgpool_forward(T* out, const T* inp, const PoolGeom& g) {
   }
 }
 
+// scale = false (only the teaching bug avgpool-no-scale, net/teaching_bugs.h): the 1/(KH·KW) dropped.
 template <typename T>
-void avgpool_backward(T* dinp, const T* dout, const PoolGeom& g) {
-  T inv = T(1) / T(g.KH * g.KW);
+void avgpool_backward(T* dinp, const T* dout, const PoolGeom& g, bool scale = true) {
+  T inv = scale ? T(1) / T(g.KH * g.KW) : T(1);
   for (size_t i = 0; i < (size_t)g.N * g.C * g.H * g.W; ++i) dinp[i] = 0;
   for (int nc = 0; nc < g.N * g.C; ++nc) {
     T* dx = dinp + (size_t)nc * g.H * g.W;

@@ -13,11 +13,32 @@ uint64_t kink_state(Sequential<double>& net) {
   return h;
 }
 
-// Loss at the current θ, plus the kink pattern it ran through.
-double probe(Sequential<double>& net, const double* targets, int N, uint64_t& kinks) {
-  net.run_forward(net.acts[0].data(), N);
+// Loss at the current θ, plus the kink pattern it ran through (the forward from layer `first`).
+double probe(Sequential<double>& net, const double* targets, int N, uint64_t& kinks, int first = 0) {
+  net.run_forward(net.acts[0].data(), N, first);
   kinks = kink_state(net);
   return net.run_loss(targets, false);
+}
+
+// The centred difference of L in coordinate i of theta (restored after); kinked: a probe
+// changed the kink pattern.
+double numeric_at(Sequential<double>& net, double* theta, int64_t i, const double* targets, int N, uint64_t base_kinks,
+                  const GradCheckOptions& opt, bool& kinked, int first = 0) {
+  double saved = theta[i];
+  auto at = [&](double offset) {
+    uint64_t k;
+    theta[i] = saved + offset;
+    double l = probe(net, targets, N, k, first);
+    kinked |= k != base_kinks;
+    return l;
+  };
+  kinked = false;
+  double h = opt.eps, n;
+  double d1 = at(h) - at(-h);
+  if (opt.stencil == 4) n = (8 * d1 - (at(2 * h) - at(-2 * h))) / (12 * h);
+  else n = d1 / (2 * h);
+  theta[i] = saved;
+  return n;
 }
 
 void check_tensor(Sequential<double>& net, double* theta, const double* analytic, int64_t size, const double* targets, int N,
@@ -29,20 +50,8 @@ void check_tensor(Sequential<double>& net, double* theta, const double* analytic
     for (int k = 0; k < opt.max_coords; ++k) coords.push_back((int64_t)(rng.uniform() * size));
   }
   for (int64_t i : coords) {
-    double saved = theta[i];
-    auto at = [&](double offset, bool& kinked) {
-      uint64_t k;
-      theta[i] = saved + offset;
-      double l = probe(net, targets, N, k);
-      kinked |= k != base_kinks;
-      return l;
-    };
-    bool kinked = false;
-    double h = opt.eps, n;
-    double d1 = at(h, kinked) - at(-h, kinked);
-    if (opt.stencil == 4) n = (8 * d1 - (at(2 * h, kinked) - at(-2 * h, kinked))) / (12 * h);
-    else n = d1 / (2 * h);
-    theta[i] = saved;
+    bool kinked;
+    double n = numeric_at(net, theta, i, targets, N, base_kinks, opt, kinked);
     if (kinked) {
       row.kinks++;
       continue;
@@ -89,6 +98,24 @@ std::vector<GradCheckRow> grad_check(Sequential<double>& net, const double* x, c
 
   for (auto& l : net.layers) l->track_kinks = false;
   return rows;
+}
+
+void numeric_gradient(Sequential<double>& net, const double* x, const double* targets, int N, int layer, const std::string& tensor,
+                      const GradCheckOptions& opt, std::vector<double>& out) {
+  for (auto& l : net.layers) l->track_kinks = true;
+  net.run_forward(x, N);
+  const uint64_t base_kinks = kink_state(net);
+  // A parameter of layer k or the activation entering it: the probes rerun layers k.. only.
+  Param<double>* p = tensor == "input" ? nullptr : net.find_param(layer, tensor);
+  std::vector<double>& t = p ? p->value : net.acts[layer];
+  const size_t S = t.size();
+  out.assign(2 * S, 0);
+  for (size_t i = 0; i < S; ++i) {
+    bool kinked;
+    out[i] = numeric_at(net, t.data(), (int64_t)i, targets, N, base_kinks, opt, kinked, layer);
+    out[S + i] = kinked;
+  }
+  for (auto& l : net.layers) l->track_kinks = false;
 }
 
 }  // namespace bp

@@ -53,4 +53,12 @@ struct GradCheckReport {
 std::vector<GradCheckRow> grad_check(Sequential<double>& net, const double* x, const double* targets, int N,
                                      const GradCheckOptions& opt, double* loss = nullptr);
 
+// The numerical side alone, for EVERY coordinate of one tensor: parameter `tensor` ("weight",
+// "bias", "alpha") of layer `layer`, or "input", the activation entering it (layer = layers: the
+// loss's input). The probes rerun the net's suffix, layers `layer`.. (none for the loss's input).
+// out: the tensor's S values n_i as above, then S kink flags (1 where ±h changed the kink
+// pattern, else 0). Assumes valid arguments.
+void numeric_gradient(Sequential<double>& net, const double* x, const double* targets, int N, int layer, const std::string& tensor,
+                      const GradCheckOptions& opt, std::vector<double>& out);
+
 }  // namespace bp

@@ -125,22 +125,55 @@ Status check_on(Sequential<double>& twin, const std::vector<double>& x, const st
                 const GradCheckOptions& opt, const char* what, GradCheckReport& out) {
   BP_TRY(twin.check_input(x.data(), (int64_t)x.size(), n, what));
   BP_TRY(twin.check_targets(t.data(), (int64_t)t.size(), n));
-  BP_TRY(teaching_bug_layer(twin, opt.bug, out.broken_layer));
+  BP_TRY(teaching_bug_layer(twin.spec, opt.bug, out.broken_layer));
   out.bug = teaching_bug_name(opt.bug);
   out.rows = grad_check(twin, x.data(), t.data(), n, opt, &out.loss);
   return Status::Ok();
 }
 }  // namespace
 
+std::vector<double> Model::staged_x() const {
+  std::vector<double> x(x32.size() + x64.size());
+  if (f32) std::copy(x32.begin(), x32.end(), x.begin());
+  else x = x64;
+  return x;
+}
+
 Status Model::grad_check(int n, const GradCheckOptions& opt, GradCheckReport& out) {
   BP_TRY(check_options(opt, "gradCheck"));
   std::unique_ptr<Sequential<double>> twin;
   BP_TRY(float64_twin(twin));
-  std::vector<double> x(x32.size() + x64.size());
-  if (f32) std::copy(x32.begin(), x32.end(), x.begin());
-  else x = x64;
   out = GradCheckReport();
-  return check_on(*twin, x, targets, n, opt, "gradCheck", out);
+  return check_on(*twin, staged_x(), targets, n, opt, "gradCheck", out);
+}
+
+Status Model::trace(int n, TeachingBug bug, double& L, int& broken) {
+  return visit([&](auto& net) {
+    using T = typename std::decay_t<decltype(net.acts[0])>::value_type;
+    auto& x = pick<T>(x32, x64);
+    BP_TRY(net.check_input(x.data(), (int64_t)x.size(), n, "trace"));
+    BP_TRY(net.check_targets(targets.data(), (int64_t)targets.size(), n));
+    BP_TRY(teaching_bug_layer(net.spec, bug, broken, "trace"));
+    L = bug == TeachingBug::None ? net.run_compute_gradients(x.data(), targets.data(), n)
+                                 : run_compute_gradients_with_bug(net, x.data(), targets.data(), n, bug);
+    return Status::Ok();
+  });
+}
+
+Status Model::numeric_gradient(int n, int layer, const std::string& tensor, const GradCheckOptions& opt) {
+  const std::string w = "numericGradient";
+  BP_TRY(check_options(opt, w));
+  // (web/core/backprop.js checks layer and tensor first, with the messages a user reads)
+  const int L = (int)visit([](auto& net) { return net.layers.size(); });
+  if (layer < 0 || layer > L || (tensor != "input" && (layer == L || !find_param(layer, tensor).ok())))
+    return Error("numericGradient: no such tensor");
+  std::unique_ptr<Sequential<double>> twin;
+  BP_TRY(float64_twin(twin));
+  const std::vector<double> x = staged_x();
+  BP_TRY(twin->check_input(x.data(), (int64_t)x.size(), n, "numericGradient"));
+  BP_TRY(twin->check_targets(targets.data(), (int64_t)targets.size(), n));
+  bp::numeric_gradient(*twin, x.data(), targets.data(), n, layer, tensor, opt, numeric);
+  return Status::Ok();
 }
 
 Status Model::grad_check_dataset(const Dataset& ds, int samples, int pool, const GradCheckOptions& opt, GradCheckReport& out) {

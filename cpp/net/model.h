@@ -71,6 +71,19 @@ class Model {
   // A float64 copy of this net (same spec, same parameters): what the checker runs on.
   Status float64_twin(std::unique_ptr<Sequential<double>>& out) const;
 
+  // ---- lessons: one derivation traced, and the numerical gradient of one tensor ----
+  // trace: zero_grad, forward, loss and backward with every gradient (the input's too) on x,
+  // targets staged, in the net's dtype, a teaching bug in place if one is given (teaching_bugs.h).
+  // Read after it: the net's acts and grads and the layers' saved state (max-pool's arg-max).
+  // (The softmax probabilities: predict() on the same x.)
+  Status trace(int n, TeachingBug bug, double& loss, int& broken_layer);
+  // numeric_gradient (gradcheck.h) for every entry of `tensor` of layer `layer` on x, targets
+  // staged: a parameter, or "input", the activation entering the layer (layer = layers: the
+  // loss's input). On the float64 twin, whose probes rerun layers layer.. -> numeric: the values,
+  // then the kink flags.
+  Status numeric_gradient(int n, int layer, const std::string& tensor, const GradCheckOptions& opt);
+  std::vector<double> numeric;
+
   // ---- training (x, targets staged as for compute_gradients) ----
   Status set_optimizer(const std::string& cfg_json);  // a bad config leaves the net unchanged
   Status train_step(int n, double& loss);
@@ -115,6 +128,7 @@ class Model {
   std::vector<uint8_t> bytes;  // staging for save/load
 
  private:
+  std::vector<double> staged_x() const;  // x32 or x64 as doubles
   double batch_step(const Dataset& ds, const uint32_t* idx, int n, bool step);
   std::unique_ptr<Sequential<float>> f32;
   std::unique_ptr<Sequential<double>> f64;

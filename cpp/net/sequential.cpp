@@ -157,10 +157,10 @@ void Sequential<T>::ensure_batch(int N) {
 }
 
 template <typename T>
-void Sequential<T>::run_forward(const T* x, int N) {
+void Sequential<T>::run_forward(const T* x, int N, int first) {
   ensure_batch(N);
-  if (x != acts[0].data()) std::copy(x, x + (size_t)N * in_size(), acts[0].data());
-  for (size_t i = 0; i < layers.size(); ++i) layers[i]->forward(acts[i + 1].data(), acts[i].data(), N);
+  if (first == 0 && x != acts[0].data()) std::copy(x, x + (size_t)N * in_size(), acts[0].data());
+  for (size_t i = first; i < layers.size(); ++i) layers[i]->forward(acts[i + 1].data(), acts[i].data(), N);
   backward_ready = true;
 }
 

@@ -62,7 +62,9 @@ class Sequential {
   Status check_targets(const double* t, int64_t len, int N) const;
 
   // ---- kernels of the net: no checks ----
-  void run_forward(const T* x, int N);
+  // first > 0: resume at layer `first`, reading acts[first] as it is (x unused): the forward of
+  // the net's suffix, for the numerical gradient of a middle layer's input (gradcheck.h).
+  void run_forward(const T* x, int N, int first = 0);
   // A forward no backward follows (predict, evaluate): runs inference_plan(), whose layers skip
   // backward-only work and fuse what they can (InferMode); backward() then asks for a forward first.
   void run_infer(const T* x, int N);

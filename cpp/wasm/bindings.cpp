@@ -118,6 +118,34 @@ class NetHandle {
   }
   std::string setParam(int layer, const std::string& name) { return m.set_param(layer, name).msg; }
 
+  // ---- lessons (web/core/trace.js assembles the report from these views) ----
+  std::string trace(int n, const std::string& bug) {
+    bp::TeachingBug b;
+    BP_STATUS(bp::parse_teaching_bug(bug, b, "trace"));
+    return m.trace(n, b, loss_, broken_).msg;
+  }
+  // What the last trace or numericGradient left, as a view: what = 0 acts[i], 1 grads[i] (i = 0
+  // the input, i = layer + 1 its output), 2 layer i's arg-max (max-pool; empty for other
+  // layers), 3 the numerical gradient: its values, then its kink flags; 4 (a number) the layer
+  // the trace's bug sat in.
+  val traced(int i, int what) {  // (trace.js asks only for i in range)
+    if (what == 3) return view(m.numeric);
+    if (what == 4) return val(broken_);
+    return m.visit([&](auto& n) {
+      using T = std::decay_t<decltype(*n.acts[0].data())>;
+      if (what < 2) return view(what ? n.grads[i] : n.acts[i]);
+      static std::vector<int> none;
+      auto& l = *n.layers[i];
+      return view(l.kind == bp::LayerKind::MaxPool2d || l.kind == bp::LayerKind::GlobalMaxPool ? static_cast<bp::Pool2d<T>&>(l).argmax : none);
+    });
+  }
+  std::string numericGradient(int n, int layer, const std::string& tensor, double eps, int stencil) {
+    bp::GradCheckOptions o;
+    o.eps = eps;
+    o.stencil = stencil;
+    return m.numeric_gradient(n, layer, tensor, o).msg;
+  }
+
   // Data-parallel replicas (web/parallel.js): gradients on a share, all grads as one buffer.
   std::string paramGradients(int n) { return m.param_gradients(n, loss_).msg; }
   val gradients() {
@@ -183,6 +211,7 @@ class NetHandle {
   }
   bp::Model m;
   double loss_ = 0, accuracy_ = 0;
+  int broken_ = -1;
   bp::GradCheckReport check_;
   bp::FitReport fit_;
 };
@@ -246,6 +275,9 @@ EMSCRIPTEN_BINDINGS(backprop) {
       .function("checkParam", &NetHandle::checkParam)
       .function("param", &NetHandle::param)
       .function("setParam", &NetHandle::setParam)
+      .function("trace", &NetHandle::trace)
+      .function("traced", &NetHandle::traced)
+      .function("numericGradient", &NetHandle::numericGradient)
       .function("setOptimizer", &NetHandle::setOptimizer)
       .function("trainStep", &NetHandle::trainStep)
       .function("evaluate", &NetHandle::evaluate)

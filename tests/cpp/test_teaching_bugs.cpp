@@ -56,7 +56,8 @@ TEST(TeachingBugs, LossNoMeanBreaksEveryRowByN) {
 TEST(TeachingBugs, NamesAndMissingLayersAreErrors) {
   bp::TeachingBug b;
   EXPECT_EQ(bp::parse_teaching_bug("conv-no-flip", b).msg,
-            "gradCheck: unknown bug 'conv-no-flip' (known: none, conv-no-rotate, relu-no-mask, loss-no-mean)");
+            "gradCheck: unknown bug 'conv-no-flip' (known: none, conv-no-rotate, relu-no-mask, loss-no-mean, conv-no-dilate, "
+            "conv-crop-off-by-one, avgpool-no-scale, maxpool-wrong-index, mse-no-half)");
   bp::Model m;
   ASSERT_TRUE(m.init(std::string(R"({"input":[4],"layers":[{"type":"dense","units":3}]})")).ok());
   m.x32 = {1, 2, 3, 4};
@@ -65,6 +66,104 @@ TEST(TeachingBugs, NamesAndMissingLayersAreErrors) {
   opt.bug = bp::TeachingBug::ConvNoRotate;
   bp::GradCheckReport report;
   EXPECT_EQ(m.grad_check(1, opt, report).msg, "gradCheck: bug 'conv-no-rotate' needs a conv2d layer, the net has none");
+}
+
+// ---- the derivation chapters' bugs: each changes exactly what its one switched step reaches ----
+
+// The check on a float64 net, off kinks (distinct inputs), every coordinate; the failing rows as
+// "layer name" (input: "-1 input").
+std::vector<std::string> failing(const std::string& spec, const char* bug, std::vector<bp::GradCheckRow>* rows_out = nullptr) {
+  auto net = bpt::build<double>(spec);
+  const int N = 2;
+  auto x = bpt::distinct((size_t)N * net->in_size(), 3);
+  auto t = bpt::targets_for(*net, N, 4);
+  bp::GradCheckOptions opt;
+  opt.max_coords = 1000;
+  EXPECT_TRUE(bp::parse_teaching_bug(bug, opt.bug).ok()) << bug;
+  auto rows = bp::grad_check(*net, x.data(), t.data(), N, opt);
+  std::vector<std::string> out;
+  for (auto& r : rows) {
+    EXPECT_EQ(r.kinks, 0) << bug << ": layer " << r.layer << " " << r.name;
+    if (!r.passed) out.push_back(std::to_string(r.layer) + " " + r.name);
+  }
+  if (rows_out) *rows_out = rows;
+  return out;
+}
+using Names = std::vector<std::string>;
+
+TEST(TeachingBugs, ConvNoDilateBreaksOnlyTheStridedConvsInputGradient) {
+  const char* strided = R"({"input":[2,7,7],"dtype":"float64","layers":[{"type":"conv2d","filters":2,"kernel":3,"stride":2},
+    {"type":"flatten"},{"type":"dense","units":3}]})";
+  EXPECT_EQ(failing(strided, "none"), Names{});
+  EXPECT_EQ(failing(strided, "conv-no-dilate"), Names{"-1 input"});
+  // At stride 1 dilation inserts no zeros: the bug changes nothing.
+  EXPECT_EQ(failing(R"({"input":[1,5,5],"layers":[{"type":"conv2d","filters":2,"kernel":3},{"type":"flatten"},{"type":"dense","units":3}]})",
+                    "conv-no-dilate"), Names{});
+}
+
+TEST(TeachingBugs, ConvCropOffByOneBreaksOnlyThePaddedConvsInputGradient) {
+  const char* padded = R"({"input":[1,5,5],"layers":[{"type":"conv2d","filters":2,"kernel":3,"padding":1},{"type":"flatten"},
+    {"type":"dense","units":3}]})";
+  EXPECT_EQ(failing(padded, "conv-crop-off-by-one"), Names{"-1 input"});
+  auto net = bpt::build<double>(padded);
+  // The wrong crop reads the uncropped dXp one row and column early: dX_bug[y,x] = dXp[y+P−1, x+P−1]
+  // = dX[y−1, x−1] for y, x ≥ 1 (row and column 0 read dXp's padding row and column).
+  auto x = bpt::distinct(net->in_size(), 5);
+  auto t = bpt::targets_for(*net, 1, 6);
+  net->run_compute_gradients(x.data(), t.data(), 1);
+  std::vector<double> good = net->grads[0];
+  bp::run_compute_gradients_with_bug(*net, x.data(), t.data(), 1, bp::TeachingBug::ConvCropOffByOne);
+  for (int y = 1; y < 5; ++y)
+    for (int xx = 1; xx < 5; ++xx) EXPECT_NEAR(net->grads[0][y * 5 + xx], good[(y - 1) * 5 + xx - 1], 1e-15) << y << "," << xx;
+}
+
+TEST(TeachingBugs, AvgPoolNoScaleMultipliesDxByTheWindowSize) {
+  const char* pooled = R"({"input":[1,6,6],"layers":[{"type":"conv2d","filters":2,"kernel":3},{"type":"avgpool2d","size":2},
+    {"type":"flatten"},{"type":"dense","units":3}]})";
+  EXPECT_EQ(failing(pooled, "avgpool-no-scale"), (Names{"0 weight", "0 bias", "-1 input"}));
+  auto net = bpt::build<double>(pooled);
+  auto x = bpt::distinct(net->in_size(), 5);
+  auto t = bpt::targets_for(*net, 1, 6);
+  net->run_compute_gradients(x.data(), t.data(), 1);
+  std::vector<double> good = net->grads[1];
+  bp::run_compute_gradients_with_bug(*net, x.data(), t.data(), 1, bp::TeachingBug::AvgPoolNoScale);
+  for (size_t i = 0; i < good.size(); ++i) EXPECT_DOUBLE_EQ(net->grads[1][i], 4 * good[i]);  // k² = 4
+  EXPECT_EQ(failing(R"({"input":[2,3,3],"layers":[{"type":"globalavgpool"},{"type":"dense","units":3}]})", "avgpool-no-scale"),
+            Names{"-1 input"});
+}
+
+TEST(TeachingBugs, MaxPoolWrongIndexRoutesToTheWindowsFirstEntry) {
+  const char* pooled = R"({"input":[1,6,6],"layers":[{"type":"conv2d","filters":2,"kernel":3},{"type":"maxpool2d","size":2},
+    {"type":"flatten"},{"type":"dense","units":3}]})";
+  // The conv's bias stays right: db sums every δ of its channel, wherever the pool routed it.
+  EXPECT_EQ(failing(pooled, "maxpool-wrong-index"), (Names{"0 weight", "-1 input"}));
+  // A 4×4 plane, 2×2 windows: δ lands on (0,0), (0,2), (2,0), (2,2) and nowhere else.
+  auto net = bpt::build<double>(R"({"input":[1,4,4],"loss":"mse","layers":[{"type":"maxpool2d","size":2},{"type":"flatten"}]})");
+  auto x = bpt::distinct(16, 7);
+  std::vector<double> t(4, 0.0);
+  bp::run_compute_gradients_with_bug(*net, x.data(), t.data(), 1, bp::TeachingBug::MaxPoolWrongIndex);
+  for (int i = 0; i < 16; ++i) {
+    const int y = i / 4, xx = i % 4;
+    if (y % 2 == 0 && xx % 2 == 0) EXPECT_EQ(net->grads[0][i], net->grads[1][(y / 2) * 2 + xx / 2]) << i;
+    else EXPECT_EQ(net->grads[0][i], 0.0) << i;
+  }
+}
+
+TEST(TeachingBugs, MseNoHalfHalvesEveryGradient) {
+  std::vector<bp::GradCheckRow> rows;
+  const char* net = R"({"input":[4],"loss":"mse","layers":[{"type":"dense","units":3},{"type":"tanh"},{"type":"dense","units":2}]})";
+  EXPECT_EQ(failing(net, "mse-no-half", &rows), (Names{"0 weight", "0 bias", "2 weight", "2 bias", "-1 input"}));
+  for (auto& r : rows) EXPECT_NEAR(r.max_rel_error, 0.5, 1e-6) << r.layer << " " << r.name;  // a = n/2
+  bp::Model m;
+  ASSERT_TRUE(m.init(std::string(R"({"input":[4],"layers":[{"type":"dense","units":3}]})")).ok());
+  m.x32 = {1, 2, 3, 4};
+  m.targets = {1};
+  bp::GradCheckOptions opt;
+  opt.bug = bp::TeachingBug::MseNoHalf;
+  bp::GradCheckReport report;
+  EXPECT_EQ(m.grad_check(1, opt, report).msg, "gradCheck: bug 'mse-no-half' needs an mse loss, the net has softmax_cross_entropy");
+  opt.bug = bp::TeachingBug::MaxPoolWrongIndex;
+  EXPECT_EQ(m.grad_check(1, opt, report).msg, "gradCheck: bug 'maxpool-wrong-index' needs a maxpool2d or globalmaxpool layer, the net has none");
 }
 
 // The twin's bug never reaches the real net: after a broken check, training's gradients are the same.

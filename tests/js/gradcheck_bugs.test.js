@@ -67,7 +67,8 @@ describe('gradCheck bug (teaching mode)', () => {
     net.computeGradients(x, y, N);
     expect(net.getGrad(0, 'weight')).toEqual(before);
     expect(() => net.gradCheck(x, y, N, opts('conv-no-flip'))).toThrow(
-      new BackpropError("gradCheck: unknown bug 'conv-no-flip' (known: none, conv-no-rotate, relu-no-mask, loss-no-mean)"));
+      new BackpropError("gradCheck: unknown bug 'conv-no-flip' (known: none, conv-no-rotate, relu-no-mask, loss-no-mean, conv-no-dilate, " +
+        'conv-crop-off-by-one, avgpool-no-scale, maxpool-wrong-index, mse-no-half)'));
     net.dispose();
     const mlp = bp.sequential({ input: [4], layers: [{ type: 'dense', units: 3 }] });
     expect(() => mlp.gradCheck([1, 2, 3, 4], [0], 1, { bug: 'conv-no-rotate' })).toThrow(

@@ -15,7 +15,8 @@ describe('checks.js', () => {
     expect(errorBand(row(0, true, 0))).toBe('kinked');  // nothing checked: no verdict
   });
   it('names the teaching bugs the core knows', () => {
-    expect(Object.keys(BUGS)).toEqual(['none', 'conv-no-rotate', 'relu-no-mask', 'loss-no-mean']);
+    expect(Object.keys(BUGS)).toEqual(['none', 'conv-no-rotate', 'relu-no-mask', 'loss-no-mean', 'conv-no-dilate', 'conv-crop-off-by-one',
+      'avgpool-no-scale', 'maxpool-wrong-index', 'mse-no-half']);
   });
 });
 

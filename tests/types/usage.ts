@@ -3,7 +3,7 @@
 import {
   loadBackprop, BackpropError, setLeakWarnings, trainer, Trainer, TrainerEvent,
   parseIdx, mnistFromIdx, MNIST_FILES, loadMnist, embedCode, presets, preset, settingsToHash, settingsFromHash,
-  BUGS, errorBand, type GradCheckReport,
+  BUGS, errorBand, type GradCheckReport, type TraceReport, type NumericGradient,
   type Backprop, type Net, type Dataset, type GradCheckRow, type NetSpec, type Evaluation, type FitProgress, type FitResult, type TrainerProgress,
 } from 'backprop-wasm';
 import { loadMnistFromDir, mnistDataDir } from 'backprop-wasm/node';
@@ -37,6 +37,12 @@ async function main(): Promise<void> {
   const l1: number = net.computeGradients(x, y, 2);
   const l2: number = net.loss(x, y, 2);
   const rows: GradCheckRow[] = net.gradCheck(x, y, 2, { eps: 1e-6, stencil: 4, maxCoords: 50, seed: 3, bug: 'conv-no-rotate' }).rows;
+  const tr: TraceReport = net.trace(x, y, 2, { bug: 'conv-crop-off-by-one' });
+  const conv = tr.layers[0];
+  const steps: number = (conv.steps.dInputPadded?.values[0] ?? 0) + (conv.steps.argmax?.values[0] ?? 0) + conv.dInput[0] + conv.grads.weight.values[0];
+  const lossParts: number = tr.loss.value + tr.loss.dInput[0] + (tr.loss.probs?.[0] ?? 0) + tr.brokenLayer + conv.inputShape[0];
+  const ng: NumericGradient = net.numericGradient(x, y, 2, { layer: 0, tensor: 'weight', eps: 1e-6, stencil: 2 });
+  const ngLast: number = net.numericGradient(x, y, 2, { layer: tr.layers.length, tensor: 'input' }).values[0] + ng.kinks[0];
   const worst = Math.max(...rows.map((r) => r.maxRelError + r.maxAbsError + r.checked + r.kinks + (r.passed ? 0 : 1)));
 
   net.setOptimizer({ type: 'sgd', lr: 0.1, momentum: 0.9, nesterov: true, weightDecay: 1e-4, decay: 0 });

@@ -3,8 +3,9 @@
 // in dispose(). The package entry (web/index.js) re-exports this with the rest of the API.
 import createBackpropModule from '../../dist/backprop.mjs';
 import { BackpropError, check } from './errors.js';
-import { track, untrack } from './lifetime.js';
+import { track, release } from './lifetime.js';
 import { trainingChunks } from './fit.js';
+import { assembleTrace } from './trace.js';
 
 let modulePromise = null;
 
@@ -164,11 +165,7 @@ export class Dataset {
     return { x, labels, n };
   }
   dispose() {
-    if (this.#h) {
-      untrack(this);
-      this.#h.delete();
-      this.#h = null;
-    }
+    this.#h = release(this, this.#h);
   }
   [Symbol.dispose ?? Symbol.for('Symbol.dispose')]() {
     this.dispose();
@@ -375,8 +372,8 @@ export class Net {
   }
   /**
    * Analytic vs numerical gradients in float64 (a float64 twin for float32 nets) on (x, targets).
-   * options: { eps = 1e-6, stencil = 2 | 4, maxCoords = 100, seed = 1, bug = 'none' | 'conv-no-rotate'
-   * | 'relu-no-mask' | 'loss-no-mean' }.
+   * options: { eps = 1e-6, stencil = 2 | 4, maxCoords = 100, seed = 1, bug = 'none' | a key of BUGS
+   * (web/core/checks.js: 'conv-no-rotate', 'relu-no-mask', 'loss-no-mean', 'conv-no-dilate', ...) }.
    * -> { samples: [], brokenLayer, bug, loss, rows: [{ layer, name, shape, maxAbsError, maxRelError,
    *      checked, kinks, passed }] }   (row layer -1 = the input; brokenLayer -1 = no bug,
    *      layers().length = the loss; loss = the mean loss at the checked point)
@@ -402,6 +399,46 @@ export class Net {
     const o = gradCheckOptions('gradCheckDataset', options);
     check(h.gradCheckDataset(ds, samples, pool, o.eps, o.maxCoords, o.seed, o.stencil, o.bug));
     return h.gradCheckReport();
+  }
+
+  // ---- lessons: one derivation, every number from the core ----
+
+  /**
+   * One forward and one backward on (x, targets) in the net's dtype, every gradient (the input's
+   * too), with a teaching bug in place if given ({ bug = 'none' }, as gradCheck). ->
+   * { dtype, bug, brokenLayer, layers: [{ index, type, config, inputShape, outputShape, input, output,
+   *   dOutput, dInput, params, grads, steps }], loss: { type, value, input, targets, probs?, dInput } }
+   * (docs/api.md, "Tracing a derivation"). Overwrites the parameter gradients, like computeGradients.
+   */
+  trace(x, targets, n = 1, { bug = 'none' } = {}) {
+    if (typeof bug !== 'string') throw new BackpropError(`trace: bug must be a string, got ${describe(bug)}`);
+    const h = this.#stageX(x, 'trace');
+    this.#stageTargets(h, targets);
+    // The softmax probabilities: the core's predict on the same x (its forward gives the same z).
+    check(h.predict(toCount(n, 'trace')));
+    const probs = this.#info.spec.loss === 'softmax_cross_entropy' ? h.prediction().slice() : undefined;
+    check(h.trace(n, bug));
+    return assembleTrace(h, this.#info, n, targets, { dtype: this.dtype, bug: bug || 'none', probs, twin: (spec) => new Net(this.#M, spec) });
+  }
+  /**
+   * The float64 centred difference of the loss for EVERY entry of one tensor (a float64 twin for
+   * float32 nets): { layer, tensor: 'weight' | 'bias' | 'alpha' | 'input', eps = 1e-6, stencil = 2 | 4 }.
+   * 'input' of layer k is the activation entering it; layer = layers().length is the loss's input.
+   * -> { values: Float64Array, kinks: Uint8Array (1 where ±h crossed a ReLU sign or a max-pool arg-max) }
+   */
+  numericGradient(x, targets, n = 1, { layer, tensor, eps = 1e-6, stencil = 2 } = {}) {
+    if (!Number.isInteger(layer) || Math.abs(layer) > 0x7fffffff) throw new BackpropError(`numericGradient: layer must be an integer, got ${layer}`);
+    if (typeof tensor !== 'string') throw new BackpropError(`numericGradient: tensor must be a string, got ${describe(tensor)}`);
+    const L = this.#info.layers.length, names = ['input', ...this.#info.params.filter((p) => p.layer === layer).map((p) => p.name)];
+    if (layer < 0 || layer > L) throw new BackpropError(`numericGradient: layer ${layer} is not in [0, ${L}] (${L}: the loss's input)`);
+    if (!names.includes(tensor)) throw new BackpropError(`numericGradient: layer ${layer} has no tensor '${tensor}' (it has: ${names.join(', ')})`);
+    if (typeof eps !== 'number' || typeof stencil !== 'number')
+      throw new BackpropError(`numericGradient: eps and stencil must be numbers, got ${typeof eps} and ${typeof stencil}`);
+    const h = this.#stageX(x, 'numericGradient');
+    this.#stageTargets(h, targets);
+    check(h.numericGradient(toCount(n, 'numericGradient'), layer, tensor, eps, stencil));
+    const v = h.traced(0, 3), S = v.length / 2;  // the values, then the kink flags
+    return { values: v.slice(0, S), kinks: Uint8Array.from(v.subarray(S)) };
   }
 
   // ---- training ----
@@ -566,11 +603,7 @@ export class Net {
 
   /** Frees the WASM memory behind this net; any later call throws. Safe to call twice. */
   dispose() {
-    if (this.#h) {
-      untrack(this);
-      this.#h.delete();
-      this.#h = null;
-    }
+    this.#h = release(this, this.#h);
   }
   [Symbol.dispose ?? Symbol.for('Symbol.dispose')]() {
     this.dispose();

@@ -7,6 +7,11 @@ export const BUGS = Object.freeze({
   'conv-no-rotate': 'conv: kernel not rotated in dX',
   'relu-no-mask': 'relu: mask [x > 0] dropped',
   'loss-no-mean': 'loss: the 1/N missing',
+  'conv-no-dilate': 'conv: δ not dilated for the stride',
+  'conv-crop-off-by-one': 'conv: the padding crop one row and column early',
+  'avgpool-no-scale': 'avgpool: the 1/k² missing',
+  'maxpool-wrong-index': "maxpool: δ to the window's first entry, not its arg-max",
+  'mse-no-half': 'mse: no ½ in L, but the gradient y − t',
 });
 
 // Relative-error bands (CS231n): the colour of a gradient-check row.

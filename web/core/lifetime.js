@@ -19,9 +19,13 @@ export function track(owner, handle, kind) {
   registry?.register(owner, { kind, handle }, owner);
 }
 
-/** Called by dispose(): the owner freed its handle itself. */
-export function untrack(owner) {
-  registry?.unregister(owner);
+/** dispose(): frees owner's handle (if it still has one) and stops tracking it; returns null for the owner's field. */
+export function release(owner, handle) {
+  if (handle) {
+    registry?.unregister(owner);
+    handle.delete();
+  }
+  return null;
 }
 
 /** Turns the leak warning on or off (the memory is freed either way). */
