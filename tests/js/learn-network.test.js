@@ -33,8 +33,7 @@ describe('network chapter', () => {
       }
       // (the conv's bias is at a kink: with b = 0 every blank 3×3 patch of the digit gives z¹ = 0 exactly)
       for (const [layer, tensor] of [[0, 'weight'], [4, 'bias'], [6, 'weight'], [2, 'input'], [5, 'input'], [7, 'input']]) {
-        const input = layer < 7 ? trace.layers[layer].input : trace.loss.input;
-        const num = numericNetOf(bp, net, x, y, 1, { layer, tensor, input });
+        const num = numericNetOf(bp, net, x, y, 1, { layer, tensor });
         const a = tensor === 'input' ? (layer < 7 ? trace.layers[layer].dInput : trace.loss.dInput) : trace.layers[layer].grads[tensor].values;
         let checked = 0;
         for (let i = 0; i < a.length; i++) {

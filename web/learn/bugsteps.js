@@ -1,10 +1,12 @@
-// bugsteps.js: a conv layer's derivation steps as the BROKEN backward pass takes them, so that the
-// sum written out beside a red entry is the sum the buggy code computed. The core's trace gives
-// the steps of the correct derivation; under a teaching bug (cpp/layers/conv2d.h: rot180, dilate,
-// crop switched) the buggy pass pairs pδ with the kernel unrotated (conv-no-rotate) or reads δ
-// packed instead of dilated (conv-no-dilate). Both are rearrangements of the core's numbers; the
-// one arithmetic step, the full convolution before the crop, is run by the core (a padding-0,
-// stride-1 conv over the padded input whose dX is that full convolution).
+// bugsteps.js: a broken layer's derivation steps as the BROKEN backward pass takes them, so that
+// the sum written out beside a red entry is the sum the buggy code computed. The core's trace
+// gives the steps of the correct derivation; under a teaching bug (cpp/net/teaching_bugs.h) the
+// buggy pass pairs pδ with the kernel unrotated (conv-no-rotate), reads δ packed instead of
+// dilated (conv-no-dilate), multiplies by 1 instead of the mask (relu-no-mask) or of 1/k²
+// (avgpool-no-scale), routes δ to the window's first entry (maxpool-wrong-index). All are
+// rearrangements of the core's numbers or constants of the bug; the one arithmetic step, the
+// buggy full convolution before the crop, is run by the core (a padding-0, stride-1 conv over
+// the padded input whose dX is that full convolution).
 const prod = (s) => s.reduce((a, b) => a * b, 1);
 
 function rot180(w, [OC, C, KH, KW], Typed) {
@@ -25,9 +27,22 @@ function place(v, planes, h, w, H, W, top, left, sy = 1, sx = 1, Typed = Float64
 
 /** The trace with its conv layers' steps rearranged as the trace's bug computes them (a new object). */
 export function withBugSteps(bp, trace) {
-  if (!['conv-no-rotate', 'conv-no-dilate'].includes(trace.bug)) return trace;
+  const bug = trace.bug;
+  const broken = (L) => trace.brokenLayer === undefined || trace.brokenLayer < 0 || L.index === trace.brokenLayer;
+  if (['relu-no-mask', 'avgpool-no-scale', 'maxpool-wrong-index'].includes(bug)) {
+    const layers = trace.layers.map((L) => {
+      if (!broken(L)) return L;
+      const Typed = L.input.constructor;
+      if (bug === 'relu-no-mask' && L.type === 'relu') return { ...L, steps: { ...L.steps, derivative: { ...L.steps.derivative, values: new Typed(L.input.length).fill(1) } } };
+      if (bug === 'avgpool-no-scale' && L.steps.scale) return { ...L, steps: { ...L.steps, scale: { shape: [1], values: Typed.of(1) } } };
+      if (bug === 'maxpool-wrong-index' && L.steps.argmax) return { ...L, steps: { ...L.steps, argmax: { ...L.steps.argmax, values: firstOfWindows(L) } } };
+      return L;
+    });
+    return { ...trace, layers };
+  }
+  if (!['conv-no-rotate', 'conv-no-dilate'].includes(bug)) return trace;
   const layers = trace.layers.map((L) => {
-    if (L.type !== 'conv2d' || (trace.brokenLayer !== undefined && trace.brokenLayer >= 0 && L.index !== trace.brokenLayer)) return L;
+    if (L.type !== 'conv2d' || !broken(L)) return L;
     const n = L.input.length / prod(L.inputShape);
     const Typed = L.input.constructor;
     const [C, H, W] = L.inputShape, [OC, OH, OW] = L.outputShape;
@@ -60,4 +75,21 @@ export function withBugSteps(bp, trace) {
     return { ...L, steps };
   });
   return { ...trace, layers };
+}
+
+// maxpool-wrong-index: each window's first entry inside the input (row-major), as the flat index
+// y·W + x in its plane (−1 for a window of padding only); index bookkeeping, no values.
+function firstOfWindows(L) {
+  const global = L.type === 'globalmaxpool';
+  const [, H, W] = L.inputShape;
+  const [KH, KW] = global ? [H, W] : L.config.size, [SH, SW] = global ? [1, 1] : L.config.stride, [PH, PW] = global ? [0, 0] : L.config.padding;
+  const OW = global ? 1 : L.outputShape[2];
+  const per = global ? 1 : L.outputShape[1] * L.outputShape[2];
+  const out = new Float64Array(L.steps.argmax.values.length).fill(-1);
+  for (let k = 0; k < out.length; k++) {
+    const i = Math.floor((k % per) / OW), j = (k % per) % OW;
+    const y = Math.max(0, i * SH - PH), x = Math.max(0, j * SW - PW);
+    if (y < H && x < W && y < i * SH - PH + KH && x < j * SW - PW + KW) out[k] = y * W + x;
+  }
+  return out;
 }

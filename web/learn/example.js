@@ -2,7 +2,6 @@
 // message naming each bad value), the one-layer float64 net with its loss, the seeded numbers,
 // and the two core calls the page makes (trace, numericGradient). No DOM.
 import { withBugSteps } from './bugsteps.js';
-import { shimTrace, shimNumericGradient, shimTraceNet, shimNumericGradientNet } from './trace-shim.js';  // TEMPORARY: until net.trace lands
 
 // The chapters the page builds, their size controls [name, min, max, default] and "break it" bugs.
 export const CHAPTERS = {
@@ -135,35 +134,30 @@ export function buildExample(bp, chapter, p, given = null) {
   return { net, x, targets, n, chapter, params: p, given };
 }
 
-/** The core's trace of the example (the spec's net.trace; the shim until it lands). */
+/**
+ * The core's trace of the example (net.trace), with a broken layer's steps as the bug takes them
+ * (bugsteps.js), so that every written-out sum adds up to the core's value.
+ */
 export function traceOf(bp, ex, bug = 'none') {
-  if (typeof ex.net.trace === 'function') return withBugSteps(bp, ex.net.trace(ex.x, ex.targets, ex.n, { bug }));
-  return withBugSteps(bp, shimTrace(bp, ex.net, ex.x, ex.targets, ex.n, { bug }));
+  return withBugSteps(bp, ex.net.trace(ex.x, ex.targets, ex.n, { bug }));
 }
 
-/** The core's float64 centred differences for every entry of one tensor (see learn-spec.md). */
+/** The core's float64 centred differences for every entry of one tensor (net.numericGradient). */
 export function numericOf(bp, ex, layer, tensor) {
-  if (typeof ex.net.numericGradient === 'function') return ex.net.numericGradient(ex.x, ex.targets, ex.n, { layer, tensor });
-  return shimNumericGradient(bp, ex.net, ex.x, ex.targets, ex.n, { layer, tensor });
+  return ex.net.numericGradient(ex.x, ex.targets, ex.n, { layer, tensor });
 }
 
-/** The core's trace of a whole net on (x, targets) (net.trace; the shim until it lands). */
+/** The core's trace of a whole net on (x, targets) (net.trace), a broken layer's steps as the bug takes them. */
 export function traceNetOf(bp, net, x, targets, n = 1, { bug = 'none' } = {}) {
-  if (typeof net.trace === 'function') return net.trace(x, targets, n, { bug });
-  if (bug !== 'none') throw new Error(`teaching bug ${bug}: needs the core's net.trace`);
-  return shimTraceNet(bp, net, x, targets, n);
+  return withBugSteps(bp, net.trace(x, targets, n, { bug }));
 }
-/** Whether a whole net can be traced with a teaching bug (the core's net.trace). */
-export const canBreakNet = (net) => typeof net.trace === 'function';
 
 /**
- * The core's float64 centred differences for one tensor of a whole net: 'weight' | 'bias' of
- * layer `layer`, or 'input' of layer `layer` (= number of layers: the loss's input). `input`: the
- * tensor's values now (the trace's), which the shim needs for 'input'.
+ * The core's float64 centred differences for one tensor of a whole net (net.numericGradient):
+ * 'weight' | 'bias' of layer `layer`, or 'input' of layer `layer` (= number of layers: the loss's input).
  */
-export function numericNetOf(bp, net, x, targets, n, { layer, tensor, input }) {
-  if (typeof net.numericGradient === 'function') return net.numericGradient(x, targets, n, { layer, tensor });
-  return shimNumericGradientNet(bp, net, x, targets, n, { layer, tensor, input });
+export function numericNetOf(bp, net, x, targets, n, { layer, tensor }) {
+  return net.numericGradient(x, targets, n, { layer, tensor });
 }
 
 // ---- numbers handed over by the trainer (the demo's gradient-check rows) ----

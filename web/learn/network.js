@@ -7,7 +7,7 @@
 // in (no import back, no cycle).
 import { presets } from '../core/presets.js';
 import { loadSubset, batchOf } from './mnist.js';
-import { canBreakNet, numericNetOf, traceNetOf } from './example.js';
+import { numericNetOf, traceNetOf } from './example.js';
 import { renderText } from './tex.js';
 import { createGrid, full } from './grid.js';
 
@@ -100,9 +100,7 @@ export async function mount(root, { core, tr, params = {}, onChange, headingLeve
     retrace();
   }
   function retrace() {
-    // a teaching bug needs the core's whole-net trace; without it the switch stays off
-    bugSel.disabled = !canBreakNet(net);
-    if (bugSel.disabled || !bugs.includes(s.bug)) s = { ...s, bug: 'none' };
+    if (!bugs.includes(s.bug)) s = { ...s, bug: 'none' };
     bugSel.value = s.bug;
     bugWhy.textContent = '';
     if (s.bug !== 'none') {
@@ -120,9 +118,7 @@ export async function mount(root, { core, tr, params = {}, onChange, headingLeve
       stepList.append(h('li', {}, b));
     });
   }
-  const numeric = (layer, tensor) => numericNetOf(core, net, x, y, 1, {
-    layer, tensor, input: layer < trace.layers.length ? trace.layers[layer].input : trace.loss.input,
-  });
+  const numeric = (layer, tensor) => numericNetOf(core, net, x, y, 1, { layer, tensor });
 
   function grid(id, title, shape, values, kind) {
     const g = createGrid({ id, title, shape, values, kind, entryName: (i) => `${title}[${i}]` });
