@@ -219,6 +219,20 @@ describe('learn page', () => {
       expect(got.lossAfter).toBeLessThan(got.lossBefore);
       expect(got.shown).toBeGreaterThanOrEqual(3);
     }
+    // break it in the whole net: the unrotated kernel of the first layer reddens only δ^0, in the conv's chapter view
+    await page.goto('about:blank');
+    await open('network&lang=en&digit=3&step=14&bug=conv-no-rotate');
+    await page.waitForFunction(() => document.querySelector('.focus-lesson figure[data-tensor="dInput"]'), null, { timeout: 30_000 });
+    const broken = await page.evaluate(() => ({
+      step: window.learn.state.network.steps[window.learn.state.network.step],
+      bug: window.learn.state.network.trace.bug,
+      red: [...new Set([...document.querySelectorAll('.focus-lesson td.band-wrong')].map((td) => td.closest('figure').dataset.tensor))],
+      why: document.querySelector('.stepper .bug-why').textContent,
+    }));
+    expect(broken.step).toEqual({ kind: 'backward', layer: 0 });
+    expect(broken.bug).toBe('conv-no-rotate');
+    expect(broken.red).toEqual(['dInput']);
+    expect(broken.why).toBeTruthy();
     expect(page.errors).toEqual([]);
   });
 
