@@ -6,9 +6,13 @@ let katex = null, loading = null;
 const pending = new Set();
 const OPTIONS = { throwOnError: false, output: 'htmlAndMathml' };
 
+// Where KaTeX is when no import map names it (a blog post that loads the element): beside web/
+// in this repository, or beside the package in a node_modules folder.
+const KATEX_URLS = ['../../node_modules/katex/dist/katex.mjs', '../../../katex/dist/katex.mjs'].map((p) => new URL(p, import.meta.url).href);
+
 /** Starts loading KaTeX (once); resolves when it is there. */
 export function loadKatex() {
-  loading ??= import('katex').then((m) => {
+  loading ??= KATEX_URLS.reduce((p, url) => p.catch(() => import(/* @vite-ignore */ url)), import('katex')).then((m) => {
     katex = m.default ?? m;
   });
   return loading;
