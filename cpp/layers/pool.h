@@ -50,20 +50,25 @@ void maxpool_forward(T* out, int* argmax, const T* inp, const PoolGeom& g) {
   }
 }
 
-// to_argmax = false (only the teaching bug maxpool-wrong-index, net/teaching_bugs.h): δ goes to
-// the window's first (top-left, in the input) entry instead of its arg-max.
 template <typename T>
-void maxpool_backward(T* dinp, const T* dout, const int* argmax, const PoolGeom& g, bool to_argmax = true) {
+void maxpool_backward(T* dinp, const T* dout, const int* argmax, const PoolGeom& g) {
   size_t plane = (size_t)g.H * g.W, oplane = (size_t)g.OH * g.OW;
   for (size_t i = 0; i < (size_t)g.N * g.C * plane; ++i) dinp[i] = 0;
   for (size_t nc = 0; nc < (size_t)g.N * g.C; ++nc)
     for (size_t o = 0; o < oplane; ++o) {
       int a = argmax[nc * oplane + o];
-      if (!to_argmax && a >= 0) {
-        const int i = (int)o / g.OW, j = (int)o % g.OW;
-        a = std::max(0, i * g.SH - g.PH) * g.W + std::max(0, j * g.SW - g.PW);
-      }
       if (a >= 0) dinp[nc * plane + a] += dout[nc * oplane + o];
+    }
+}
+
+// The teaching bug maxpool-wrong-index (net/teaching_bugs.h) routes δ with these in place of the
+// arg-max: each window's first (top-left, in the input) entry. maxpool_backward is unchanged.
+inline void maxpool_first_entries(int* route, const int* argmax, const PoolGeom& g) {
+  const size_t oplane = (size_t)g.OH * g.OW;
+  for (size_t nc = 0; nc < (size_t)g.N * g.C; ++nc)
+    for (size_t o = 0; o < oplane; ++o) {
+      const int i = (int)o / g.OW, j = (int)o % g.OW, a = argmax[nc * oplane + o];
+      route[nc * oplane + o] = a < 0 ? a : std::max(0, i * g.SH - g.PH) * g.W + std::max(0, j * g.SW - g.PW);
     }
 }
 

@@ -63,7 +63,7 @@ Status teaching_bug_layer(const NetSpec& spec, TeachingBug bug, int& layer, cons
 // Sequential::run_compute_gradients (with the input's gradient), except that the broken layer's
 // backward (or the loss) runs its own reference code with the one step switched off:
 // conv2d_backward_ref(rot180 / dilate / crop), activation_backward(mask), avgpool_backward(scale),
-// maxpool_backward(to_argmax), the loss's mean or mse's two.
+// maxpool_backward with maxpool_first_entries' routes, the loss's mean or mse's two.
 template <typename T>
 double run_compute_gradients_with_bug(Sequential<T>& net, const T* x, const double* targets, int N, TeachingBug bug) {
   int broken = -1;
@@ -89,7 +89,11 @@ double run_compute_gradients_with_bug(Sequential<T>& net, const T* x, const doub
     } else {
       auto& pool = static_cast<Pool2d<T>&>(l);
       pool.g.N = N;
-      if (pool.is_max) maxpool_backward(dinp, dout, pool.argmax.data(), pool.g, /*to_argmax=*/false);
+      if (pool.is_max) {
+        std::vector<int> route(pool.argmax.size());  // the bug: each window's first entry, not its arg-max
+        maxpool_first_entries(route.data(), pool.argmax.data(), pool.g);
+        maxpool_backward(dinp, dout, route.data(), pool.g);
+      }
       else avgpool_backward(dinp, dout, pool.g, /*scale=*/false);
     }
   }
