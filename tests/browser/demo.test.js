@@ -138,11 +138,21 @@ describe('demo page', () => {
     expect(await text('#gc-table thead th')).toBe('层');
     expect(await page.$eval('#bug option[value="conv-no-rotate"]', (o) => o.textContent)).toMatch(/卷积核/);
     expect(await text('#gc-when')).toMatch(/^第 \d+ 步/);
+    // the presets, their reasons and the layer editor's types and options
+    expect(await page.$eval('#preset option[value="mlp"]', (o) => o.textContent)).toBe('多层感知机 mlp');
+    expect(await page.$eval('#preset option[value="derivation-cnn"]', (o) => o.textContent)).toBe('推导系列中的小 CNN');
+    expect(await text('#preset-why')).toMatch(/推导系列的练习网络/);
+    expect(await page.$eval('.add-type option[value="conv2d"]', (o) => o.textContent)).toBe('卷积 conv2d');
+    expect(await page.$eval('#layer-editor tbody tr select', (s) => s.selectedOptions[0].textContent)).toBe('卷积 conv2d');
+    expect(await page.$eval('#layer-editor .layer-opts label', (l) => l.textContent.trim())).toBe('卷积核数 filters');
+    expect(await text('#step-into')).toBe('单步查看这个批次');
     await page.selectOption('#lang', 'en');
     await page.waitForFunction(() => location.hash.includes('lang=en') && document.documentElement.lang === 'en');
     expect(await text('#gradcheck h2')).toBe('Live gradient check');
     expect(await text('#start')).toBe('start');
     expect(await text('#gc-when')).toMatch(/^step \d+/);
+    expect(await page.$eval('.add-type option[value="conv2d"]', (o) => o.textContent)).toBe('conv2d');
+    expect(await text('#preset-why')).toMatch(/^The exercise net of the derivation series/);
   });
 
   it('shows class probabilities for a digit drawn with the mouse', async () => {
@@ -197,6 +207,44 @@ describe('demo page', () => {
     await page.click('#step');
     await page.waitForFunction(() => /^one batch/.test(document.getElementById('status').textContent));
     expect(Number((await text('#s-step')).replace(/,/g, ''))).toBe(Number(step.replace(/,/g, '')) + 1);
+  });
+
+  it('"step into this batch" opens the network chapter with the demo\'s net and the next batch\'s first digit', async () => {
+    expect(await page.getAttribute('#step-into', 'disabled')).toBeNull();  // paused
+    const step = await text('#s-step');
+    const [lesson] = await Promise.all([page.context().waitForEvent('page'), page.click('#step-into')]);
+    try {
+      expect(lesson.url()).toMatch(/learn\.html#network&lang=en&from=demo$/);
+      const rec = await page.evaluate(() => window.demo.state.networkHandoff);
+      expect(rec).toMatchObject({ version: 1, spec: { input: [1, 28, 28] } });
+      expect(rec.image).toHaveLength(784);
+      expect(rec.params.map((p) => `${p.layer}.${p.name}`)).toEqual(['0.weight', '0.bias', '4.weight', '4.bias', '6.weight', '6.bias']);
+      // the trainer did not move: same step, and asking again names the same sample
+      expect(await text('#s-step')).toBe(step);
+      const again = await page.evaluate(() => window.demo.trainer.call('networkSnapshot', 'train', { batchSize: Number(document.getElementById('batch').value), seed: Number(document.getElementById('seed').value) }));
+      expect(again.sample).toBe(rec.sample);
+      // the chapter runs the demo's weights on that digit
+      await lesson.waitForFunction(() => window.learn?.state.network?.trace && document.querySelector('.stepper .step-next'), null, { timeout: 60_000 });
+      const demoW = await page.evaluate(() => window.demo.trainer.getParam(4, 'weight').then((w) => [w[0], w[1234], w.length]));
+      const shown = await lesson.evaluate(() => {
+        const w = window.learn.state.network.trace.layers[4].params.weight.values;
+        return { w: [w[0], w[1234], w.length], line: document.querySelector('.stepper .note').textContent };
+      });
+      expect(shown.w).toEqual(demoW);
+      expect(shown.line).toContain(`training digit #${rec.sample} (label ${rec.label})`);
+      const total = await lesson.evaluate(() => window.learn.state.network.steps.length);
+      for (let k = 1; k < total; k++) await lesson.click('.step-next');
+      const got = await lesson.evaluate(() => {
+        const { step, steps, update } = window.learn.state.network;
+        const u = update.tensors.find((x) => x.layer === 4 && x.name === 'weight');
+        return { kind: steps[step].kind, before: [u.before[0], u.before[1234]], moved: u.after.some((v, i) => v !== u.before[i]) };
+      });
+      expect(got.kind).toBe('update');
+      expect(got.before).toEqual(demoW.slice(0, 2));
+      expect(got.moved).toBe(true);
+    } finally {
+      await lesson.close();
+    }
   });
 
   it('trains on both cores: two data-parallel replicas that stay identical', async () => {

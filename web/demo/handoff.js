@@ -14,6 +14,25 @@
 
 export const HANDOFF_KEY = 'backprop-lesson-handoff';
 
+// The demo's "step into this batch" button opens the network chapter (web/learn/network.js) with
+// the whole net and one digit, under a second key:
+//
+// sessionStorage['backprop-network-handoff'] = JSON of
+//   { version: 1, spec,                              // the net's spec (net.spec)
+//     params: [{ layer, name, shape, values }],      // every parameter as the trainer has it now
+//     sample, label, image: [784 numbers],           // the first sample of the batch the next fit takes
+//     step }                                         // the trainer's step when the numbers were taken
+export const NETWORK_HANDOFF_KEY = 'backprop-network-handoff';
+
+/** The network handoff record for Session.networkSnapshot's answer. */
+export function networkHandoffOf(snap) {
+  return {
+    version: 1, spec: snap.spec,
+    params: snap.params.map((p) => ({ layer: p.layer, name: p.name, shape: [...p.shape], values: Array.from(p.values) })),
+    sample: snap.sample, label: snap.label, image: Array.from(snap.image), step: snap.step,
+  };
+}
+
 const ACTIVATIONS = ['relu', 'leaky_relu', 'prelu', 'elu', 'selu', 'sigmoid', 'tanh'];
 const POOLS = ['maxpool2d', 'avgpool2d', 'globalmaxpool', 'globalavgpool'];
 

@@ -22,6 +22,11 @@ export const LAYER_OPTIONS = {
 };
 
 const shapeText = (s) => `[${s.join('×')}]`;
+// A word of the page's language for a layer type or an option, with the spec's own identifier in
+// it ("卷积 conv2d"); the identifier alone where the table has no entry.
+const said = (key, fallback) => (t(key) === key ? fallback : t(key));
+const typeName = (type) => said(`demo.layer.${type}`, type);
+const optionName = (name) => said(`demo.option.${name}`, name);
 
 export class LayerEditor {
   constructor(root, onChange) {
@@ -30,8 +35,8 @@ export class LayerEditor {
     this.layers = [];
     this.tbody = root.querySelector('tbody');
     this.msg = root.querySelector('.layer-msg');
-    const add = root.querySelector('.add-type');
-    for (const t of Object.keys(LAYER_OPTIONS)) add.append(new Option(t, t));
+    const add = (this.add = root.querySelector('.add-type'));
+    for (const t of Object.keys(LAYER_OPTIONS)) add.append(new Option(typeName(t), t));
     root.querySelector('.add-layer').addEventListener('click', () => {
       const t = add.value;
       this.layers.splice(this.layers.length ? this.layers.length - 1 : 0, 0, { type: t, ...LAYER_OPTIONS[t] });
@@ -54,7 +59,7 @@ export class LayerEditor {
       const typeTd = document.createElement('td');
       const sel = document.createElement('select');
       sel.setAttribute('aria-label', t('demo.layerType', { i }));
-      for (const t of Object.keys(LAYER_OPTIONS)) sel.append(new Option(t, t, false, t === layer.type));
+      for (const t of Object.keys(LAYER_OPTIONS)) sel.append(new Option(typeName(t), t, false, t === layer.type));
       sel.addEventListener('change', () => {
         this.layers[i] = { type: sel.value, ...LAYER_OPTIONS[sel.value] };
         this.render();
@@ -75,7 +80,7 @@ export class LayerEditor {
           this.layers[i][k] = input.value === '' ? input.value : Number(input.value);
           this.onChange(this.layers);
         });
-        label.append(`${k} `, input);
+        label.append(`${optionName(k)} `, input);
         opts.append(label);
       }
       const shape = document.createElement('td');
@@ -98,6 +103,7 @@ export class LayerEditor {
 
   /** Writes the rows and the message again in the page's current language. */
   relabel() {
+    for (const o of this.add.options) o.textContent = typeName(o.value);
     this.render();
     this.last?.();
   }

@@ -9,7 +9,7 @@ import { DrawPad } from './draw.js';
 import { mountEmbedButton } from './embed-button.js';
 import { lineChart, imageGrid, confusionChart, drawGray, sizeOf } from './charts.js';
 import { getLang, pickLang, setLang, t } from '../learn/i18n.js';
-import { HANDOFF_KEY, chapterOfRow, handoffOf } from './handoff.js';
+import { HANDOFF_KEY, NETWORK_HANDOFF_KEY, chapterOfRow, handoffOf, networkHandoffOf } from './handoff.js';
 
 const $ = (id) => document.getElementById(id);
 const MILESTONES = [0.9, 0.95, 0.97, 0.98, 0.99];
@@ -63,7 +63,7 @@ function translatePage() {
 const LESSON_DEFAULT = 'fc-loss';
 // A message key's text, or the English of the core's tables where the language has none.
 const tr = (key, fallback, params) => (t(key, params) === key ? fallback : t(key, params));
-const presetLabel = (k) => tr(`demo.preset.${k}`, presets[k]?.label ?? k);
+const presetLabel = (k) => tr(`demo.preset.${k}.label`, presets[k]?.label ?? k);
 
 // ---- status line ----
 function status(text, error = false) {
@@ -147,7 +147,7 @@ function applyPreset(key) {
   const p = presets[key];
   if (!p) return;
   clearTimeout(validateTimer);
-  say('preset-why', () => ($('preset-why').textContent = `${Object.entries(p.why).map(([f, w]) => tr(`demo.preset.${key}.${f}`, w)).join(getLang() === 'zh' ? '。' : '. ')}${getLang() === 'zh' ? '。' : '.'}`));
+  say('preset-why', () => ($('preset-why').textContent = `${Object.entries(p.why).map(([f, w]) => tr(`demo.preset.${key}.why.${f}`, w)).join(getLang() === 'zh' ? '。' : '. ')}${getLang() === 'zh' ? '。' : '.'}`));
   state.input = p.spec.input;
   state.presetOptimizer = p.spec.optimizer;
   editor.set(p.spec.layers);
@@ -349,6 +349,7 @@ function syncButtons() {
   $('step').disabled = !ok;
   $('reset').disabled = !state.ready || !stackValid;
   for (const id of ['check-now', 'refresh-inside', 'evaluate', 'save']) $(id).disabled = !ok;
+  $('step-into').disabled = !ok || state.running;
 }
 
 // ---- progress, curves ----
@@ -489,6 +490,24 @@ async function openLesson(target, report) {
     status(() => t('demo.handoffError', { message: e.message }), true);
   }
 }
+
+// "step into this batch": the network chapter of the lesson page with this net (its spec and every
+// parameter now) and the first digit of the batch the next fit would train on (Session.
+// networkSnapshot replays the batches on a scratch net: the trainer does not move), through
+// sessionStorage (handoff.js NETWORK_HANDOFF_KEY) to learn.html#network&from=demo.
+$('step-into').addEventListener('click', async () => {
+  try {
+    if (state.running) return;
+    const snap = await call('networkSnapshot', 'train', { batchSize: Number($('batch').value), seed: Number($('seed').value) });
+    const record = networkHandoffOf(snap);
+    sessionStorage.setItem(NETWORK_HANDOFF_KEY, JSON.stringify(record));
+    state.networkHandoff = record;
+    const url = `learn.html#network&lang=${getLang()}&from=demo`;
+    if (!window.open(url, '_blank')) location.href = url;
+  } catch (e) {
+    status(() => t('demo.handoffError', { message: e.message }), true);
+  }
+});
 
 // ---- looking inside ----
 let insideTimer = 0;

@@ -77,9 +77,12 @@ function renderChrome(chapter) {
   if (i < ORDER.length - 1) pager.append(h('a', { href: hashOf(ORDER[i + 1], getLang()), rel: 'next', textContent: `${t('nav.next', { title: t(`chapter.${ORDER[i + 1]}`) })} →` }));
 }
 
-// The demo's record (web/demo/handoff.js) for this chapter, or undefined.
+// The demo's record (web/demo/handoff.js) for this chapter, or undefined: the network chapter's
+// under 'backprop-network-handoff' (the whole net and a digit), a layer's chapter's under
+// 'backprop-lesson-handoff'.
 function handoff(chapter) {
   try {
+    if (chapter === 'network') return JSON.parse(sessionStorage.getItem('backprop-network-handoff') ?? 'null') ?? undefined;
     const rec = JSON.parse(sessionStorage.getItem('backprop-lesson-handoff') ?? 'null');
     return rec?.chapter === chapter ? rec : undefined;
   } catch {

@@ -5,6 +5,11 @@
 // the numerical check of the whole net. Every number is the core's: the trace of the whole net
 // (traceNetOf), the update's weights from getParam after trainStep. lesson.js passes mountLesson
 // in (no import back, no cycle).
+//
+// learn.html#network&from=demo: params.given is the demo's record (web/demo/handoff.js
+// NETWORK_HANDOFF_KEY): the demo's net (its spec, whatever its layers, and every parameter) and
+// the first digit of the batch it would train on next take the place of derivation-cnn and the
+// bundled digit; "another digit" goes on with the subset's digits on the demo's weights.
 import { presets } from '../core/presets.js';
 import { loadSubset, batchOf } from './mnist.js';
 import { numericNetOf, traceNetOf } from './example.js';
@@ -55,12 +60,20 @@ function drawDigit(canvas, x) {
   ctx.putImageData(img, 0, 0);
 }
 
+/** The demo's network record when it is whole (a spec, parameters, a 784-pixel digit), else null. */
+function validGiven(g) {
+  if (!g || g.version !== 1 || !g.spec?.layers || !Array.isArray(g.params) || g.image?.length !== 784) return null;
+  return Number.isInteger(g.label) ? g : null;
+}
+
 /** Mounted by lesson.js below the chapter's text. */
 export async function mount(root, { core, tr, params = {}, onChange, headingLevel = 3, lesson, mountLesson }) {
   const t = tr.t, H = `h${Math.min(6, headingLevel)}`;
   const set = (await loadSubset()).train;
   let s = settingsOf(params);
   let net = null, x = null, y = null, trace = null, focus = null, updated = null;
+  const given = validGiven(params.given);
+  let onGiven = !!given;  // the digit is the demo's (until "another digit")
   const state = (lesson.state.network = { step: 0, steps: [], trace: null, update: null, focusChapter: null });
 
   const focusBox = h('div', { className: 'focus-lesson' });
@@ -86,17 +99,25 @@ export async function mount(root, { core, tr, params = {}, onChange, headingLeve
   );
 
   const steps = () => state.steps;
-  const layerName = (i) => t('step.layer', { i, type: t(`layer.${trace.layers[i].type}`) });
+  const typeName = (type) => (t(`layer.${type}`) === `layer.${type}` ? type : t(`layer.${type}`));
+  const layerName = (i) => t('step.layer', { i, type: typeName(trace.layers[i].type) });
   const stepText = (st) => (st.kind === 'forward' ? `${t('step.forward')}: ${layerName(st.layer)}`
     : st.kind === 'backward' ? `${t('step.backward')}: ${layerName(st.layer)}`
       : st.kind === 'loss' ? t('step.loss') : t('step.update'));
 
   function build() {
     net?.dispose();
-    net = core.sequential({ ...presets['derivation-cnn'].spec, optimizer: { type: 'sgd', lr: s.lr } });
-    ({ x, y } = batchOf(set, [s.digit]));
+    net = core.sequential({ ...(given?.spec ?? presets['derivation-cnn'].spec), optimizer: { type: 'sgd', lr: s.lr } });
+    if (given) for (const p of given.params) net.setParam(p.layer, p.name, Float32Array.from(p.values));
+    if (onGiven) {
+      x = Float32Array.from(given.image);
+      y = Float32Array.of(given.label);
+      digitLine.textContent = t('demo.networkGiven', { step: given.step, index: given.sample, label: given.label });
+    } else {
+      ({ x, y } = batchOf(set, [s.digit]));
+      digitLine.textContent = t('step.digit', { index: s.digit, label: y[0] });
+    }
     drawDigit(digitCanvas, x);
-    digitLine.textContent = t('step.digit', { index: s.digit, label: y[0] });
     retrace();
   }
   function retrace() {
@@ -136,7 +157,7 @@ export async function mount(root, { core, tr, params = {}, onChange, headingLeve
     state.focusChapter = null;
     if (i == null) return void focusBox.append(h('p', { className: 'note', textContent: t('step.noFocus') }));
     const L = trace.layers[i], chapter = CHAPTER_OF[L.type];
-    if (!chapter) return void focusBox.append(h('p', { className: 'note', textContent: t('step.noChapter', { type: t(`layer.${L.type}`) }) }));
+    if (!chapter) return void focusBox.append(h('p', { className: 'note', textContent: t('step.noChapter', { type: typeName(L.type) }) }));
     const cells = L.input.length * 3 + L.output.length * 3 + Object.values(L.params).reduce((a, p) => a + 2 * p.values.length, 0);
     if (!force && cells > AUTO_OPEN) {
       const open = h('button', { type: 'button', className: 'open-chapter', textContent: t('step.openChapter') });
@@ -163,7 +184,7 @@ export async function mount(root, { core, tr, params = {}, onChange, headingLeve
       let best = 0;
       for (let k = 1; k < probs.length; k++) if (probs[k] > probs[best]) best = k;
       panel.append(h('p', { className: 'loss-line', textContent: `${t('result.loss', { value: full(value) })}; ${t('result.prediction', { digit: best, p: probs[best].toFixed(3), label: y[0] })}` }),
-        grid('loss.probs', 'a', [10], probs), grid('loss.dInput', 'δ^7', [10], trace.loss.dInput));
+        grid('loss.probs', 'a', [probs.length], probs), grid('loss.dInput', `δ^${trace.layers.length}`, [probs.length], trace.loss.dInput));
       openFocus(trace.layers.length - 1);
     } else if (st.kind === 'backward') {
       const L = trace.layers[st.layer];
@@ -206,7 +227,7 @@ export async function mount(root, { core, tr, params = {}, onChange, headingLeve
     show();
     onChange?.(hashParams());
   }
-  const hashParams = () => ({ digit: s.digit, lr: s.lr, step: state.step, ...(s.bug !== 'none' ? { bug: s.bug } : {}) });
+  const hashParams = () => ({ ...(given ? { from: 'demo' } : {}), digit: s.digit, lr: s.lr, step: state.step, ...(s.bug !== 'none' ? { bug: s.bug } : {}) });
   bugSel.addEventListener('change', () => {
     s = { ...s, bug: bugSel.value };
     retrace();
@@ -220,7 +241,8 @@ export async function mount(root, { core, tr, params = {}, onChange, headingLeve
     go(0);
   });
   another.addEventListener('click', () => {
-    s = { ...s, digit: (s.digit + 1) % set.count };
+    if (onGiven) onGiven = false;
+    else s = { ...s, digit: (s.digit + 1) % set.count };
     build();
     go(0);
   });

@@ -28,7 +28,7 @@ export const OPS = [
   'trainStep', 'fit', 'stop', 'setOptimizer',
   'evaluate', 'predict', 'forward', 'gradCheck', 'gradCheckData',
   'getParam', 'setParam', 'save',
-  'filters', 'activations', 'layerSnapshot', 'confusion', 'overfit', 'replicas',
+  'filters', 'activations', 'layerSnapshot', 'networkSnapshot', 'confusion', 'overfit', 'replicas',
 ];
 
 /** Events a Session emits while it works. */

@@ -429,6 +429,29 @@ export class Session {
     for (const p of net.paramInfo()) if (p.layer === layer) params[p.name] = { shape: p.shape, values: net.getParam(layer, p.name) };
     return { layer, config, inputShape, outputShape, samples: [...samples], labels: Array.from(labels), input, params };
   }
+  /**
+   * The whole net for the lessons' network chapter: its spec, every parameter now, and the first
+   * sample of the batch the next fit on `name` with these options would train on. The trainer is
+   * not advanced: a scratch net of the same spec replays the fit state's batches (net.nextBatch on
+   * the same dataset and options, fitPosition().totalSteps of them, then the next one); a net that
+   * has not trained with these options yet starts over, as its next fit would.
+   * -> { spec, params: [{ layer, name, shape, values }], step, sample, label, image, batch: indices }
+   */
+  networkSnapshot(name, { batchSize = 32, shuffle = true, seed = 1 } = {}) {
+    const net = this.#need(), ds = this.#dataset(name), cfg = { batchSize, shuffle, seed };
+    intIn(batchSize, 1, 1 << 20, 'networkSnapshot: batchSize');
+    const done = net.fitPosition()?.totalSteps ?? 0;
+    const scratch = this.#bp.sequential({ ...net.spec, optimizer: { type: 'sgd', lr: 0.1 } });
+    let batch;
+    try {
+      for (let k = 0; k <= done; k++) batch = scratch.nextBatch(ds, cfg);
+    } finally {
+      scratch.dispose();
+    }
+    const { x, labels } = ds.samples([batch[0]]);
+    const params = net.paramInfo().map((p) => ({ layer: p.layer, name: p.name, shape: [...p.shape], values: net.getParam(p.layer, p.name) }));
+    return { spec: net.spec, params, step: this.#count.step, sample: batch[0], label: labels[0], image: x, batch: Array.from(batch) };
+  }
   /** The confusion matrix over the first `limit` samples: { matrix (K×K, row = label), count, accuracy, wrong: up to 24 misclassified }. */
   confusion(name, { limit = Infinity } = {}) {
     const net = this.#need(), ds = this.#dataset(name), K = sizeOf(net.outputShape), S = sizeOf(ds.shape);
