@@ -34,7 +34,7 @@ export type OptimizerSpec =
   | { type: 'adagrad'; lr?: number; eps?: number; decay?: number; decaySteps?: number }
   | { type: 'rmsprop'; lr?: number; alpha?: number; eps?: number; momentum?: number; decay?: number; decaySteps?: number }
   | { type: 'adadelta'; lr?: number; rho?: number; eps?: number; decay?: number; decaySteps?: number }
-  | { type: 'adam'; lr?: number; beta1?: number; beta2?: number; eps?: number; weightDecay?: number; decay?: number; decaySteps?: number };
+  | { type: 'adam'; lr?: number; beta1?: number; beta2?: number; eps?: number; weightDecay?: number; biasCorrection?: boolean; decay?: number; decaySteps?: number };
 
 export interface NetSpec {
   /** [C, H, W] or [features]. */

@@ -13,7 +13,7 @@ const OptimRow kOptims[] = {
     {OptimKind::Adagrad, "adagrad", "eps"},
     {OptimKind::Rmsprop, "rmsprop", "alpha, eps, momentum"},
     {OptimKind::Adadelta, "adadelta", "rho, eps"},
-    {OptimKind::Adam, "adam", "beta1, beta2, eps, weightDecay"},
+    {OptimKind::Adam, "adam", "beta1, beta2, eps, weightDecay, biasCorrection"},
 };
 
 // Reads one optimizer option, checks it once, remembers which keys were read.
@@ -101,6 +101,7 @@ Json OptimConfig::to_json() const {
       j.set("beta2", beta2);
       j.set("eps", eps);
       j.set("weightDecay", weight_decay);
+      j.set("biasCorrection", bias_correction);
       break;
   }
   j.set("decay", decay);
@@ -151,6 +152,7 @@ Status parse_optimizer(const Json& spec, OptimConfig& out) {
       BP_TRY(r.number("beta2", 0.999, 0, 1, false, true, c.beta2));
       BP_TRY(r.number("eps", 1e-8, 0, kInf, true, false, c.eps));
       BP_TRY(r.number("weightDecay", 0, 0, kInf, false, false, c.weight_decay));
+      BP_TRY(r.boolean("biasCorrection", true, c.bias_correction));
       break;
   }
   BP_TRY(r.number("decay", 0, 0, kInf, false, false, c.decay));

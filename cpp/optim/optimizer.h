@@ -17,9 +17,11 @@
 //   adadelta  {lr 1.0, rho 0.9, eps 1e-6}
 //             v ← ρ·v + (1−ρ)·g²;  Δ = √(a + eps) / √(v + eps) · g;  a ← ρ·a + (1−ρ)·Δ²
 //             θ ← θ − lr_t·Δ
-//   adam      {lr 1e-3, beta1 0.9, beta2 0.999, eps 1e-8, weightDecay 0}
+//   adam      {lr 1e-3, beta1 0.9, beta2 0.999, eps 1e-8, weightDecay 0, biasCorrection true}
 //             g ← g + wd·θ;  m ← β1·m + (1−β1)·g;  v ← β2·v + (1−β2)·g²
 //             θ ← θ − lr_t/(1−β1^t) · m / (√v/√(1−β2^t) + eps)
+//             biasCorrection false: θ ← θ − lr_t · m / (√v + eps)  (the bias towards 0 of the
+//             early steps' m and v left in: the optimizers lesson's "break it")
 // Reference: PyTorch docs for torch.optim.{SGD,Adagrad,RMSprop,Adadelta,Adam} (dampening 0,
 // centered false, amsgrad false). The arithmetic runs in double; state is stored in the net's
 // dtype, as PyTorch stores it in the parameter's.
@@ -41,6 +43,7 @@ struct OptimConfig {
   double decay_steps = 0;                 // 0: no linear ramp
   double momentum = 0, weight_decay = 0;  // sgd (momentum, weightDecay), rmsprop (momentum), adam (weightDecay)
   bool nesterov = false;                  // sgd
+  bool bias_correction = true;            // adam: false leaves m and v undivided by 1 − βᵗ
   double alpha = 0.99;                    // rmsprop
   double rho = 0.9;                       // adadelta
   double beta1 = 0.9, beta2 = 0.999;      // adam

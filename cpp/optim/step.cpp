@@ -77,8 +77,9 @@ template <typename T>
 void Optimizer<T>::step(const std::vector<Param<T>*>& params) {
   ++t;
   const double lr = lr_now();
-  // Adam's bias corrections depend on t only: once per step, not two pow() per element.
-  const Bias bias = cfg.kind == OptimKind::Adam
+  // Adam's bias corrections depend on t only: once per step, not two pow() per element
+  // (biasCorrection false: 1 and 1, the element loop unchanged).
+  const Bias bias = cfg.kind == OptimKind::Adam && cfg.bias_correction
                         ? Bias{1 - std::pow(cfg.beta1, (double)t), std::sqrt(1 - std::pow(cfg.beta2, (double)t))}
                         : Bias{1, 1};
   for (size_t i = 0; i < params.size(); ++i) {

@@ -254,7 +254,7 @@ describe('learn page', () => {
         ink,
       };
     });
-    const ids = ['sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adadelta', 'adam'];
+    const ids = ['sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adadelta', 'adam', 'adamNoBias'];
     expect(Object.keys(got.curves).sort()).toEqual([...ids].sort());
     for (const id of ids) {
       expect(got.curves[id].n, id).toBe(150);
@@ -264,6 +264,8 @@ describe('learn page', () => {
     // the same first batch and the same initial weights: every curve starts at the same loss
     expect(new Set(ids.map((id) => got.curves[id].first)).size).toBe(1);
     expect(got.curves.adam.last).toBeLessThan(got.curves.adam.first);
+    // Adam without bias correction: the same first loss, then its own curve (steps ~3× Adam's early on)
+    expect(got.curves.adamNoBias.last).not.toBe(got.curves.adam.last);
     expect(new Set(ids.map((id) => got.paths[id].end.join())).size).toBe(ids.length);
     expect(got.rows).toBe(2 * ids.length);
     expect(got.ink).toBeGreaterThan(1000);

@@ -121,6 +121,29 @@ TEST(Optimizer, Adam) {
   bpt::expect_near_all(run(R"({"type":"adam","lr":0.1,"weightDecay":0.1})", 1.0, {0}), {0.900000009999999}, 1e-14, "adam wd");
 }
 
+TEST(Optimizer, AdamWithoutBiasCorrection) {
+  // biasCorrection false: θ ← θ − lr·m/(√v + eps), m and v not divided by 1 − βᵗ;
+  // lr 0.1, β 0.9/0.999, eps 1e-8, g = 1 then −1, θ0 = 0:
+  //   t=1: m = 0.1, v = 0.001, √v = 0.0316227766                θ = −0.01/(0.0316227766 + 1e-8) = −0.316227666
+  //        (the corrected step is −0.1: uncorrected, the first step is √1000/10 ≈ 3.16× as long)
+  //   t=2: m = −0.01, v = 0.001999, √v = 0.0447101778            θ = −0.316227666 + 0.001/(0.0447101778 + 1e-8)
+  //                                                                = −0.293861399
+  bpt::expect_near_all(run(R"({"type":"adam","lr":0.1,"biasCorrection":false})", 0.0, {1, -1}),
+                       {-0.31622766601686936, -0.2938613989772403}, 1e-14, "adam without bias correction");
+  // true is the default: the same steps as test Adam.
+  bpt::expect_near_all(run(R"({"type":"adam","lr":0.1,"biasCorrection":true})", 0.0, {1, -1}),
+                       {-0.09999999900000002, -0.0947368411578948}, 1e-14, "adam, biasCorrection true");
+  bp::Json j;
+  bp::OptimConfig c;
+  ASSERT_TRUE(bp::Json::parse(R"({"type":"adam"})", j).ok());
+  ASSERT_TRUE(bp::parse_optimizer(j, c).ok());
+  EXPECT_EQ(c.to_json().dump(), R"({"type":"adam","lr":0.001,"beta1":0.9,"beta2":0.999,"eps":1e-08,"weightDecay":0,"biasCorrection":true,"decay":0})");
+  ASSERT_TRUE(bp::Json::parse(R"({"type":"adam","biasCorrection":false})", j).ok());
+  ASSERT_TRUE(bp::parse_optimizer(j, c).ok());
+  EXPECT_FALSE(c.bias_correction);
+  EXPECT_EQ(c.to_json().find("biasCorrection")->dump(), "false");
+}
+
 TEST(Optimizer, DefaultsFollowPyTorch) {
   bp::OptimConfig c;
   ASSERT_TRUE(bp::parse_optimizer(bp::Json(), c).ok());
@@ -145,6 +168,10 @@ TEST(Optimizer, BadConfigsNameTheValue) {
   EXPECT_EQ(parse_error(R"({"type":"rmsprop","momentum":-0.5})"), "optimizer (rmsprop): momentum must be in [0, 1), got -0.5");
   EXPECT_EQ(parse_error(R"({"type":"adam","eps":0})"), "optimizer (adam): eps must be > 0, got 0");
   EXPECT_EQ(parse_error(R"({"type":"adam","beta1":1})"), "optimizer (adam): beta1 must be in [0, 1), got 1");
+  EXPECT_EQ(parse_error(R"({"type":"adam","biasCorrection":"no"})"), "optimizer (adam): biasCorrection must be true or false, got \"no\"");
+  EXPECT_EQ(parse_error(R"({"type":"adam","biasCorrection":0})"), "optimizer (adam): biasCorrection must be true or false, got 0");
+  EXPECT_EQ(parse_error(R"({"type":"sgd","biasCorrection":false})"),
+            "optimizer (sgd): unknown option 'biasCorrection' (it takes: lr, momentum, nesterov, weightDecay, decay, decaySteps)");
   EXPECT_EQ(parse_error(R"({"type":"adagrad","momentum":0.9})"),
             "optimizer (adagrad): unknown option 'momentum' (it takes: lr, eps, decay, decaySteps)");
   EXPECT_EQ(parse_error(R"({"type":"adam","decaySteps":2.5})"), "optimizer (adam): decaySteps must be a whole number of steps, got 2.5");

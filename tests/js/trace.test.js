@@ -3,9 +3,10 @@
 // stride × padding, pools of size 2/3 with stride 1/2, each activation, dense, both losses),
 // and the derivation's steps against their definitions. Inputs from `distinct` keep ReLU inputs
 // off 0 and max-pool windows off ties; entries the core flags as kinks are left out.
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadBackprop, BackpropError } from '../../web/index.js';
-import { distinct, randn, size } from './helpers.js';
+import { distinct, expectClose, randn, size } from './helpers.js';
 
 const bp = await loadBackprop();
 const N = 2;
@@ -210,6 +211,43 @@ describe('net.trace', () => {
     agrees(tr.loss.dInput, net.numericGradient(x, t, N, { layer: 0, tensor: 'input' }), 'loss dInput');
     net.dispose();
   });
+});
+
+// The shared fixtures (tests/fixtures/<name>.float{32,64}.json, written by the native tool
+// cpp/tools/make_fixtures.cpp; format in fixtures.test.js): the trace of each fixture's net on its
+// x and targets has the fixture's loss, output, every parameter gradient and the input gradient,
+// per tensor |a − e| ≤ tol · max|e| with fixtures.test.js's tolerances (float64 1e-12, float32 1e-5).
+describe('net.trace against the fixtures', () => {
+  const dir = new URL('../fixtures/', import.meta.url);
+  const files = readdirSync(dir).filter((f) => /\.float(32|64)\.json$/.test(f)).sort();
+  it('finds the six nets in both dtypes', () => expect(files.length).toBe(12));
+  for (const file of files) {
+    it(file, () => {
+      const f = JSON.parse(readFileSync(new URL(file, dir), 'utf8'));
+      const tol = f.spec.dtype === 'float64' ? 1e-12 : 1e-5;
+      const e = f.expected;
+      const net = bp.sequential(f.spec);
+      try {
+        for (const p of f.params) net.setParam(p.layer, p.name, p.values);
+        const tr = net.trace(f.x, f.targets, f.n);
+        expect(tr.dtype).toBe(f.spec.dtype);
+        expect(Math.abs(tr.loss.value - e.loss), `loss ${tr.loss.value}, want ${e.loss}`).toBeLessThanOrEqual(tol * Math.abs(e.loss));
+        const L = tr.layers.length;
+        expectClose(tr.loss.input, e.output, tol, 'output (the loss\'s input)');
+        expectClose(tr.layers[L - 1].output, e.output, tol, `output of layer ${L - 1}`);
+        expectClose(tr.loss.dInput, e.outputGrad, tol, 'outputGrad (the loss\'s dInput)');
+        expect(e.grads.length).toBe(net.paramInfo().length);
+        for (const g of e.grads) {
+          const got = tr.layers[g.layer].grads[g.name];
+          expect(got, `grad ${g.name} of layer ${g.layer}`).toBeDefined();
+          expectClose(got.values, g.values, tol, `grad ${g.name} of layer ${g.layer}`);
+        }
+        expectClose(tr.layers[0].dInput, e.inputGrad, tol, 'inputGrad (layer 0 dInput)');
+      } finally {
+        net.dispose();
+      }
+    });
+  }
 });
 
 describe('teaching bugs in trace', () => {

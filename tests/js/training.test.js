@@ -64,7 +64,7 @@ describe('initialisation', () => {
 describe('optimizers', () => {
   it('normalises the spec optimizer and defaults to sgd lr 0.01', () => {
     const a = bp.sequential(small({ optimizer: { type: 'adam', lr: 1e-3 } }));
-    expect(a.optimizer).toEqual({ type: 'adam', lr: 0.001, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, decay: 0 });
+    expect(a.optimizer).toEqual({ type: 'adam', lr: 0.001, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, biasCorrection: true, decay: 0 });
     const b = bp.sequential(small());
     expect(b.optimizer).toEqual({ type: 'sgd', lr: 0.01, momentum: 0, nesterov: false, weightDecay: 0, decay: 0 });
     a.dispose();
@@ -100,6 +100,41 @@ describe('optimizers', () => {
     }
   });
 
+  it('adam biasCorrection: false uses m and v as they are (no division by 1 − βᵗ), kept in the spec and model files', () => {
+    const { x, y } = toyData(6);
+    const lr = 0.01, eps = 1e-8;
+    for (const biasCorrection of [false, true]) {
+      const net = bp.sequential(small({ dtype: 'float64', optimizer: { type: 'adam', lr, biasCorrection } }));
+      expect(net.optimizer.biasCorrection).toBe(biasCorrection);
+      net.computeGradients(x, y, 6);
+      const w = Array.from(net.getParam(4, 'weight')), g = Array.from(net.getGrad(4, 'weight'));
+      net.trainStep(x, y, 6);
+      // t = 1: m = 0.1·g, v = 0.001·g²; corrected: m̂ = g, v̂ = g².
+      const want = w.map((wi, i) => {
+        const m = 0.1 * g[i], v = 0.001 * g[i] * g[i];
+        return biasCorrection ? wi - (lr / 0.1) * m / (Math.sqrt(v) / Math.sqrt(1 - 0.999) + eps) : wi - lr * m / (Math.sqrt(v) + eps);
+      });
+      const got = Array.from(net.getParam(4, 'weight'));
+      for (let i = 0; i < want.length; i++) expect(Math.abs(got[i] - want[i]), `weight[${i}]`).toBeLessThan(1e-15);
+      const copy = bp.load(net.save({ optimizer: true }));
+      expect(copy.optimizer.biasCorrection).toBe(biasCorrection);
+      expect(copy.trainStep(x, y, 6)).toBe(net.trainStep(x, y, 6));
+      expect(snapshot(copy)).toEqual(snapshot(net));
+      copy.dispose();
+      net.dispose();
+    }
+    const net = bp.sequential(small({ optimizer: { type: 'adam' } }));
+    const before = snapshot(net);
+    expectError(() => net.setOptimizer({ type: 'adam', biasCorrection: 'no' }), 'optimizer (adam): biasCorrection must be true or false, got "no"');
+    expectError(() => net.setOptimizer({ type: 'adam', biasCorrection: 1 }), 'optimizer (adam): biasCorrection must be true or false, got 1');
+    expectError(() => net.setOptimizer({ type: 'sgd', biasCorrection: false }),
+      "optimizer (sgd): unknown option 'biasCorrection' (it takes: lr, momentum, nesterov, weightDecay, decay, decaySteps)");
+    expect(snapshot(net)).toEqual(before);
+    net.setOptimizer({ type: 'adam', lr: 0.01, biasCorrection: false });
+    expect(net.spec.optimizer.biasCorrection).toBe(false);
+    net.dispose();
+  });
+
   it('rejects bad optimizers with the value, leaving the net unchanged', () => {
     const net = bp.sequential(small({ optimizer: { type: 'adam', lr: 0.01 } }));
     const before = snapshot(net);
@@ -108,7 +143,7 @@ describe('optimizers', () => {
     expectError(() => net.setOptimizer({ type: 'sgd', momentum: 1 }), 'optimizer (sgd): momentum must be in [0, 1), got 1');
     expectError(() => net.setOptimizer({ type: 'rmsprop', eps: 0 }), 'optimizer (rmsprop): eps must be > 0, got 0');
     expectError(() => net.setOptimizer({ type: 'adam', lr: 0.1, momentum: 0.9 }),
-      "optimizer (adam): unknown option 'momentum' (it takes: lr, beta1, beta2, eps, weightDecay, decay, decaySteps)");
+      "optimizer (adam): unknown option 'momentum' (it takes: lr, beta1, beta2, eps, weightDecay, biasCorrection, decay, decaySteps)");
     expectError(() => net.setOptimizer('adam'), 'optimizer: must be an object like { type: \'adam\', lr: 0.001 }, got string adam');
     expect(snapshot(net)).toEqual(before);
     net.setOptimizer({ type: 'rmsprop', lr: 0.001 });

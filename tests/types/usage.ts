@@ -116,7 +116,7 @@ async function main(): Promise<void> {
   const trows: GradCheckRow[] = (await t.gradCheck(x, y, 2, { maxCoords: 10 })).rows;
   const tw = await t.getParam(0, 'weight');
   await t.setParam(0, 'weight', tw);
-  await t.setOptimizer({ type: 'adam', lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 });
+  await t.setOptimizer({ type: 'adam', lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, biasCorrection: true });
   const saved: Uint8Array = await t.save();
   const reloaded = await t.load(saved);
   console.log(te2, tl, count, fitted.stopped, fitted.loss, te, tp, tf, trows, reloaded.outputShape, new TrainerEvent('progress', 1).detail);

@@ -5,7 +5,8 @@
 //  2. A 2-D loss surface: a dense 1 -> 1 net (weight w, bias b: exactly two parameters) with MSE
 //     on five points, an elongated bowl. Its contours are net.loss at a grid of setParam values;
 //     each optimizer's path is getParam after every trainStep.
-// Adam without bias correction is not raced: the core's Adam has no option to switch it off.
+// Adam without bias correction (the chapter's "break it") races too, in red: the core's Adam
+// with biasCorrection: false.
 import { loadSubset, batchOf } from './mnist.js';
 import { paragraphs } from './tex.js';
 
@@ -24,11 +25,12 @@ export const RACERS = [
   { id: 'adagrad', color: '#2ca02c', mnist: { type: 'adagrad', lr: 0.01 }, surface: { type: 'adagrad', lr: 0.5 } },
   { id: 'rmsprop', color: '#9467bd', mnist: { type: 'rmsprop', lr: 0.001 }, surface: { type: 'rmsprop', lr: 0.02 } },
   { id: 'adadelta', color: '#8c564b', mnist: { type: 'adadelta', lr: 1 }, surface: { type: 'adadelta', lr: 1 } },
-  { id: 'adam', color: '#d62728', mnist: { type: 'adam', lr: 0.001 }, surface: { type: 'adam', lr: 0.1 } },
+  { id: 'adam', color: '#ff7f0e', mnist: { type: 'adam', lr: 0.001 }, surface: { type: 'adam', lr: 0.1 } },
+  { id: 'adamNoBias', color: '#d62728', mnist: { type: 'adam', lr: 0.001, biasCorrection: false }, surface: { type: 'adam', lr: 0.1, biasCorrection: false } },
 ];
 const configText = (c) => Object.entries(c).filter(([k]) => k !== 'type').map(([k, v]) => `${k === 'lr' ? 'η' : k} = ${v}`).join(', ');
 
-// The race's net: a small MLP (fast enough for seven optimizers in a few seconds).
+// The race's net: a small MLP (fast enough for eight optimizers in a few seconds).
 export const RACE_SPEC = { input: [1, 28, 28], layers: [{ type: 'flatten' }, { type: 'dense', units: 32 }, { type: 'relu' }, { type: 'dense', units: 10 }], loss: 'softmax_cross_entropy', seed: 1 };
 export const RACE = { steps: 150, batch: 32, seed: 7 };
 
@@ -158,7 +160,7 @@ function drawCurves(canvas, curves, total, t) {
   }
   ctx.fillText(`${t('opt.stepAxis')} →`, W - 60, H - 8);
   ctx.fillText(t('opt.lossAxis'), L + 4, T + 12);
-  // a running mean over 5 steps keeps seven noisy curves readable; the table holds the raw numbers
+  // a running mean over 5 steps keeps eight noisy curves readable; the table holds the raw numbers
   RACERS.forEach((r) => {
     const c = curves[r.id];
     if (!c?.length) return;
@@ -314,7 +316,7 @@ export async function mount(root, { core, tr, headingLevel = 3, lesson }) {
       h('p', { className: 'note', textContent: t('opt.surfaceAbout', { steps: SURFACE.steps }) }),
       legend.cloneNode(true), surfCanvas, surfTable),
     h('section', { className: 'card' }, h(H, { textContent: t('bug.adam-no-bias-correction') }),
-      ...(noBias ? paragraphs(noBias) : []), h('p', { className: 'note', textContent: t('opt.noBiasOption') })),
+      ...(noBias ? paragraphs(noBias) : [])),
   );
   await newRace();
   // like a figure that pauses when it leaves the viewport: a running race waits while unseen

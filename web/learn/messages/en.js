@@ -256,7 +256,6 @@ export default {
   'opt.surfaceAbout': 'A dense layer with one input and one output has exactly two parameters, w and b. With mean squared error on five points (x from 1 to 3, t = x/2 + 1) its loss is a long, narrow bowl with the minimum at w = 0.5, b = 1 (the black dot). Shading: the core\'s loss on a 64 × 64 grid of (w, b); lines: each optimizer\'s {steps} steps from the same start, read back with getParam.',
   'opt.surfaceAlt': 'Contour plot of the loss over w and b with the path of each optimizer; the end points are in the table below.',
   'opt.surfaceTable': 'Where each optimizer is after {count} steps',
-  'opt.noBiasOption': 'Not raced here: the core\'s Adam always applies the bias correction and has no option to turn it off, and the page does not recompute an optimizer in JavaScript.',
   'step.title': 'Step through one training step',
   'step.focus': 'The layer in focus',
   'step.noFocus': 'The update touches every layer at once: no single chapter.',

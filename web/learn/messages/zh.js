@@ -256,7 +256,6 @@ export default {
   'opt.surfaceAbout': '一个单输入单输出的全连接层恰好有两个参数 w 和 b。在五个点上（x 从 1 到 3，t = x/2 + 1）用均方误差，损失是一个狭长的碗，最小值在 w = 0.5、b = 1（黑点）。底色：核心在 (w, b) 的 64 × 64 网格上算出的损失；折线：各优化方法从同一起点走的 {steps} 步，每步用 getParam 读回。',
   'opt.surfaceAlt': '损失关于 w 和 b 的等高线图，以及各优化方法的路径；终点列在下表中。',
   'opt.surfaceTable': '{count} 步之后各优化方法所在的位置',
-  'opt.noBiasOption': '这里不参加比赛：核心的 Adam 总是做偏差修正，没有关闭它的选项，而本页不在 JavaScript 里重写优化器。',
   'step.title': '逐步走完一次训练',
   'step.focus': '当前这一层',
   'step.noFocus': '参数更新同时作用于所有层，没有单独对应的章节。',
