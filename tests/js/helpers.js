@@ -1,6 +1,6 @@
 // Shared helpers for the Vitest suites (not a test file: no .test.js suffix).
 import { expect } from 'vitest';
-import { mulberry32 as rng } from './random.js';
+import { mulberry32 as rng } from '../../web/core/random.js';
 
 /** Seeded uniform [0,1) generator (mulberry32): the same numbers on every run. */
 export { rng };

@@ -5,20 +5,12 @@ import { describe, expect, it } from 'vitest';
 import { loadBackprop } from '../../web/core/backprop.js';
 import { CHAPTERS, buildExample, settingsOf, traceOf } from '../../web/learn/example.js';
 import { termsOf, valuesOf, withViews } from '../../web/learn/terms.js';
+import { mulberry32 } from '../../web/core/random.js';
 
 const bp = await loadBackprop();
 
-// mulberry32, for the sizes
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// the seeded numbers (mulberry32, web/core/random.js)
+const rng = mulberry32;
 
 // Random settings within the chapter's limits (settingsOf then fixes the geometry).
 function randomSettings(chapter, r, seed) {

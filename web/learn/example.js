@@ -2,6 +2,7 @@
 // message naming each bad value), the one-layer float64 net with its loss, the seeded numbers,
 // and the two core calls the page makes (trace, numericGradient). No DOM.
 import { withBugSteps } from './bugsteps.js';
+import { mulberry32 } from '../core/random.js';
 
 // The chapters the page builds, their size controls [name, min, max, default] and "break it" bugs.
 export const CHAPTERS = {
@@ -94,17 +95,8 @@ export function specOf(chapter, p) {
   return { ...base, input: [p.c, p.h, p.w], layers: [{ type: p.act, ...(p.act === 'prelu' ? { channelwise: p.c > 1 } : {}) }] };
 }
 
-// mulberry32: the example's numbers from its seed
-function rng(seed) {
-  let a = (seed * 2654435761 + 0x9e3779b9) >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// the example's numbers from its seed (mulberry32, web/core/random.js)
+const rng = (seed) => mulberry32((seed * 2654435761 + 0x9e3779b9) >>> 0);
 // Two decimals so the written-out sums stay readable.
 const round2 = (v) => Math.round(v * 100) / 100;
 

@@ -9,6 +9,7 @@
 // with biasCorrection: false.
 import { loadSubset, batchOf } from './mnist.js';
 import { paragraphs } from './tex.js';
+import { mulberry32 } from '../core/random.js';
 
 const h = (tag, { dataset, ...props } = {}, ...kids) => {
   const el = Object.assign(document.createElement(tag), props);
@@ -37,17 +38,8 @@ export const RACE = { steps: 150, batch: 32, seed: 7 };
 // The surface: five points t = x/2 + 1, x in [1, 3]: the minimum at w = 1/2, b = 1, a long valley.
 export const SURFACE = { xs: [1, 1.5, 2, 2.5, 3], start: [-1.5, 3.5], steps: 100, w: [-2, 2.5], b: [-1, 4.5], grid: 64 };
 
-// mulberry32
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// the seeded numbers (mulberry32, web/core/random.js)
+const rng = mulberry32;
 
 /** The MNIST race: one net per optimizer, the same batches; -> { curves: { id: [loss per step] } } (runs in chunks). */
 function raceMnist(core, batches, onProgress) {

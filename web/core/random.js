@@ -1,4 +1,5 @@
-// random.js: a seeded uniform [0,1) generator (mulberry32), the same numbers on every run (tests only).
+// random.js: a seeded uniform [0,1) generator (mulberry32), the same numbers on every run: the
+// lessons' example numbers, and the tests.
 export function mulberry32(seed) {
   let a = seed >>> 0;
   return () => {
