@@ -28,6 +28,13 @@ export function encodeMnistSubset(train, test, rows = 28, cols = 28) {
   return out;
 }
 
+/** The bundled subset (dist/mnist-subset.bin beside the package's web/), fetched and decoded: a page or a worker. */
+export async function fetchMnistSubset(url = new URL('../../dist/mnist-subset.bin', import.meta.url)) {
+  const res = await fetch(url);
+  if (!res.ok) throw new BackpropError(`mnist subset: cannot load ${url} (HTTP ${res.status})`);
+  return decodeMnistSubset(await res.arrayBuffer());
+}
+
 /** bytes -> { train: {images, labels, count, shape}, test: {...} } with uint8 pixels; BackpropError on a bad file. */
 export function decodeMnistSubset(bytes) {
   const u8 = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);

@@ -8,7 +8,7 @@
 // workers (web/worker/replicas.js) where the page is cross-origin isolated (COOP + COEP headers, which
 // blogs rarely send), and on one thread elsewhere; the `threads` property says which.
 import { trainer } from '../worker/trainer.js';
-import { decodeMnistSubset } from '../core/mnist-subset.js';
+import { fetchMnistSubset } from '../core/mnist-subset.js';
 import { loadMnist } from '../core/mnist.js';
 import { presets } from '../core/presets.js';
 import { mnistPreprocess } from '../core/preprocess.js';
@@ -18,7 +18,6 @@ import en from '../learn/messages/en.js';
 import zh from '../learn/messages/zh.js';
 
 const MESSAGES = { en, zh };
-const SUBSET_URL = new URL('../../dist/mnist-subset.bin', import.meta.url);
 const toFloats = (u8) => Float32Array.from(u8, (v) => v / 255);
 
 // Unset attributes: the preset's optimizer, lr and batch size; these for the rest.
@@ -179,11 +178,7 @@ export class BackpropDemoElement extends HTMLElement {
   }
 
   async #loadData(src) {
-    if (!src) {
-      const res = await fetch(SUBSET_URL);
-      if (!res.ok) throw new Error(`backprop-demo: cannot load ${SUBSET_URL} (HTTP ${res.status})`);
-      return decodeMnistSubset(await res.arrayBuffer());
-    }
+    if (!src) return fetchMnistSubset();
     const dir = new URL(src.endsWith('/') ? src : src + '/', document.baseURI);
     return loadMnist(async (f) => {
       const res = await fetch(new URL(f, dir));

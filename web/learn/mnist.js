@@ -1,16 +1,10 @@
 // mnist.js: the bundled MNIST subset (dist/mnist-subset.bin, 2000 training and 500 test digits),
 // fetched and decoded once for the optimizer race and the network chapter.
-import { decodeMnistSubset } from '../core/mnist-subset.js';
+import { fetchMnistSubset } from '../core/mnist-subset.js';
 
 let subset = null;
 export function loadSubset() {
-  subset ??= fetch(new URL('../../dist/mnist-subset.bin', import.meta.url))
-    .then((r) => {
-      if (!r.ok) throw new Error(`mnist subset: HTTP ${r.status}`);
-      return r.arrayBuffer();
-    })
-    .then((b) => decodeMnistSubset(new Uint8Array(b)));
-  return subset;
+  return (subset ??= fetchMnistSubset());
 }
 
 /** Images `indices` of a set as float32 pixels in [0, 1] and their labels. */
