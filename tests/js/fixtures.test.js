@@ -1,14 +1,11 @@
 // Native/WASM parity: recompute tests/fixtures/*.json (written by the native tool
 // cpp/tools/make_fixtures.cpp, also checked by the gtest test_fixtures.cpp) through the
 // WASM module. Per tensor |a − e| ≤ tol · max|e|: float64 1e-12, float32 1e-5.
-import { readdirSync, readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadBackprop } from '../../web/index.js';
-import { expectClose } from './helpers.js';
+import { expectClose, fixtures } from './helpers.js';
 
-const dir = new URL('../fixtures/', import.meta.url);
-// <name>.float32.json / <name>.float64.json; other files there are other tests' data
-const files = readdirSync(dir).filter((f) => /\.float(32|64)\.json$/.test(f)).sort();
+const all = fixtures();
 
 let bp;
 beforeAll(async () => {
@@ -17,12 +14,10 @@ beforeAll(async () => {
 
 describe('shared fixtures through WASM', () => {
   it('exist: six nets in both dtypes', () => {
-    expect(files.length).toBe(12);
+    expect(all.length).toBe(12);
   });
-  for (const file of files) {
+  for (const { file, f, tol } of all) {
     it(file, () => {
-      const f = JSON.parse(readFileSync(new URL(file, dir), 'utf8'));
-      const tol = f.spec.dtype === 'float64' ? 1e-12 : 1e-5;
       const e = f.expected;
       const net = bp.sequential(f.spec);
       expect(net.dtype).toBe(f.spec.dtype);

@@ -1,4 +1,5 @@
 // Shared helpers for the Vitest suites (not a test file: no .test.js suffix).
+import { readdirSync, readFileSync } from 'node:fs';
 import { expect } from 'vitest';
 import { mulberry32 as rng } from '../../web/core/random.js';
 
@@ -61,3 +62,16 @@ export const smallCnnSpec = (dtype) => ({
   dtype,
   seed: 3,
 });
+
+/**
+ * The shared fixtures, tests/fixtures/<name>.float{32,64}.json (written by the native tool
+ * cpp/tools/make_fixtures.cpp; other files there are other tests' data): [{ file, f, tol }] with
+ * the per-tensor tolerance |a − e| ≤ tol · max|e|: float64 1e-12, float32 1e-5.
+ */
+export function fixtures() {
+  const dir = new URL('../fixtures/', import.meta.url);
+  return readdirSync(dir).filter((file) => /\.float(32|64)\.json$/.test(file)).sort().map((file) => {
+    const f = JSON.parse(readFileSync(new URL(file, dir), 'utf8'));
+    return { file, f, tol: f.spec.dtype === 'float64' ? 1e-12 : 1e-5 };
+  });
+}

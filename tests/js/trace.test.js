@@ -3,10 +3,9 @@
 // stride × padding, pools of size 2/3 with stride 1/2, each activation, dense, both losses),
 // and the derivation's steps against their definitions. Inputs from `distinct` keep ReLU inputs
 // off 0 and max-pool windows off ties; entries the core flags as kinks are left out.
-import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadBackprop, BackpropError } from '../../web/index.js';
-import { distinct, expectClose, randn, size } from './helpers.js';
+import { distinct, expectClose, fixtures, randn, size } from './helpers.js';
 
 const bp = await loadBackprop();
 const N = 2;
@@ -218,13 +217,10 @@ describe('net.trace', () => {
 // x and targets has the fixture's loss, output, every parameter gradient and the input gradient,
 // per tensor |a − e| ≤ tol · max|e| with fixtures.test.js's tolerances (float64 1e-12, float32 1e-5).
 describe('net.trace against the fixtures', () => {
-  const dir = new URL('../fixtures/', import.meta.url);
-  const files = readdirSync(dir).filter((f) => /\.float(32|64)\.json$/.test(f)).sort();
-  it('finds the six nets in both dtypes', () => expect(files.length).toBe(12));
-  for (const file of files) {
+  const all = fixtures();
+  it('finds the six nets in both dtypes', () => expect(all.length).toBe(12));
+  for (const { file, f, tol } of all) {
     it(file, () => {
-      const f = JSON.parse(readFileSync(new URL(file, dir), 'utf8'));
-      const tol = f.spec.dtype === 'float64' ? 1e-12 : 1e-5;
       const e = f.expected;
       const net = bp.sequential(f.spec);
       try {

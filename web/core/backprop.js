@@ -472,10 +472,9 @@ export class Net {
   }
   /** Loss and accuracy over a whole dataset (or its first `limit` samples), in batches inside WASM. */
   evaluateDataset(dataset, { batchSize = 256, limit = 0 } = {}) {
-    const h = this.#handle();
-    if (!(dataset instanceof Dataset)) throw new BackpropError(`evaluate: expected a dataset from bp.dataset(), got ${describe(dataset)}`);
+    const h = this.#handle(), ds = datasetHandle(dataset, 'evaluate');
     if (!Number.isInteger(limit) || limit < 0) throw new BackpropError(`evaluate: limit must be a non-negative integer, got ${limit}`);
-    check(h.evaluateDataset(dataset[HANDLE](), positiveInt(batchSize, 'evaluate: batchSize'), limit));
+    check(h.evaluateDataset(ds, positiveInt(batchSize, 'evaluate: batchSize'), limit));
     return this.#lossAccuracy(h);
   }
   #lossAccuracy(h) {
