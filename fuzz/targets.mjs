@@ -25,12 +25,12 @@ export class Broken extends Error {
 }
 
 /**
- * The message's class, its template: cut at the first quote (what follows quotes the input) and
- * at "got", hex and numbers blanked, at most 100 characters.
+ * The message's class, its template: cut at the first quote or bracket (what follows quotes the
+ * input) and at "got", hex and numbers blanked, at most 100 characters.
  */
 export function outcomeClass(message) {
   return message
-    .replace(/['"].*/, '…')
+    .replace(/['"[{].*/, '…')
     .replace(/\bgot .*/, 'got …')
     .replace(/0x[0-9a-f]+/gi, '#')
     .replace(/-?\d+(\.\d+)?(e[+-]?\d+)?/gi, '#')

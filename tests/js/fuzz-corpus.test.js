@@ -74,5 +74,6 @@ describe('the fuzz corpus through the WASM module', () => {
     expect(outcomeClass("layer 3 (conv2d): unknown option 'sride' (it takes: filters, kernel, stride, padding)")).toBe('layer # (conv#d): unknown option …');
     expect(outcomeClass('model file: truncated: 20 bytes, expected 0x1c')).toBe('model file: truncated: # bytes, expected #');
     expect(outcomeClass('spec: seed must be a non-negative integer, got -1')).toBe('spec: seed must be a non-negative integer, got …');
+    expect(outcomeClass('spec: unknown loss [[1]] (known: softmax_cross_entropy, mse)')).toBe('spec: unknown loss …');
   });
 });
