@@ -3,10 +3,10 @@
 // the real dist/backprop.mjs, through the package's API (fuzz/targets.mjs).
 //
 //   node fuzz/wasm.mjs --target model_file|spec|json [--seconds 30 | --runs N] [--seed 1]
-//                      [--check-every 200] [--timeout 60] [--out test-results/fuzz]
+//                      [--check-every 200] [--timeout 60] [--out test-results/fuzz] [--corpus DIR]
 //   node fuzz/wasm.mjs --target model_file FILE...     runs each file once (a reproducer)
 //
-// Seeds: fuzz/corpus/<target>/ (fuzz/make-corpus.mjs). Each execution takes a corpus entry,
+// Seeds: fuzz/corpus/<target>/ (fuzz/make-corpus.mjs), or --corpus DIR. Each execution takes a corpus entry,
 // applies 1-4 mutations (bit and byte flips, inserts, deletes, copies, splices with another
 // entry, interesting 32- and 64-bit values little-endian at random offsets and over words that
 // look like lengths, interesting decimal numbers over digits, dictionary tokens, and edits of
@@ -31,7 +31,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 // ---- options ----
 const argv = process.argv.slice(2);
-const opt = { target: 'model_file', seconds: 30, runs: Infinity, seed: 1, checkEvery: 200, timeout: 60, out: join(root, 'test-results/fuzz') };
+const opt = { target: 'model_file', seconds: 30, runs: Infinity, seed: 1, checkEvery: 200, timeout: 60, out: join(root, 'test-results/fuzz'), corpus: null };
 const files = [];
 for (let i = 0; i < argv.length; i++) {
   const a = argv[i], v = () => argv[++i];
@@ -42,11 +42,12 @@ for (let i = 0; i < argv.length; i++) {
   else if (a === '--check-every') opt.checkEvery = Number(v());
   else if (a === '--timeout') opt.timeout = Number(v());
   else if (a === '--out') opt.out = v();
+  else if (a === '--corpus') opt.corpus = v();
   else if (a.startsWith('--')) usage(`unknown option ${a}`);
   else files.push(a);
 }
 function usage(msg) {
-  console.error(`wasm.mjs: ${msg}\nusage: node fuzz/wasm.mjs --target model_file|spec|json [--seconds S | --runs N] [--seed N] [--check-every N] [--timeout S] [--out DIR] [FILE...]`);
+  console.error(`wasm.mjs: ${msg}\nusage: node fuzz/wasm.mjs --target model_file|spec|json [--seconds S | --runs N] [--seed N] [--check-every N] [--timeout S] [--out DIR] [--corpus DIR] [FILE...]`);
   process.exit(2);
 }
 const { bp, targets, known, healthy } = await wasmTargets();
@@ -55,13 +56,14 @@ if (!target) usage(`unknown target '${opt.target}' (known: ${Object.keys(targets
 if (!(opt.seconds > 0) || !(opt.runs > 0) || !Number.isSafeInteger(opt.seed) || !(opt.checkEvery >= 1)) usage('--seconds, --runs, --check-every must be > 0 and --seed an integer');
 
 // ---- findings ----
+let runs = 0; // executions done
 mkdirSync(opt.out, { recursive: true });
 const show = (p) => relative(process.cwd(), p) || p;
 function finding(kind, error, input, note = '') {
   const name = `crash-wasm-${opt.target}-${createHash('sha1').update(input).digest('hex').slice(0, 12)}`;
   const path = join(opt.out, name);
   writeFileSync(path, input);
-  console.log(`\nFINDING (${kind}) in wasm ${opt.target}: ${error?.name ?? ''}: ${error?.message ?? error}`);
+  console.log(`\nFINDING (${kind}) in wasm ${opt.target} at execution #${runs + 1}: ${error?.name ?? ''}: ${error?.message ?? error}`);
   if (error?.stack) console.log(error.stack.split('\n').slice(1, 8).join('\n'));
   if (note) console.log(note);
   console.log(`input (${input.length} bytes) saved to ${show(path)}`);
@@ -84,7 +86,7 @@ function execute(input) {
 }
 
 // ---- seeds ----
-const corpusDir = join(root, 'fuzz/corpus', opt.target);
+const corpusDir = opt.corpus ?? join(root, 'fuzz/corpus', opt.target);
 const seeds = readdirSync(corpusDir).sort().map((f) => ({ name: f, bytes: new Uint8Array(readFileSync(join(corpusDir, f))) }));
 for (const s of seeds) if (known(opt.target, s.bytes)) break;
 
@@ -312,7 +314,7 @@ const corpus = seeds.map((s) => ({ bytes: s.bytes, crc: endsWithCrc(s.bytes) }))
 const classes = new Map();
 const current = openSync(join(opt.out, `current-wasm-${opt.target}`), 'w');
 const heap0 = bp.heapInUse();
-let runs = 0, lastInput = null;
+let lastInput = null;
 
 function one(input, parent) {
   writeSync(current, input, 0, input.length, 0);
