@@ -8,7 +8,7 @@
 // workers (web/worker/replicas.js) where the page is cross-origin isolated (COOP + COEP headers, which
 // blogs rarely send), and on one thread elsewhere; the `threads` property says which.
 import { trainer } from '../worker/trainer.js';
-import { fetchMnistSubset } from '../core/mnist-subset.js';
+import { loadMnistSubset } from '../core/mnist-subset.js';
 import { loadMnist } from '../core/mnist.js';
 import { presets } from '../core/presets.js';
 import { mnistPreprocess } from '../core/preprocess.js';
@@ -178,7 +178,7 @@ export class BackpropDemoElement extends HTMLElement {
   }
 
   async #loadData(src) {
-    if (!src) return fetchMnistSubset();
+    if (!src) return loadMnistSubset();
     const dir = new URL(src.endsWith('/') ? src : src + '/', document.baseURI);
     return loadMnist(async (f) => {
       const res = await fetch(new URL(f, dir));

@@ -5,6 +5,7 @@
 import { loadBackprop } from '../core/backprop.js';
 import { BackpropError } from '../core/errors.js';
 import { mnistFromIdx, MNIST_FILES } from '../core/mnist.js';
+import { readBytes } from '../core/read-bytes.js';
 import { trainingChunks } from '../core/fit.js';
 import { OPS, errorToMessage, transferList } from './protocol.js';
 import { ReplicaGroup } from './replicas.js';
@@ -146,7 +147,7 @@ export class Session {
       const sum = (m) => [...m.values()].reduce((a, b) => a + b, 0);
       this.emit('loading', { loaded: sum(got), total: sum(totals) });
     };
-    const bytes = await Promise.all(names.map((f) => readBytes(new URL(f, dir), (n, total) => {
+    const bytes = await Promise.all(names.map((f) => readBytes(new URL(f, dir), `loadMnist: ${f}`, (n, total) => {
       got.set(f, (got.get(f) ?? 0) + n);
       totals.set(f, total);
       report(false);
@@ -499,32 +500,6 @@ function describe(net) {
     dtype: net.dtype, inputShape: net.inputShape, outputShape: net.outputShape, spec: net.spec, layers: net.layers(), params,
     paramCount: params.reduce((a, p) => a + sizeOf(p.shape), 0),
   };
-}
-
-// The bytes at url, onBytes(n, total) as they arrive; file: URLs from disk (Node).
-async function readBytes(url, onBytes) {
-  if (url.protocol === 'file:') {
-    const { readFile } = await import(/* @vite-ignore */ 'node:fs/promises');
-    const b = new Uint8Array(await readFile(url));
-    onBytes(b.length, b.length);
-    return b;
-  }
-  const res = await fetch(url);
-  if (!res.ok) throw new BackpropError(`loadMnist: ${url.pathname.split('/').pop()}: HTTP ${res.status}`);
-  const total = Number(res.headers.get('content-length')) || 0;
-  const reader = res.body.getReader(), parts = [];
-  let got = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    parts.push(value);
-    got += value.length;
-    onBytes(value.length, total);
-  }
-  const out = new Uint8Array(got);
-  let o = 0;
-  for (const p of parts) out.set(p, (o += p.length) - p.length);
-  return out;
 }
 
 /**
