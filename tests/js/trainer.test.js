@@ -1,11 +1,16 @@
 // The async trainer API (web/worker/trainer.js) over the one protocol (web/worker/protocol.js,
 // web/worker/session.js): over a MessageChannel whose far end runs serve(), on this thread, and in
 // a real worker (worker_threads in Node, the same web/worker/worker.js a page runs).
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { trainer, Trainer, BackpropError } from '../../web/index.js';
 import { serve } from '../../web/worker/session.js';
 import { transferList } from '../../web/worker/protocol.js';
 
+const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const spec = {
   input: [4], layers: [{ type: 'dense', units: 3 }], loss: 'softmax_cross_entropy', dtype: 'float64', seed: 2,
 };
@@ -138,5 +143,30 @@ describe('trainer transport', () => {
     expect((await t.init(spec)).outputShape).toEqual([3]);
     expect((await t.getParam(0, 'weight')).length).toBe(12);
     await t.dispose();
+  });
+
+  it('a worker that cannot start rejects trainer() with a BackpropError: a missing script, a silent one', async () => {
+    // Copies of web/: one without worker.js (a bundler that lost it), one whose worker.js never
+    // says it is ready (spawn.js waits 30 s for that; 0.3 s in the copy).
+    const tmp = mkdtempSync(join(tmpdir(), 'bp-spawn-'));
+    const copy = async (name, worker, wait) => {
+      cpSync(join(root, 'web'), join(tmp, name), { recursive: true });
+      const at = join(tmp, name, 'worker');
+      if (worker === null) rmSync(join(at, 'worker.js'));
+      else writeFileSync(join(at, 'worker.js'), worker);
+      writeFileSync(join(at, 'spawn.js'), readFileSync(join(at, 'spawn.js'), 'utf8').replace('const START_MS = 30_000;', `const START_MS = ${wait};`));
+      return import(pathToFileURL(join(at, 'trainer.js')).href);
+    };
+    try {
+      const missing = await copy('missing', null, 30_000);
+      const a = await missing.trainer(spec, { worker: true }).catch((e) => e);
+      expect(a.name).toBe('BackpropError');
+      expect(a.message).toMatch(/^trainer: the worker could not start from worker\.js \(the worker failed: Cannot find module '.*\/missing\/worker\/worker\.js'/);
+      const silent = await copy('silent', 'setInterval(() => {}, 1000);\n', 300);
+      const b = await silent.trainer(spec, { worker: true }).catch((e) => e);
+      expect([b.name, b.message]).toEqual(['BackpropError', 'trainer: the worker could not start from worker.js (not ready after 0.3 s)']);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
   });
 });

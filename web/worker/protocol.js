@@ -6,6 +6,7 @@
 //   worker -> client   { id, result }                     the call finished
 //                      { id, error: { name, message } }   the call failed; a BackpropError keeps its name
 //                      { event, detail }                  one of EVENTS (no id)
+//                      { ready: true }                    once, first: worker.js has loaded (spawn.js waits for it)
 //
 // Every call is answered exactly once; a failed call leaves the session as it was. Typed arrays
 // in args and results cross by transfer: the sender's buffer moves, no second copy.

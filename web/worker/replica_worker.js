@@ -6,7 +6,7 @@
 //   {type:'load', bytes}                 the net becomes this model file (with optimizer state); no reply
 //   {type:'run'}                         serves CMD_STEP commands in the shared buffer until CMD_EXIT; no reply
 //   {type:'save'}                        -> {type:'saved', bytes} (net.save(), parameters only)
-// Any failure -> {type:'error', message}.
+// Any failure -> {type:'error', message}. Once loaded it posts {ready: true} (spawn.js waits for it).
 import { loadBackprop } from '../core/backprop.js';
 import { sharedViews, spinUntil, CMD_STEP, CMD_EXIT, SEQ, ACK, CMD, N, AVG, FAILED } from './shared.js';
 
@@ -84,3 +84,4 @@ listen(async (msg) => {
     post({ type: 'error', message: e?.message ?? String(e) });
   }
 });
+post({ ready: true }); // spawn.js waits for it

@@ -7,3 +7,4 @@ const port = typeof WorkerGlobalScope !== 'undefined'
   ? self
   : (await import(/* @vite-ignore */ 'node:worker_threads')).parentPort;
 serve(port);
+port.postMessage({ ready: true }); // first: spawn.js waits for it (protocol.js)
