@@ -57,6 +57,16 @@ describe('demo page', () => {
     expect(problems).toEqual([]);
   });
 
+  it('"copy embed code" writes the tag for the site\'s own copy of the package: ./backprop-wasm/ unless the author says where', async () => {
+    expect(await page.inputValue('#embed-base')).toBe('./backprop-wasm/');
+    await page.click('#embed-copy');
+    expect(await page.inputValue('#embed-code')).toMatch(/^<script type="module" src="\.\/backprop-wasm\/dist\/element\.js"><\/script>\n<backprop-demo preset="derivation-cnn" /);
+    await page.fill('#embed-base', 'https://blog.example/static/bp/');
+    await page.click('#embed-copy');
+    expect(await page.inputValue('#embed-code')).toMatch(/^<script type="module" src="https:\/\/blog\.example\/static\/bp\/dist\/element\.js"><\/script>\n/);
+    expect(problems).toEqual([]);
+  });
+
   it('trains: the loss falls and samples/s and test accuracy are shown', async () => {
     const first = await page.evaluate(() => window.demo.state.loss[0][1]);
     expect(first).toBeGreaterThan(1.5);  // untrained: about ln 10

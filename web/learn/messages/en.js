@@ -419,6 +419,7 @@ export default {
   'demo.loadError': 'could not load {name}: {message}. The running session is untouched.',
   'demo.copyEmbed': 'copy embed code',
   'demo.embedCode': 'embed code',
+  'demo.embedBase': 'where your site serves its copy of backprop-wasm (the embed code loads it from there)',
   'demo.copied': 'copied',
   'demo.copyByHand': 'copy embed code (select the text)',
   'demo.footer': 'Runs offline from the local server: the WASM module, the worker and MNIST all come from this origin.',

@@ -419,6 +419,7 @@ export default {
   'demo.loadError': '无法加载 {name}: {message}。当前会话未受影响。',
   'demo.copyEmbed': '复制嵌入代码',
   'demo.embedCode': '嵌入代码',
+  'demo.embedBase': '你的网站上 backprop-wasm 副本的地址 (嵌入代码从这里加载它)',
   'demo.copied': '已复制',
   'demo.copyByHand': '复制嵌入代码 (请手动选中文本)',
   'demo.footer': '由本地服务器离线运行: WASM 模块、worker 和 MNIST 都来自本站。',
