@@ -14,20 +14,26 @@ export type Shape = number[];
 export type DType = 'float32' | 'float64';
 
 export type Activation = 'relu' | 'leaky_relu' | 'prelu' | 'elu' | 'selu' | 'sigmoid' | 'tanh';
-export type LossName = 'softmax_cross_entropy' | 'mse' | (string & {});
+/** The two losses; any other name is a mistake the type checker reports. */
+export type LossName = 'softmax_cross_entropy' | 'mse';
 
-/** One layer of a spec: { type, ...options } (see the README layer table). */
+/** A size for both dimensions, or [h, w]. */
+export type Pair = number | [number, number];
+
+/**
+ * One layer of a spec: { type, ...options } (see the README layer table). A union on `type`
+ * with no catch-all, so a misspelt type or option is a type error.
+ */
 export type LayerSpec =
-  | { type: 'conv2d'; filters: number; kernel: number | [number, number]; stride?: number | [number, number]; padding?: number | [number, number] }
+  | { type: 'conv2d'; filters: number; kernel: Pair; stride?: Pair; padding?: Pair }
   | { type: 'dense'; units: number }
   | { type: 'flatten' }
-  | { type: 'maxpool2d' | 'avgpool2d'; size: number | [number, number]; stride?: number | [number, number]; padding?: number | [number, number] }
+  | { type: 'maxpool2d' | 'avgpool2d'; size: Pair; stride?: Pair; padding?: Pair }
   | { type: 'globalmaxpool' | 'globalavgpool' }
   | { type: 'leaky_relu'; slope?: number }
   | { type: 'prelu'; channelwise?: boolean }
   | { type: 'elu'; alpha?: number }
-  | { type: 'relu' | 'selu' | 'sigmoid' | 'tanh' }
-  | { type: string; [option: string]: unknown };
+  | { type: 'relu' | 'selu' | 'sigmoid' | 'tanh' };
 
 export type OptimizerSpec =
   | { type: 'sgd'; lr?: number; momentum?: number; nesterov?: boolean; weightDecay?: number; decay?: number; decaySteps?: number }
@@ -251,8 +257,9 @@ export interface NetJSON {
   params: Array<ParamInfo & { values: number[] }>;
 }
 
-/** A dataset held inside the module (images copied in once). */
-export interface Dataset {
+/** A dataset held inside the module (images copied in once); made by bp.dataset(). */
+export class Dataset {
+  private constructor();
   readonly count: number;
   readonly shape: Shape;
   /** Targets per sample: 1 (class labels) or the mse targets. */
@@ -265,8 +272,9 @@ export interface Dataset {
   [Symbol.dispose](): void;
 }
 
-/** A sequential net. Owns WASM memory: call dispose() (or `using net = ...`). */
-export interface Net {
+/** A sequential net, made by bp.sequential(), bp.load() or bp.fromJSON(). Owns WASM memory: call dispose() (or `using net = ...`). */
+export class Net {
+  private constructor();
   readonly dtype: DType;
   readonly inputShape: Shape;
   readonly outputShape: Shape;
@@ -339,6 +347,14 @@ export interface Backprop {
   fromJSON(json: NetJSON): Net;
   /** Bytes the WASM heap has allocated (for leak checks). */
   heapInUse(): number;
+  /** The module's linear memory in bytes (it grows on demand and never shrinks). */
+  memoryBytes(): number;
+  /** true: every layer runs its reference loops instead of the fast kernels. */
+  setReferenceKernels(on: boolean): void;
+  /** false: stride-1 3×3 convs run the implicit GEMM instead of Winograd F(2×2, 3×3). */
+  setWinograd(on: boolean): void;
+  /** GFLOP/s of the GEMM micro-kernel, measured for about `ms` milliseconds (default 200). */
+  peakGflops(ms?: number): number;
 }
 
 /** Loads the WASM module once and returns the API. */
