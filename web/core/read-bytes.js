@@ -2,6 +2,7 @@
 // disk (Node's fetch does not take them). The session's loadMnist and the bundled subset read
 // through it.
 import { BackpropError } from './errors.js';
+import { nodeBuiltin } from './node-builtin.js';
 
 /** url (a URL) -> Uint8Array; onBytes(n, total) as they arrive. Failures: BackpropError `${what}: HTTP 404` (or the reason). */
 export async function readBytes(url, what, onBytes = () => {}) {
@@ -9,7 +10,7 @@ export async function readBytes(url, what, onBytes = () => {}) {
     throw new BackpropError(`${what}: ${e.message}`);
   };
   if (url.protocol === 'file:') {
-    const { readFile } = await import(/* @vite-ignore */ 'node:fs/promises');
+    const { readFile } = await nodeBuiltin('fs/promises');
     const b = new Uint8Array(await readFile(url).catch(failed));
     onBytes(b.length, b.length);
     return b;

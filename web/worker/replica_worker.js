@@ -8,6 +8,7 @@
 //   {type:'save'}                        -> {type:'saved', bytes} (net.save(), parameters only)
 // Any failure -> {type:'error', message}. Once loaded it posts {ready: true} (spawn.js waits for it).
 import { loadBackprop } from '../core/backprop.js';
+import { nodeBuiltin } from '../core/node-builtin.js';
 import { sharedViews, spinUntil, CMD_STEP, CMD_EXIT, SEQ, ACK, CMD, N, AVG, FAILED } from './shared.js';
 
 let post, listen;
@@ -15,7 +16,7 @@ if (typeof WorkerGlobalScope !== 'undefined') {
   post = (msg, transfer) => self.postMessage(msg, transfer);
   listen = (f) => (self.onmessage = (e) => f(e.data));
 } else {
-  const { parentPort } = await import(/* @vite-ignore */ 'node:worker_threads');
+  const { parentPort } = await nodeBuiltin('worker_threads');
   post = (msg, transfer) => parentPort.postMessage(msg, transfer);
   listen = (f) => parentPort.on('message', f);
 }

@@ -5,6 +5,7 @@
 // onFail hears of every way a worker can go: a script error, a message that cannot be read, a
 // worker_threads exit.
 import { BackpropError } from '../core/errors.js';
+import { nodeBuiltin } from '../core/node-builtin.js';
 
 const START_MS = 30_000;
 
@@ -86,7 +87,7 @@ function webWorker(kind) {
 }
 
 async function nodeWorker(url) {
-  const { Worker } = await import(/* @vite-ignore */ 'node:worker_threads');
+  const { Worker } = await nodeBuiltin('worker_threads');
   const w = new Worker(url);
   let ended = false, onMessage = () => {}, onFail = () => {};
   w.on('message', (m) => onMessage(m));
