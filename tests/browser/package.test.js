@@ -108,6 +108,9 @@ beforeAll(() => {
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
   execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', join(tmp, info.filename)], { cwd: app, stdio: 'ignore' });
   writeFileSync(join(app, 'train.js'), TRAIN);
+  writeFileSync(join(app, 'index.html'), PAGE);
+  writeFileSync(join(app, 'main.js'), MAIN);
+  writeFileSync(join(app, 'vite.config.js'), `export default { worker: { format: 'es' } };`); // the README's one setting
 }, 300_000);
 
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -144,9 +147,6 @@ describe('the npm tarball', () => {
   });
 
   it('(b) builds with Vite and trains in Chromium: on the page, in the module worker and in <backprop-demo>; no stray files', async () => {
-    writeFileSync(join(app, 'index.html'), PAGE);
-    writeFileSync(join(app, 'main.js'), MAIN);
-    writeFileSync(join(app, 'vite.config.js'), `export default { build: { outDir: 'dist', target: 'es2022' }, worker: { format: 'es' } };`);
     const vite = spawnSync(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build'], { cwd: app, encoding: 'utf8' });
     expect(vite.stderr).toBe(''); // no warnings either
     expect(vite.status).toBe(0);
