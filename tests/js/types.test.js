@@ -1,7 +1,8 @@
 // The hand-written declarations (types/*.d.ts) against a file that uses every call
 // (tests/types/usage.ts), and against deliberately wrong uses (tests/types/wrong.ts) to prove
 // the check can fail. Both compile as a Node app resolves the package (module and
-// moduleResolution nodenext), so the package's exports must lead TypeScript to the Node types.
+// moduleResolution nodenext), so the package's exports must lead TypeScript to the Node types;
+// tests/types/browser.ts compiles as a bundler resolves it for a page.
 import { readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -17,6 +18,12 @@ describe('TypeScript declarations', () => {
     expect(JSON.parse(readFileSync(join(root, 'tests/types/tsconfig.json'), 'utf8')).compilerOptions).toMatchObject({ module: 'nodenext', moduleResolution: 'nodenext' });
     expect(readFileSync(join(root, 'tests/types/usage.ts'), 'utf8')).toMatch(/import \{[^}]*loadMnistFromDir as fromRoot,[^}]*\} from 'backprop-wasm';/);
     const r = tsc('tsconfig.json');
+    expect(r.stdout + r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+
+  it("give a page (moduleResolution bundler) the browser entry's types, without the Node helpers", () => {
+    const r = tsc('tsconfig.browser.json'); // browser.ts expects the error of importing loadMnistFromDir there
     expect(r.stdout + r.stderr).toBe('');
     expect(r.status).toBe(0);
   });
