@@ -100,9 +100,9 @@ export async function train(net, steps = 300) {
 `;
 
 beforeAll(() => {
-  // npm pack runs prepack (the WASM build; up to date here, so make does nothing).
+  // npm pack runs the prepare script (the WASM build; up to date here, so make does nothing).
   const out = execFileSync('npm', ['pack', '--json', '--pack-destination', tmp], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  const info = JSON.parse(out.slice(out.search(/^\[\s*\{/m)))[0]; // after prepack's build output
+  const info = JSON.parse(out.slice(out.search(/^\[\s*\{/m)))[0]; // after prepare's build output
   files = info.files.map((f) => f.path).sort();
   mkdirSync(app);
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
