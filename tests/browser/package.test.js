@@ -96,7 +96,7 @@ describe('the npm tarball', () => {
     expect(vite.status).toBe(0);
     expect(readdirSync(join(app, 'dist/assets')).some((f) => /^worker-.*\.js$/.test(f))).toBe(true);
 
-    const server = await serve({ port: 0, dir: join(app, 'dist'), isolate: false, quiet: true });
+    const server = await serve({ port: 0, dir: join(app, 'dist'), allow: ['/'], isolate: false, quiet: true });
     const browser = await launch();
     try {
       const page = await browser.page();
