@@ -6,7 +6,7 @@
 // node_modules is in a git worktree). Malformed paths (bad percent-encoding, control characters,
 // backslashes, empty, '.' or '..' segments) get 400. It listens on 127.0.0.1 and answers only a Host of
 // localhost, 127.0.0.1 or [::1] with its port (403 otherwise, so a DNS-rebinding page cannot read it);
-// HOST=0.0.0.0 (or any other address) listens there and accepts any Host. Port from PORT (default 8080).
+// BACKPROP_HOST=0.0.0.0 (or any other address) listens there and accepts any Host. Port from PORT (default 8080).
 //
 // Why not Vite's dev server (a devDependency)? It serves its whole workspace root minus a denylist
 // (.env, *.pem, .git) where this serves an allowlist, and it rewrites what it serves (import analysis,
@@ -85,11 +85,11 @@ function handle(req, res, { dir, allow, isolate, hosts }) {
 }
 
 /**
- * Starts the server -> { server, url, close() }. host: the address to listen on (HOST; 127.0.0.1, where
+ * Starts the server -> { server, url, close() }. host: the address to listen on (BACKPROP_HOST, not HOST, which some shells set; 127.0.0.1, where
  * only loopback Host headers are answered; any other address answers any Host). dir: the folder served,
  * allow: the URL paths in it that are served (PUBLIC; ['/'] serves all of dir). isolate: COOP/COEP headers.
  */
-export async function serve({ port = process.env.PORT ?? 8080, host = process.env.HOST || '127.0.0.1', dir = root, allow = PUBLIC, isolate = true, quiet = false } = {}) {
+export async function serve({ port = process.env.PORT ?? 8080, host = process.env.BACKPROP_HOST || '127.0.0.1', dir = root, allow = PUBLIC, isolate = true, quiet = false } = {}) {
   const p = Number(port);
   if (String(port).trim() === '' || !Number.isInteger(p) || p < 0 || p > 65535) throw new Error(`port must be an integer from 0 to 65535, got '${port}'`);
   const options = { dir, allow, isolate, hosts: null };
@@ -112,7 +112,7 @@ export async function serve({ port = process.env.PORT ?? 8080, host = process.en
   if (!quiet) {
     console.log(`backprop-wasm demo: ${url}`);
     console.log(`  serves ${allow.join(' ')}`);
-    console.log(loopback ? '  to this machine only (HOST=0.0.0.0 to listen on every interface)' : `  on ${host}, to any Host`);
+    console.log(loopback ? '  to this machine only (BACKPROP_HOST=0.0.0.0 to listen on every interface)' : `  on ${host}, to any Host`);
   }
   return { server, url, close: () => new Promise((r) => server.close(r)) };
 }

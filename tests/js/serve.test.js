@@ -129,7 +129,7 @@ describe('serve.mjs: the repository', () => {
     expect(srv.address).toBe('127.0.0.1');
   });
 
-  it('on another address (HOST), answers any Host', async () => {
+  it('on another address (BACKPROP_HOST or host), answers any Host', async () => {
     const other = await start({ host: '127.0.0.2' });
     try {
       expect(other.url).toBe(`http://127.0.0.2:${other.port}/`);
