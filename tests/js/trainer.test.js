@@ -138,6 +138,9 @@ describe.each([
     await expect(b.call('restore', { ...cp, bytes: new Uint8Array(3) })).rejects.toThrow(/^model file: /);
     expect((await b.call('info')).step).toBe(12);
     expect(await b.call('ping')).toEqual({ step: 12 });
+    // new data under the fit's name: the net's fit state is no longer that data's, none is kept
+    await b.setData('train', ...Object.values(toyData()), [4], { classes: 3 });
+    expect((await b.call('checkpoint')).fit).toBe(null);
     await a.dispose();
     await b.dispose();
     ch.close();

@@ -122,6 +122,7 @@ export class Session {
     if (old && this.#group?.dataset === old) this.#endGroup();
     old?.dispose();
     this.#data.set(name, ds);
+    if (this.#lastFit?.data === name) this.#lastFit = null;  // the net's fit state was the old dataset's
     return { name, count: ds.count };
   }
   /**

@@ -209,8 +209,9 @@ export class Trainer extends EventTarget {
     if (!this.#owned) return this.#rpc(op, args, transfer);
     if (this.#broken) return Promise.reject(this.#broken);
     if (this.#restoring) return this.#restoring.then(() => this.#call(op, args, transfer));
-    // A copy of the data for a new worker, made before the transfer detaches the arrays.
-    const kept = GIVES_DATA.has(op) && structuredClone(args);
+    // A copy of the data for a new worker, made before the transfer detaches the arrays (a typed
+    // array by slice: a view into a larger buffer keeps only its own bytes).
+    const kept = GIVES_DATA.has(op) && args.map((a) => (ArrayBuffer.isView(a) && a.slice ? a.slice() : structuredClone(a)));
     const trains = TRAINS.has(op);
     if (trains) this.#dirty = true;
     const p = this.#rpc(op, args, transfer);
