@@ -136,6 +136,8 @@ describe.each([
     await expect(b.call('restore', { ...cp, step: -1 })).rejects.toThrow('restore: step must be an integer in [0, 9007199254740991], got -1');
     await expect(b.call('restore', { ...cp, fit: { ...cp.fit, data: 'nope' } })).rejects.toThrow("trainer: no dataset named 'nope'");
     await expect(b.call('restore', { ...cp, bytes: new Uint8Array(3) })).rejects.toThrow(/^model file: /);
+    await expect(b.call('restore', { ...cp, bug: 'typo' })).rejects.toThrow("restore: unknown bug 'typo' (known: none, conv-no-rotate, ");
+    await expect(b.call('restore', null)).rejects.toThrow('restore: step must be an integer in [0, 9007199254740991], got undefined');
     expect((await b.call('info')).step).toBe(12);
     expect(await b.call('ping')).toEqual({ step: 12 });
     // new data under the fit's name: the net's fit state is no longer that data's, none is kept

@@ -4,6 +4,7 @@
 // Every op takes and returns plain values and typed arrays (results are fresh copies).
 import { loadBackprop } from '../core/backprop.js';
 import { BackpropError } from '../core/errors.js';
+import { BUGS } from '../core/checks.js';
 import { mnistFromIdx, MNIST_FILES } from '../core/mnist.js';
 import { trainingChunks } from '../core/fit.js';
 import { OPS, errorToMessage, transferList } from './protocol.js';
@@ -398,11 +399,12 @@ export class Session {
    * (which must be here; ~5 µs a step, yielding every RESTORE_CHUNK). A failed restore changes
    * nothing. -> info()
    */
-  async restore({ bytes, step, seen, elapsed, fit = null, bug = 'none' } = {}) {
-    const MAX = Number.MAX_SAFE_INTEGER;
+  async restore(checkpoint) {
+    const { bytes, step, seen, elapsed, fit = null, bug = 'none' } = checkpoint ?? {}, MAX = Number.MAX_SAFE_INTEGER;
     intIn(step, 0, MAX, 'restore: step');
     intIn(seen, 0, MAX, 'restore: seen');
     if (!(elapsed >= 0 && elapsed < Infinity)) throw new BackpropError(`restore: elapsed must be a number of ms >= 0, got ${elapsed}`);
+    if (!Object.hasOwn(BUGS, bug)) throw new BackpropError(`restore: unknown bug '${bug}' (known: ${Object.keys(BUGS).join(', ')})`);
     const ds = fit && this.#dataset(fit.data);
     if (fit) intIn(fit.steps, 0, MAX, 'restore: fit.steps');
     const net = (await this.#module()).load(bytes);
