@@ -281,6 +281,15 @@ describe('trainer transport', () => {
     await t.dispose();
   });
 
+  it('a page that was busy (or asleep) longer than the timeout does not take its worker for dead', async () => {
+    const t = await trainer(spec, { worker: true, heartbeat: 50, timeout: 300 });
+    await t.getParam(0, 'weight');
+    for (const t0 = Date.now(); Date.now() - t0 < 1000;);  // this thread blocked: the worker's answers wait in the queue
+    await new Promise((r) => setTimeout(r, 500));
+    expect(t.restarts).toBe(0);
+    await t.dispose();
+  });
+
   it('a new worker that cannot take over: an error event, and later calls reject with it', async () => {
     // MNIST's test files from a folder that is gone by the time a new worker asks for them.
     const dir = mkdtempSync(join(tmpdir(), 'bp-mnist-'));

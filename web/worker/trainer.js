@@ -20,7 +20,7 @@ import { OPS, errorFromMessage, transferList } from './protocol.js';
 import { spawn } from './spawn.js';
 
 /** The defaults of trainer()'s watch options (ms). */
-export const WATCH = Object.freeze({ checkpointEvery: 5000, heartbeat: 1000, timeout: 15000 });
+const WATCH = Object.freeze({ checkpointEvery: 5000, heartbeat: 1000, timeout: 15000 });
 // Calls after which a checkpoint is taken at once (they change the net); calls that train (a
 // checkpoint every checkpointEvery ms while they run, and when a fit ends); calls that give data.
 const CHANGES_NET = new Set(['init', 'load', 'setParam', 'setOptimizer', 'restore']);
@@ -55,6 +55,7 @@ export class Trainer extends EventTarget {
   #again = false;      // another checkpoint is wanted once it is back
   #checkpointAt = -Infinity;
   #heard = 0;          // when the worker last sent anything
+  #tickAt = 0;         // when the watchdog last ran
   #pinging = false;
   #timer = 0;          // the watchdog
   #restoring = null;   // a promise while a new worker gets the data and the checkpoint
@@ -92,16 +93,21 @@ export class Trainer extends EventTarget {
     w.listen((m) => this.#worker === w && this.#onMessage(m), (e) => this.#worker === w && this.#died(e.message));
     this.#worker = w;
     this.#send = (msg, transfer) => w.post(msg, transfer);
-    this.#heard = now();
+    this.#heard = this.#tickAt = now();
     if (!this.#timer) {
       this.#timer = setInterval(() => this.#tick(), this.#watch.heartbeat);
       this.#timer.unref?.();  // Node: the watchdog alone does not keep the process alive
     }
   }
   // The watchdog: a quiet worker is pinged, a silent one is dead; training is checkpointed.
+  // A late tick means this thread did not run (a busy page, a sleeping laptop, a throttled
+  // background tab): the worker's messages may be queued behind it, so its silence starts over.
   #tick() {
     if (!this.#worker) return;
-    const { heartbeat, timeout, checkpointEvery } = this.#watch, t = now(), quiet = t - this.#heard;
+    const { heartbeat, timeout, checkpointEvery } = this.#watch, t = now(), late = t - this.#tickAt > 2 * heartbeat;
+    this.#tickAt = t;
+    if (late) this.#heard = Math.max(this.#heard, t - heartbeat);
+    const quiet = t - this.#heard;
     if (quiet > timeout) return this.#died(`it sent nothing for ${(quiet / 1000).toFixed(1)} s, more than the timeout of ${timeout} ms`);
     if (quiet >= heartbeat && !this.#pinging) {
       this.#pinging = true;
