@@ -368,6 +368,39 @@ export function setLeakWarnings(on: boolean): void;
 export interface TrainerOptions {
   /** true: a new worker (default; a module worker in a page, a worker thread in Node); false: this thread; or a Worker/MessagePort running backprop-wasm/worker. */
   worker?: boolean | Worker | MessagePort;
+  /** A worker the Trainer starts: a checkpoint every this many ms while it trains (default 5000; also after each call that changes the net and when a fit ends). */
+  checkpointEvery?: number;
+  /** A worker the Trainer starts: pinged when it has sent nothing for this many ms (default 1000). */
+  heartbeat?: number;
+  /** A worker the Trainer starts: taken for dead (and replaced) when it has sent nothing for this many ms (default 15000; > heartbeat; Infinity: never). */
+  timeout?: number;
+}
+
+/** What a Trainer keeps of a worker it started, to resume in a new one (Session checkpoint()). */
+export interface TrainerCheckpoint {
+  /** The model file, with the optimizer's state (net.save({ optimizer: true })). */
+  bytes: Uint8Array;
+  step: number;
+  seen: number;
+  /** Training time (ms) since init/load. */
+  elapsed: number;
+  /** The last fit's dataset and options, and `steps`, the batches its fit state has drawn (null: no fit yet). */
+  fit: { data: string; batchSize: number; shuffle: boolean; seed: number; steps: number } | null;
+  /** The teaching bug of the last gradCheckData. */
+  bug: string;
+  /** Date.now() when the Trainer got it. */
+  at: number;
+}
+
+/** The detail of a Trainer's 'restart' event: a new worker took over from a dead one. */
+export interface TrainerRestart {
+  /** The checkpoint the new worker resumed from (step, seen, at: null when there was no net yet) and the datasets it has. */
+  kept: { step: number | null; seen: number | null; at: number | null; datasets: string[] };
+  /** Steps the worker told of after the checkpoint, and the ops of the calls that were pending (they rejected). */
+  lost: { steps: number; calls: string[] };
+  /** How the worker died. */
+  message: string;
+  restarts: number;
 }
 
 export interface TrainerInfo {
@@ -459,8 +492,8 @@ export interface TrainerEventMap {
   evaluate: TrainerEvent<TrainerEvaluation>;
   gradcheck: TrainerEvent<GradCheckReport & { step: number }>;
   loading: TrainerEvent<{ loaded: number; total: number }>;
-  /** The worker died and a new one took its place (with no net and no data). */
-  restart: TrainerEvent<{ message: string; restarts: number }>;
+  /** A worker the Trainer started died, and a new one resumed from the last checkpoint, with the data. */
+  restart: TrainerEvent<TrainerRestart>;
   error: TrainerEvent<BackpropError>;
 }
 
@@ -473,8 +506,10 @@ export class Trainer extends EventTarget {
   readonly restarts: number;
   /** Any Session op by name (the protocol's OPS), e.g. call('loadMnist', { base }), call('confusion', 'test'). */
   call(op: string, ...args: unknown[]): Promise<any>;
-  /** For tests: ends the worker as a crash would (it is then replaced). */
-  simulateCrash(): void;
+  /** For tests: 'terminate' (default) ends the worker as a crash would; 'error', 'close', 'hang' have it throw uncaught, self.close() or spin. It is then replaced. */
+  simulateCrash(how?: 'terminate' | 'error' | 'close' | 'hang'): void;
+  /** The last checkpoint kept of a worker the Trainer started (a copy), or null. */
+  readonly checkpoint: TrainerCheckpoint | null;
   readonly inputShape: Shape | null;
   readonly outputShape: Shape | null;
   readonly dtype: DType | undefined;

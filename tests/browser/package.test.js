@@ -161,7 +161,7 @@ describe('the npm tarball', () => {
       'assets/replica_worker.js', 'assets/session.js', 'assets/worker.js', 'assets/zh.js', 'assets/zh.js', 'index.html',
     ]);
 
-    const server = await serve({ port: 0, dir: join(app, 'dist'), isolate: false, quiet: true });
+    const server = await serve({ port: 0, dir: join(app, 'dist'), allow: ['/'], isolate: false, quiet: true });
     try {
       await runPage(server.url);
       // Without its worker file, trainer() rejects at once with a BackpropError (no retries, no hang).

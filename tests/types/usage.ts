@@ -10,7 +10,7 @@ import {
 import { loadMnistFromDir, mnistDataDir } from 'backprop-wasm/node';
 import { loadMnistSubset } from 'backprop-wasm/mnist-subset';
 import { BackpropDemoElement } from 'backprop-wasm/element';
-import { trainer as workerOnlyTrainer, type TrainerFitResult as FitR } from 'backprop-wasm/trainer';
+import { trainer as workerOnlyTrainer, type TrainerFitResult as FitR, type TrainerCheckpoint } from 'backprop-wasm/trainer';
 import { ReplicaGroup } from 'backprop-wasm/web/worker/replicas.js';
 import { serve } from 'backprop-wasm/web/worker/session.js';
 
@@ -105,7 +105,9 @@ async function main(): Promise<void> {
   console.log(r4.stopped);
   t.addEventListener('progress', (e) => console.log(e.detail.loss, e.detail.done));
   t.addEventListener('evaluate', (e) => console.log(e.detail.accuracy, e.detail.probeAccuracy));
-  t.addEventListener('restart', (e) => console.log(e.detail.message, t.restarts));
+  t.addEventListener('restart', (e) => console.log(e.detail.message, e.detail.kept.step, e.detail.lost.steps, e.detail.lost.calls, t.restarts));
+  const kept: TrainerCheckpoint | null = t.checkpoint;
+  console.log(kept?.bytes.length, kept?.fit?.steps);
   const onProgress = (q: TrainerProgress) => console.log(q.step, q.done, q.total, q.threadsError);
   t.addEventListener('gradcheck', (e) => console.log(e.detail.rows.map((r) => r.maxRelError), e.detail.step));
   t.addEventListener('error', (e) => console.log(e.detail.message));
@@ -128,8 +130,9 @@ async function main(): Promise<void> {
   const reloaded = await t.load(saved);
   console.log(te2, tl, count, fitted.stopped, fitted.loss, te, tp, tf, trows, reloaded.outputShape, new TrainerEvent('progress', 1).detail);
   const mnist = await t.call('loadMnist', { base: 'https://example.com/mnist/', probe: 100 });
-  const t5 = await Trainer.create({ worker: true });
+  const t5 = await Trainer.create({ worker: true, checkpointEvery: 2000, heartbeat: 500, timeout: 10_000 });
   t5.simulateCrash();
+  t5.simulateCrash('hang');
   await t.dispose();
   await using t3 = t2;
   console.log(mnist, t5);
@@ -173,6 +176,7 @@ async function main(): Promise<void> {
   const el: BackpropDemoElement = document.createElement('backprop-demo');
   el.addEventListener('backprop-progress', (e) => console.log(e.detail.step, e.detail.loss));
   el.addEventListener('backprop-done', (e) => console.log(e.detail.testAccuracy));
+  el.addEventListener('backprop-restart', (e) => console.log(e.detail.kept.step, e.detail.lost.steps));
   await el.start();
   await el.stop();
   console.log(tag, frame, hash, el.state, el.settings.preset);

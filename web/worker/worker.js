@@ -8,4 +8,14 @@ const port = typeof WorkerGlobalScope !== 'undefined'
   ? self
   : (await nodeBuiltin('worker_threads')).parentPort;
 serve(port);
+
+// For tests (Trainer.simulateCrash): { simulateCrash: 'error' | 'close' | 'hang' }, the ways a
+// worker goes that its Trainer must notice: an uncaught error, ending itself (self.close() in a
+// page; in Node, where nothing ends silently, process.exit), spinning forever.
+port.addEventListener('message', (e) => {
+  const how = e.data?.simulateCrash;
+  if (how === 'error') setTimeout(() => { throw new Error('simulateCrash: an uncaught error'); });
+  else if (how === 'close') typeof WorkerGlobalScope !== 'undefined' ? self.close() : process.exit(0);
+  else if (how === 'hang') for (;;);
+});
 port.postMessage({ ready: true }); // first: spawn.js waits for it (protocol.js)

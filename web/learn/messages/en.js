@@ -277,7 +277,12 @@ export default {
   'demo.loading': 'loading MNIST… {loaded} / {total} MB',
   'demo.loaded': 'MNIST loaded: {train} training and {test} test images',
   'demo.cannotStart': 'cannot start: {message}',
-  'demo.workerDied': 'the worker died ({message}); started a new one and rebuilt the net',
+  // the demo's and the embed's notice when the Trainer replaced its worker (restart event)
+  'worker.resumed': 'the worker stopped ({message}); resumed from step {step}, {lost}',
+  'worker.stepsLost': '{n} steps lost',
+  'worker.stepLost': '1 step lost',
+  'worker.restarted': 'the worker stopped ({message}); started a new one and built the net again',
+  'worker.dismiss': 'dismiss',
   'demo.model': 'Model',
   'demo.preset': 'preset',
   'demo.custom': 'custom',

@@ -277,7 +277,12 @@ export default {
   'demo.loading': '正在加载 MNIST… {loaded} / {total} MB',
   'demo.loaded': 'MNIST 已加载: {train} 张训练图像, {test} 张测试图像',
   'demo.cannotStart': '无法启动: {message}',
-  'demo.workerDied': 'worker 崩溃了 ({message}); 已启动新的 worker 并重建网络',
+  // 演示页和嵌入组件的提示: Trainer 换了 worker (restart 事件)
+  'worker.resumed': 'worker 停止了 ({message}); 已从第 {step} 步恢复, {lost}',
+  'worker.stepsLost': '丢失了 {n} 步',
+  'worker.stepLost': '丢失了 1 步',
+  'worker.restarted': 'worker 停止了 ({message}); 已启动新的 worker 并重建网络',
+  'worker.dismiss': '关闭',
   'demo.model': '模型',
   'demo.preset': '预设',
   'demo.custom': '自定义',
