@@ -242,7 +242,7 @@ Status Model::save(bool with_opt, std::vector<uint8_t>& out) const {
   text += "}";
   text.resize((text.size() + 7) / 8 * 8, ' ');  // the data 8-byte aligned, as safetensors' writer pads
   out.clear();
-  for (int i = 0; i < 8; ++i) out.push_back((uint8_t)(text.size() >> (8 * i)));
+  for (int i = 0; i < 8; ++i) out.push_back((uint8_t)((uint64_t)text.size() >> (8 * i)));  // (64-bit: a 32-bit size_t shifted by 32 is undefined)
   out.insert(out.end(), text.begin(), text.end());
   for (auto& t : ts) out.insert(out.end(), (const uint8_t*)t.values, (const uint8_t*)t.values + t.bytes(es));
   return Status::Ok();
