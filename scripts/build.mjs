@@ -1,6 +1,8 @@
 // build.mjs: builds what is stale (make decides). Flags:
 //   --wasm-only   only the WASM module (dist/backprop.mjs)
-//   --tests       also the ASan+UBSan native build (build/asan), which `npm test` runs
+//   --tests       also the ASan+UBSan native build (build/asan) and the libFuzzer harnesses
+//                 (build/fuzz, clang), which `npm test` runs
+//   --fuzz        only the libFuzzer harnesses and the WASM module (`npm run fuzz`)
 import { execSync } from 'node:child_process';
 import { existsSync, statSync, readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
@@ -19,10 +21,11 @@ function cmakeBuild(dir, configure) {
   run(`make --no-print-directory -s -j${jobs}`, abs);
 }
 
-if (!args.has('--wasm-only')) {
+if (!args.has('--wasm-only') && !args.has('--fuzz')) {
   cmakeBuild('build/native', 'cmake -DCMAKE_BUILD_TYPE=Release');
   if (args.has('--tests')) cmakeBuild('build/asan', 'cmake -DCMAKE_BUILD_TYPE=Debug -DBP_SANITIZE=ON');
 }
+if (args.has('--tests') || args.has('--fuzz')) cmakeBuild('build/fuzz', 'CXX=clang++-14 cmake -DCMAKE_BUILD_TYPE=Debug -DBP_FUZZ=ON');
 cmakeBuild('build/wasm', 'emcmake cmake -DCMAKE_BUILD_TYPE=Release');
 
 const mod = join(root, 'dist', 'backprop.mjs');

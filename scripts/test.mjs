@@ -1,10 +1,13 @@
 // test.mjs: runs every suite and ends with one line "N passed, N failed" summed over all:
-//   gtest (native, via CTest), gtest under ASan+UBSan, Vitest (WASM API, package, browser).
+//   gtest (native, via CTest), gtest under ASan+UBSan, Vitest (WASM API, package, browser),
+//   and the fuzz harnesses for a short time each (one pass per harness that ran its time with
+//   no finding; scripts/fuzz.mjs, docs/fuzzing.md).
 // Exit code 1 on any failure. Expects `node scripts/build.mjs` to have run (npm test does).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { fuzzTargets, NATIVE, WASM } from './fuzz.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const env = { ...process.env, NODE_PATH: [process.env.NODE_PATH, '/usr/share/nodejs'].filter(Boolean).join(':') };
@@ -65,6 +68,13 @@ const suites = [];
   }
   if (r.status !== 0 && failed === 0) failed = 1;
   suites.push({ name: 'vitest', passed, failed });
+}
+
+// 4. The fuzz harnesses: 15 s per libFuzzer harness, 10 s per WASM target (about 1.5 min).
+{
+  console.log('\n$ node scripts/fuzz.mjs (15 s per native harness, 10 s per WASM target)');
+  const results = [...fuzzTargets(NATIVE, { seconds: 15 }), ...fuzzTargets(WASM, { seconds: 10 })];
+  suites.push({ name: 'fuzz', passed: results.filter((r) => r.ok).length, failed: results.filter((r) => !r.ok).length });
 }
 
 console.log('\nsuite                     passed  failed');

@@ -241,7 +241,7 @@ export interface FitChunk {
 }
 
 export interface SaveOptions {
-  /** Keep the optimizer state in the file (default false). */
+  /** Keep the optimizer state (tensors "optimizer.<name>.<torch.optim key>" and __metadata__ "optimizer.step") in the file (default false). */
   optimizer?: boolean;
 }
 
@@ -330,7 +330,10 @@ export class Net {
   applyGradients(): void;
   /** The next fit starts a fresh epoch 0. */
   resetFit(): void;
-  /** The model file ('BPWM', version, spec, optional optimizer state, parameters, CRC-32). */
+  /**
+   * The model file: safetensors, the parameters under PyTorch's state_dict names ("0.weight", ...),
+   * the spec in __metadata__; with { optimizer: true } also the optimizer state ("optimizer.0.weight.exp_avg", ...).
+   */
   save(options?: SaveOptions): Uint8Array;
   toJSON(): NetJSON;
 
@@ -343,6 +346,7 @@ export interface Backprop {
   sequential(spec: NetSpec): Net;
   /** uint8 pixels are scaled to [0, 1]; floats are taken as they are. */
   dataset(images: Uint8Array | Float32Array | ArrayLike<number>, labels: ArrayLike<number>, shape: Shape, options?: { classes?: number }): Dataset;
+  /** A net from a model file: net.save()'s (safetensors) or the older 'BPWM' format. */
   load(bytes: Uint8Array): Net;
   fromJSON(json: NetJSON): Net;
   /** Bytes the WASM heap has allocated (for leak checks). */

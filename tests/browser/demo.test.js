@@ -291,7 +291,10 @@ describe('demo page', () => {
   it('saving then loading a model restores its test accuracy', async () => {
     savedAcc = await text('#s-test');
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#save')]);
-    saved = join(root, 'test-results/demo-model.bpm');
+    expect(download.suggestedFilename()).toMatch(/^backprop-mnist-step\d+\.safetensors$/);
+    // The picker offers what loads: model files of this format and of the first ('BPWM', .bpm).
+    expect(await page.getAttribute('#load', 'accept')).toBe('.safetensors,.bpm');
+    saved = join(root, 'test-results/demo-model.safetensors');
     await download.saveAs(saved);
     await page.evaluate(() => { window.before = window.demo.state.info; });
     await page.click('#reset');
@@ -304,9 +307,9 @@ describe('demo page', () => {
   });
 
   it('refuses a corrupt model file with a message and keeps the session', async () => {
-    await page.setInputFiles('#load', { name: 'bad.bpm', mimeType: 'application/octet-stream', buffer: Buffer.from('not a model at all') });
+    await page.setInputFiles('#load', { name: 'bad.safetensors', mimeType: 'application/octet-stream', buffer: Buffer.from('not a model at all') });
     await page.waitForFunction(() => /^could not load/.test(document.getElementById('file-msg').textContent));
-    expect(await text('#file-msg')).toMatch(/^could not load bad\.bpm: model file: .+\. The running session is untouched\.$/);
+    expect(await text('#file-msg')).toMatch(/^could not load bad\.safetensors: model file: .+\. The running session is untouched\.$/);
     expect(await text('#s-test')).toBe(savedAcc);
     expect(await page.getAttribute('#start', 'disabled')).toBeNull();
   });

@@ -629,7 +629,7 @@ $('clear').addEventListener('click', () => { pad.clear(); renderProbs(new Array(
 // ---- model files ----
 $('save').addEventListener('click', async () => {
   try {
-    const bytes = await call('save'), name = `backprop-mnist-step${latest?.step ?? 0}.bpm`;
+    const bytes = await call('save'), name = `backprop-mnist-step${latest?.step ?? 0}.safetensors`;
     const a = document.createElement('a');
     a.href = URL.createObjectURL(new Blob([bytes], { type: 'application/octet-stream' }));
     a.download = name;

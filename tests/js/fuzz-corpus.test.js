@@ -1,0 +1,79 @@
+// Every fuzz corpus entry once through the WASM module, as fuzz/wasm.mjs runs it (fuzz/targets.mjs):
+// it ends in a net or a BackpropError, never an abort or another error, a net that comes out
+// survives save -> load -> save, and the module still works after. Issue 14's parser reproducers
+// (the repro-* entries, fuzz/make-corpus.mjs) must be refused with a BackpropError that quotes
+// the bad value.
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { BackpropError } from '../../web/core/errors.js';
+import { outcomeClass, wasmTargets } from '../../fuzz/targets.mjs';
+
+const corpus = join(dirname(fileURLToPath(import.meta.url)), '../../fuzz/corpus');
+const read = (target, name) => new Uint8Array(readFileSync(join(corpus, target, name)));
+const entries = ['json', 'spec', 'model_file'].flatMap((t) => readdirSync(join(corpus, t)).sort().map((f) => [t, f]));
+const { targets, known, healthy } = await wasmTargets();
+
+// How each reproducer must be refused: its message quotes the bad value. (The lengths in hex or
+// decimal; the safetensors-shaped files may also be refused as not this library's format.)
+const REFUSED = {
+  'model_file/repro-bpwm-spec-length-0xffffffec': /4294967276|0xffffffec/i,
+  'model_file/repro-bpwm-spec-length-0xfffffff0': /4294967280|0xfffffff0/i,
+  'model_file/repro-bpwm-spec-length-0xfffffffb': /4294967291|0xfffffffb/i,
+  'model_file/repro-bpwm-spec-length-0xffffffff': /4294967295|0xffffffff/i,
+  'model_file/repro-safetensors-header-length-0xffffffec': /4294967276|0xffffffec|wrong magic/i,
+  'model_file/repro-safetensors-header-length-0xffffffff': /4294967295|0xffffffff|wrong magic/i,
+  'model_file/repro-bpwm-nan-weight': /nan/i,
+  'model_file/repro-bpwm-inf-adam-state': /inf/i,
+  'model_file/repro-bpwm-step-2p63': /9223372036854775808|9\.22\d*e\+18|2\^63/,
+  'json/repro-fromjson-weight-twice': /weight|bias/,
+  'json/repro-fromjson-wrong-shape': /4, ?1/,
+  'json/repro-fromjson-null-value': /null/,
+  'spec/repro-lr-0': /\blr\b.*\b0\b/,
+  'spec/repro-lr-1e300': /1e\+?300/,
+  'spec/repro-seed-2p64': /seed.*(18446744073709551616|1\.8446744073709552e\+19)/,
+};
+
+describe('the fuzz corpus through the WASM module', () => {
+  beforeAll(() => {
+    // The known-good input of each target: its first entry that gives a net.
+    for (const t of ['json', 'spec', 'model_file']) expect(entries.some(([tt, f]) => tt === t && known(t, read(t, f))), t).toBe(true);
+  });
+
+  it('has a few entries per target, each small, and every repro-* entry has its expectation here', () => {
+    for (const t of ['json', 'spec', 'model_file']) {
+      const files = entries.filter(([tt]) => tt === t);
+      expect(files.length, t).toBeGreaterThanOrEqual(8);
+      expect(files.length, t).toBeLessThanOrEqual(40);
+      for (const [, f] of files) expect(read(t, f).length, `${t}/${f}`).toBeLessThanOrEqual(4096);
+    }
+    expect(entries.filter(([, f]) => f.startsWith('repro-')).map(([t, f]) => `${t}/${f}`).sort()).toEqual(Object.keys(REFUSED).sort());
+  });
+
+  it.each(entries)('%s/%s: a net or a BackpropError, and the module still works', (target, name) => {
+    const cls = targets[target].run(read(target, name));
+    expect(typeof cls).toBe('string');
+    healthy(target);
+  });
+
+  it.each(Object.entries(REFUSED))('%s is refused: %s', (entry, quote) => {
+    const [target, name] = entry.split('/');
+    let error = null;
+    try {
+      targets[target].open(read(target, name)).dispose();
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(BackpropError);
+    expect(error.message).toMatch(quote);
+    healthy(target);
+  });
+
+  it("an outcome's class is the message's template", () => {
+    expect(outcomeClass("layer 3 (conv2d): unknown option 'sride' (it takes: filters, kernel, stride, padding)")).toBe('layer # (conv#d): unknown option …');
+    expect(outcomeClass('model file: truncated: 20 bytes, expected 0x1c')).toBe('model file: truncated: # bytes, expected #');
+    expect(outcomeClass('spec: seed must be a non-negative integer, got -1')).toBe('spec: seed must be a non-negative integer, got …');
+    expect(outcomeClass('spec: unknown loss [[1]] (known: softmax_cross_entropy, mse)')).toBe('spec: unknown loss …');
+  });
+});
