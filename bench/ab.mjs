@@ -1,24 +1,26 @@
-// ab.mjs: is build B faster or slower than build A? Both builds are loaded into this ONE Node
-// process and timed in alternating blocks, so a busy minute on a shared machine slows both.
+// ab.mjs: is build B faster or slower than build A? Both builds are loaded into ONE Node process
+// and timed in alternating blocks, so a busy minute on a shared machine slows both alike.
 //
 //   nice -n -19 node bench/ab.mjs <A>/web/index.js <B>/web/index.js [flags]
 //
 // Each path is a checkout's package entry; it imports its own dist/backprop.mjs, so two checkouts
-// give two modules. For each repeat, net and mode (train = net.trainStep with the bench's plain
-// SGD, infer = net.predict, both on bench/suite.js's fixed batch): both builds warm up (V8 tiers
-// the wasm up), k steps are picked so a block lasts about --ms, then --blocks blocks per build
-// alternate A B, B A, A B, ... Each block's rate is samples per process-CPU-second
-// (process.cpuUsage: other processes' load does not count, the cores' contention still does);
-// each pair of blocks gives a ratio B/A. Printed: each repeat's median pair ratio with the
-// interquartile range of the pair ratios, then the median over all repeats. Run a tree against a
-// copy of itself (cp -r web dist to another directory) to see the noise floor: its ratios
-// should sit around 1.00 by as much as the machine's noise.
+// give two modules. Per (net, mode) (train = net.trainStep with the bench's plain SGD, infer =
+// net.predict, both on bench/suite.js's fixed batch): both builds warm up (V8 tiers the wasm up),
+// k steps are picked so a block lasts about --ms, then --blocks blocks per build alternate A B,
+// B A, A B, ... Each block's rate is samples per process-CPU-second (process.cpuUsage: the time
+// other processes run does not count; their contention for the cores' caches still does), and
+// each pair of blocks gives a ratio B/A. Each repeat runs in a fresh process, every other one
+// loading B first. Printed: each repeat's median pair ratio with the pairs' interquartile range,
+// then per measure the median of all pairs with its 95% confidence interval (docs/speed.md,
+// "Comparing two builds", says how to read them). Run a tree against a copy of itself (cp -r web
+// dist to another directory) to see the noise floor.
 //
 // Flags: --nets=mnist-cnn,medium  --modes=train,infer  --repeats=3  --blocks=12  --ms=300
 //        --warmup=1000 (ms per build, twice each)  --json=<file> (every block's numbers)
-import { writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { NETS, ourSpec } from './nets.js';
 import { batchData } from './suite.js';
 
@@ -34,6 +36,11 @@ const median = (v) => {
 const quantile = (v, q) => {
   const s = [...v].sort((a, b) => a - b), i = q * (s.length - 1), lo = Math.floor(i);
   return s[lo] + (s[Math.min(lo + 1, s.length - 1)] - s[lo]) * (i - lo);
+};
+/** A 95% confidence interval of the median (distribution-free: order statistics n/2 ± 0.98·√n). */
+const medianCI = (v) => {
+  const s = [...v].sort((a, b) => a - b), k = Math.max(0, Math.floor((s.length - 1.96 * Math.sqrt(s.length)) / 2));
+  return [s[k], s[s.length - 1 - k]];
 };
 
 /** One build's step for (net, mode): a function of the step count, returning process-CPU seconds. */
@@ -83,31 +90,48 @@ function measure(bps, netName, mode, { blocks, ms, warmup }) {
   }
 }
 
-/** Loads the two package entries and runs every repeat; log gets one line per measure. */
+/** One repeat, in this process: loads both package entries (B first if bFirst) and measures each (net, mode). */
+export async function abRepeat({ a, b, bFirst = false, nets, modes, blocks, ms, warmup }) {
+  const bps = [];
+  for (const entry of bFirst ? [b, a] : [a, b]) bps.push(await (await import(pathToFileURL(resolve(entry)).href)).loadBackprop());
+  if (bFirst) bps.reverse();
+  const out = [];
+  for (const net of nets) for (const mode of modes) out.push(measure(bps, net, mode, { blocks, ms, warmup }));
+  return out;
+}
+
+/**
+ * The comparison: each repeat is a fresh Node process running abRepeat (so V8 places both
+ * modules' compiled code anew: a placement can favour one copy of the same build by a few per
+ * cent for a whole process), every other one loading B first. log gets one line per measure.
+ */
 export async function abCompare({ a, b, nets = ['mnist-cnn', 'medium'], modes = ['train', 'infer'], repeats = 3, blocks = 12, ms = 300, warmup = 1000, log = () => {} }) {
   for (const n of nets) if (!NETS[n]) throw new Error(`ab: no net ${n} (bench/nets.js has ${Object.keys(NETS).join(', ')})`);
   for (const m of modes) if (m !== 'train' && m !== 'infer') throw new Error(`ab: mode ${m} is neither train nor infer`);
-  const bps = [];
-  for (const entry of [a, b]) bps.push(await (await import(pathToFileURL(resolve(entry)).href)).loadBackprop());
   const runs = [];
-  for (let r = 0; r < repeats; ++r)
-    for (const net of nets)
-      for (const mode of modes) {
-        const m = { repeat: r + 1, ...measure(bps, net, mode, { blocks, ms, warmup }) };
-        runs.push(m);
-        const f = (v) => Math.round(median(v));
-        log(`repeat ${m.repeat}: ${net} ${mode}  B/A ${m.ratio.toFixed(3)} (pairs' IQR ${m.q1.toFixed(3)}–${m.q3.toFixed(3)})  A ${f(m.rates[0])}/s  B ${f(m.rates[1])}/s  (k ${m.k})`);
-      }
+  for (let r = 0; r < repeats; ++r) {
+    const job = { a, b, bFirst: r % 2 === 1, nets, modes, blocks, ms, warmup };
+    const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child'], { input: JSON.stringify(job), encoding: 'utf8', maxBuffer: 1 << 26 });
+    if (child.status !== 0) throw new Error(`ab: repeat ${r + 1} failed: ${child.stderr}`);
+    for (const m of JSON.parse(child.stdout)) {
+      runs.push({ repeat: r + 1, bFirst: job.bFirst, ...m });
+      const f = (v) => Math.round(median(v));
+      log(`repeat ${r + 1}: ${m.net} ${m.mode}  B/A ${m.ratio.toFixed(3)} (pairs' IQR ${m.q1.toFixed(3)}–${m.q3.toFixed(3)})  A ${f(m.rates[0])}/s  B ${f(m.rates[1])}/s  (k ${m.k}${job.bFirst ? ', B loaded first' : ''})`);
+    }
+  }
   const summary = [];
   for (const net of nets)
     for (const mode of modes) {
       const mine = runs.filter((m) => m.net === net && m.mode === mode);
-      summary.push({ net, mode, perRepeat: mine.map((m) => m.ratio), ratio: median(mine.flatMap((m) => m.ratios)) });
+      const all = mine.flatMap((m) => m.ratios);
+      summary.push({ net, mode, perRepeat: mine.map((m) => m.ratio), ratio: median(all), ci: medianCI(all) });
     }
   return { a, b, repeats, blocks, ms, warmup, runs, summary };
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+if (process.argv[2] === '--child' && import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  process.stdout.write(JSON.stringify(await abRepeat(JSON.parse(readFileSync(0, 'utf8')))));
+} else if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const args = process.argv.slice(2);
   const value = (name) => args.find((s) => s.startsWith(`--${name}=`))?.split('=')[1];
   const [a, b] = args.filter((s) => !s.startsWith('--'));
@@ -116,7 +140,8 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     process.exit(2);
   }
   const num = (name, d) => (value(name) === undefined ? d : Number(value(name)));
-  console.log(`ab: A = ${a}\nab: B = ${b}\nab: nice ${(await import('node:os')).getPriority()}, load ${(await import('node:os')).loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  const os = await import('node:os');
+  console.log(`ab: A = ${a}\nab: B = ${b}\nab: nice ${os.getPriority()}, load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   const r = await abCompare({
     a, b,
     nets: value('nets')?.split(','), modes: value('modes')?.split(','),
@@ -124,6 +149,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     log: (line) => console.log(line),
   });
   for (const s of r.summary)
-    console.log(`${s.net} ${s.mode}: B/A ${s.ratio.toFixed(3)} (median of all pairs; repeats ${s.perRepeat.map((v) => v.toFixed(3)).join(', ')})`);
+    console.log(`${s.net} ${s.mode}: B/A ${s.ratio.toFixed(3)} (median of all pairs, 95% CI ${s.ci.map((v) => v.toFixed(3)).join('–')}; repeats ${s.perRepeat.map((v) => v.toFixed(3)).join(', ')})`);
+  console.log(`ab: load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   if (value('json')) writeFileSync(value('json'), JSON.stringify(r, null, 1));
 }
