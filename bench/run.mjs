@@ -72,9 +72,12 @@ async function runNode() {
 
 // ---- 3. Chromium ----
 async function runChromium() {
-  const { serve } = await import('../scripts/serve.mjs');
+  const { serve, PUBLIC } = await import('../scripts/serve.mjs');
   const { chromium } = await import('playwright-core');
-  const server = await serve({ port: 0, quiet: true, isolate: true });
+  // bench.html and the libraries it loads as classic scripts, besides the project's public files.
+  const libs = ['/bench/', '/node_modules/@tensorflow/tfjs-core/dist/', '/node_modules/@tensorflow/tfjs-layers/dist/',
+    '/node_modules/@tensorflow/tfjs-backend-wasm/dist/', '/node_modules/convnetjs/build/'];
+  const server = await serve({ port: 0, quiet: true, isolate: true, allow: [...PUBLIC, ...libs] });
   const userDir = mkdtempSync(join(tmpdir(), 'bp-bench-'));
   let context;
   try {

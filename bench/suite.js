@@ -29,7 +29,7 @@ export async function measure(step, samplesPerStep, { runs, ms }) {
   return { median, min: s[0], max: s[s.length - 1], runs, stepsPerRun: k };
 }
 
-function batchData(net, n) {
+export function batchData(net, n) {
   const size = net.input.reduce((a, b) => a * b, 1);
   const x = new Float32Array(n * size);
   let s = 0x9e3779b9;

@@ -1,11 +1,13 @@
 // <backprop-demo>: importing backprop-wasm/element defines the custom element.
-import type { EmbedSettings, GradCheckReport, TrainerProgress } from './index.js';
+import type { EmbedSettings, GradCheckReport, TrainerProgress, TrainerRestart } from './index.js';
 
 export interface BackpropDemoEventMap extends HTMLElementEventMap {
   'backprop-progress': CustomEvent<TrainerProgress>;
   'backprop-gradcheck': CustomEvent<GradCheckReport>;
   'backprop-done': CustomEvent<{ loss: number; testAccuracy: number }>;
   'backprop-error': CustomEvent<{ message: string }>;
+  /** Its worker died and a new one resumed training from the last checkpoint (the Trainer's restart detail). */
+  'backprop-restart': CustomEvent<TrainerRestart>;
   /** lesson="...": the chapter is drawn. */
   'backprop-lesson': CustomEvent<{ chapter: string; lang: 'en' | 'zh' }>;
 }

@@ -14,20 +14,26 @@ export type Shape = number[];
 export type DType = 'float32' | 'float64';
 
 export type Activation = 'relu' | 'leaky_relu' | 'prelu' | 'elu' | 'selu' | 'sigmoid' | 'tanh';
-export type LossName = 'softmax_cross_entropy' | 'mse' | (string & {});
+/** The two losses; any other name is a mistake the type checker reports. */
+export type LossName = 'softmax_cross_entropy' | 'mse';
 
-/** One layer of a spec: { type, ...options } (see the README layer table). */
+/** A size for both dimensions, or [h, w]. */
+export type Pair = number | [number, number];
+
+/**
+ * One layer of a spec: { type, ...options } (see the README layer table). A union on `type`
+ * with no catch-all, so a misspelt type or option is a type error.
+ */
 export type LayerSpec =
-  | { type: 'conv2d'; filters: number; kernel: number | [number, number]; stride?: number | [number, number]; padding?: number | [number, number] }
+  | { type: 'conv2d'; filters: number; kernel: Pair; stride?: Pair; padding?: Pair }
   | { type: 'dense'; units: number }
   | { type: 'flatten' }
-  | { type: 'maxpool2d' | 'avgpool2d'; size: number | [number, number]; stride?: number | [number, number]; padding?: number | [number, number] }
+  | { type: 'maxpool2d' | 'avgpool2d'; size: Pair; stride?: Pair; padding?: Pair }
   | { type: 'globalmaxpool' | 'globalavgpool' }
   | { type: 'leaky_relu'; slope?: number }
   | { type: 'prelu'; channelwise?: boolean }
   | { type: 'elu'; alpha?: number }
-  | { type: 'relu' | 'selu' | 'sigmoid' | 'tanh' }
-  | { type: string; [option: string]: unknown };
+  | { type: 'relu' | 'selu' | 'sigmoid' | 'tanh' };
 
 export type OptimizerSpec =
   | { type: 'sgd'; lr?: number; momentum?: number; nesterov?: boolean; weightDecay?: number; decay?: number; decaySteps?: number }
@@ -235,7 +241,7 @@ export interface FitChunk {
 }
 
 export interface SaveOptions {
-  /** Keep the optimizer state in the file (default false). */
+  /** Keep the optimizer state (tensors "optimizer.<name>.<torch.optim key>" and __metadata__ "optimizer.step") in the file (default false). */
   optimizer?: boolean;
 }
 
@@ -251,8 +257,9 @@ export interface NetJSON {
   params: Array<ParamInfo & { values: number[] }>;
 }
 
-/** A dataset held inside the module (images copied in once). */
-export interface Dataset {
+/** A dataset held inside the module (images copied in once); made by bp.dataset(). */
+export class Dataset {
+  private constructor();
   readonly count: number;
   readonly shape: Shape;
   /** Targets per sample: 1 (class labels) or the mse targets. */
@@ -265,8 +272,9 @@ export interface Dataset {
   [Symbol.dispose](): void;
 }
 
-/** A sequential net. Owns WASM memory: call dispose() (or `using net = ...`). */
-export interface Net {
+/** A sequential net, made by bp.sequential(), bp.load() or bp.fromJSON(). Owns WASM memory: call dispose() (or `using net = ...`). */
+export class Net {
+  private constructor();
   readonly dtype: DType;
   readonly inputShape: Shape;
   readonly outputShape: Shape;
@@ -322,7 +330,10 @@ export interface Net {
   applyGradients(): void;
   /** The next fit starts a fresh epoch 0. */
   resetFit(): void;
-  /** The model file ('BPWM', version, spec, optional optimizer state, parameters, CRC-32). */
+  /**
+   * The model file: safetensors, the parameters under PyTorch's state_dict names ("0.weight", ...),
+   * the spec in __metadata__; with { optimizer: true } also the optimizer state ("optimizer.0.weight.exp_avg", ...).
+   */
   save(options?: SaveOptions): Uint8Array;
   toJSON(): NetJSON;
 
@@ -335,10 +346,19 @@ export interface Backprop {
   sequential(spec: NetSpec): Net;
   /** uint8 pixels are scaled to [0, 1]; floats are taken as they are. */
   dataset(images: Uint8Array | Float32Array | ArrayLike<number>, labels: ArrayLike<number>, shape: Shape, options?: { classes?: number }): Dataset;
+  /** A net from a model file: net.save()'s (safetensors) or the older 'BPWM' format. */
   load(bytes: Uint8Array): Net;
   fromJSON(json: NetJSON): Net;
   /** Bytes the WASM heap has allocated (for leak checks). */
   heapInUse(): number;
+  /** The module's linear memory in bytes (it grows on demand and never shrinks). */
+  memoryBytes(): number;
+  /** true: every layer runs its reference loops instead of the fast kernels. */
+  setReferenceKernels(on: boolean): void;
+  /** false: stride-1 3×3 convs run the implicit GEMM instead of Winograd F(2×2, 3×3). */
+  setWinograd(on: boolean): void;
+  /** GFLOP/s of the GEMM micro-kernel, measured for about `ms` milliseconds (default 200). */
+  peakGflops(ms?: number): number;
 }
 
 /** Loads the WASM module once and returns the API. */
@@ -352,6 +372,39 @@ export function setLeakWarnings(on: boolean): void;
 export interface TrainerOptions {
   /** true: a new worker (default; a module worker in a page, a worker thread in Node); false: this thread; or a Worker/MessagePort running backprop-wasm/worker. */
   worker?: boolean | Worker | MessagePort;
+  /** A worker the Trainer starts: a checkpoint every this many ms while it trains (default 5000; also after each call that changes the net and when a fit ends). */
+  checkpointEvery?: number;
+  /** A worker the Trainer starts: pinged when it has sent nothing for this many ms (default 1000). */
+  heartbeat?: number;
+  /** A worker the Trainer starts: taken for dead (and replaced) when it has sent nothing for this many ms (default 15000; > heartbeat; Infinity: never). */
+  timeout?: number;
+}
+
+/** What a Trainer keeps of a worker it started, to resume in a new one (Session checkpoint()). */
+export interface TrainerCheckpoint {
+  /** The model file, with the optimizer's state (net.save({ optimizer: true })). */
+  bytes: Uint8Array;
+  step: number;
+  seen: number;
+  /** Training time (ms) since init/load. */
+  elapsed: number;
+  /** The last fit's dataset and options, and `steps`, the batches its fit state has drawn (null: no fit yet). */
+  fit: { data: string; batchSize: number; shuffle: boolean; seed: number; steps: number } | null;
+  /** The teaching bug of the last gradCheckData. */
+  bug: string;
+  /** Date.now() when the Trainer got it. */
+  at: number;
+}
+
+/** The detail of a Trainer's 'restart' event: a new worker took over from a dead one. */
+export interface TrainerRestart {
+  /** The checkpoint the new worker resumed from (step, seen, at: null when there was no net yet) and the datasets it has. */
+  kept: { step: number | null; seen: number | null; at: number | null; datasets: string[] };
+  /** Steps the worker told of after the checkpoint, and the ops of the calls that were pending (they rejected). */
+  lost: { steps: number; calls: string[] };
+  /** How the worker died. */
+  message: string;
+  restarts: number;
 }
 
 export interface TrainerInfo {
@@ -443,8 +496,8 @@ export interface TrainerEventMap {
   evaluate: TrainerEvent<TrainerEvaluation>;
   gradcheck: TrainerEvent<GradCheckReport & { step: number }>;
   loading: TrainerEvent<{ loaded: number; total: number }>;
-  /** The worker died and a new one took its place (with no net and no data). */
-  restart: TrainerEvent<{ message: string; restarts: number }>;
+  /** A worker the Trainer started died, and a new one resumed from the last checkpoint, with the data. */
+  restart: TrainerEvent<TrainerRestart>;
   error: TrainerEvent<BackpropError>;
 }
 
@@ -457,8 +510,10 @@ export class Trainer extends EventTarget {
   readonly restarts: number;
   /** Any Session op by name (the protocol's OPS), e.g. call('loadMnist', { base }), call('confusion', 'test'). */
   call(op: string, ...args: unknown[]): Promise<any>;
-  /** For tests: ends the worker as a crash would (it is then replaced). */
-  simulateCrash(): void;
+  /** For tests: 'terminate' (default) ends the worker as a crash would; 'error', 'close', 'hang' have it throw uncaught, self.close() or spin. It is then replaced. */
+  simulateCrash(how?: 'terminate' | 'error' | 'close' | 'hang'): void;
+  /** The last checkpoint kept of a worker the Trainer started (a copy), or null. */
+  readonly checkpoint: TrainerCheckpoint | null;
   readonly inputShape: Shape | null;
   readonly outputShape: Shape | null;
   readonly dtype: DType | undefined;

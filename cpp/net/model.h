@@ -119,10 +119,10 @@ class Model {
   std::vector<double> g64;
 
   // ---- model files (model_file.cpp) ----
-  // "BPWM" | u32 version | u32 flags (1 = optimizer state) | u32 spec length | spec JSON |
-  // [optimizer: u64 step count | per parameter tensor, its slots() state buffers] |
-  // parameters in layer order, each tensor's values in the net dtype | u32 CRC-32 of all before.
-  // Numbers little-endian. load() builds into a new net, so a bad file changes nothing.
+  // A safetensors file: the parameters under PyTorch's state_dict names ("0.weight", ...), the
+  // spec and (with the optimizer state) its step count in __metadata__; layout at the top of
+  // model_file.cpp. load() also reads the first format ('BPWM'); it builds into a new net and
+  // checks every length, name, shape and value, so a bad file changes nothing.
   Status save(bool with_optimizer, std::vector<uint8_t>& out) const;
   Status load(const uint8_t* data, size_t len);
   std::vector<uint8_t> bytes;  // staging for save/load

@@ -7,13 +7,14 @@ struct OptimRow {
   OptimKind kind;
   const char* name;
   const char* options;  // what this type takes besides type, lr, decay
+  const char* state[2];  // its state tensors, by torch.optim's names (the second may be absent)
 };
 const OptimRow kOptims[] = {
-    {OptimKind::Sgd, "sgd", "momentum, nesterov, weightDecay"},
-    {OptimKind::Adagrad, "adagrad", "eps"},
-    {OptimKind::Rmsprop, "rmsprop", "alpha, eps, momentum"},
-    {OptimKind::Adadelta, "adadelta", "rho, eps"},
-    {OptimKind::Adam, "adam", "beta1, beta2, eps, weightDecay, biasCorrection"},
+    {OptimKind::Sgd, "sgd", "momentum, nesterov, weightDecay", {"momentum_buffer"}},
+    {OptimKind::Adagrad, "adagrad", "eps", {"sum"}},
+    {OptimKind::Rmsprop, "rmsprop", "alpha, eps, momentum", {"square_avg", "momentum_buffer"}},
+    {OptimKind::Adadelta, "adadelta", "rho, eps", {"square_avg", "acc_delta"}},
+    {OptimKind::Adam, "adam", "beta1, beta2, eps, weightDecay, biasCorrection", {"exp_avg", "exp_avg_sq"}},
 };
 
 // Reads one optimizer option, checks it once, remembers which keys were read.
@@ -70,9 +71,13 @@ const char* optim_name(OptimKind k) {
   return "?";
 }
 
-int OptimConfig::slots() const {
-  return kind == OptimKind::Sgd || kind == OptimKind::Adagrad ? 1 : 2;
+const char* optim_state_name(OptimKind k, int slot) {
+  for (auto& r : kOptims)
+    if (r.kind == k) return r.state[slot];
+  return nullptr;
 }
+
+int OptimConfig::slots() const { return optim_state_name(kind, 1) ? 2 : 1; }
 
 Json OptimConfig::to_json() const {
   Json j = Json::object();

@@ -57,6 +57,10 @@ struct OptimConfig {
 };
 
 const char* optim_name(OptimKind k);
+// State slot `slot` of kind k by torch.optim's state key (model files name them so): sgd
+// momentum_buffer; adagrad sum; rmsprop square_avg, momentum_buffer; adadelta square_avg,
+// acc_delta; adam exp_avg, exp_avg_sq. nullptr past the kind's slots().
+const char* optim_state_name(OptimKind k, int slot);
 
 // Parses {"type":"adam","lr":1e-3,...}; null gives the default (sgd, lr 0.01). Messages quote
 // the value: "optimizer (sgd): momentum must be in [0, 1), got 1.5".

@@ -57,6 +57,16 @@ describe('demo page', () => {
     expect(problems).toEqual([]);
   });
 
+  it('"copy embed code" writes the tag for the site\'s own copy of the package: ./backprop-wasm/ unless the author says where', async () => {
+    expect(await page.inputValue('#embed-base')).toBe('./backprop-wasm/');
+    await page.click('#embed-copy');
+    expect(await page.inputValue('#embed-code')).toMatch(/^<script type="module" src="\.\/backprop-wasm\/dist\/element\.js"><\/script>\n<backprop-demo preset="derivation-cnn" /);
+    await page.fill('#embed-base', 'https://blog.example/static/bp/');
+    await page.click('#embed-copy');
+    expect(await page.inputValue('#embed-code')).toMatch(/^<script type="module" src="https:\/\/blog\.example\/static\/bp\/dist\/element\.js"><\/script>\n/);
+    expect(problems).toEqual([]);
+  });
+
   it('trains: the loss falls and samples/s and test accuracy are shown', async () => {
     const first = await page.evaluate(() => window.demo.state.loss[0][1]);
     expect(first).toBeGreaterThan(1.5);  // untrained: about ln 10
@@ -281,7 +291,10 @@ describe('demo page', () => {
   it('saving then loading a model restores its test accuracy', async () => {
     savedAcc = await text('#s-test');
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#save')]);
-    saved = join(root, 'test-results/demo-model.bpm');
+    expect(download.suggestedFilename()).toMatch(/^backprop-mnist-step\d+\.safetensors$/);
+    // The picker offers what loads: model files of this format and of the first ('BPWM', .bpm).
+    expect(await page.getAttribute('#load', 'accept')).toBe('.safetensors,.bpm');
+    saved = join(root, 'test-results/demo-model.safetensors');
     await download.saveAs(saved);
     await page.evaluate(() => { window.before = window.demo.state.info; });
     await page.click('#reset');
@@ -294,9 +307,9 @@ describe('demo page', () => {
   });
 
   it('refuses a corrupt model file with a message and keeps the session', async () => {
-    await page.setInputFiles('#load', { name: 'bad.bpm', mimeType: 'application/octet-stream', buffer: Buffer.from('not a model at all') });
+    await page.setInputFiles('#load', { name: 'bad.safetensors', mimeType: 'application/octet-stream', buffer: Buffer.from('not a model at all') });
     await page.waitForFunction(() => /^could not load/.test(document.getElementById('file-msg').textContent));
-    expect(await text('#file-msg')).toMatch(/^could not load bad\.bpm: model file: .+\. The running session is untouched\.$/);
+    expect(await text('#file-msg')).toMatch(/^could not load bad\.safetensors: model file: .+\. The running session is untouched\.$/);
     expect(await text('#s-test')).toBe(savedAcc);
     expect(await page.getAttribute('#start', 'disabled')).toBeNull();
   });
@@ -320,11 +333,41 @@ describe('demo page', () => {
     expect(await text('#s-test')).toBe('–');
   });
 
-  it('replaces a worker that dies and reports it', async () => {
-    await page.evaluate(() => window.demo.trainer.simulateCrash());
-    await page.waitForFunction(() => /worker died/.test(document.getElementById('status').textContent) || window.demo.state.built);
-    await page.waitForFunction(() => window.demo.state.built, null, { timeout: 60_000 });
-    expect(page.isClosed()).toBe(false);
+  it('a worker that ends itself mid-training is noticed, replaced, and training goes on from the kept step; the notice stays until dismissed', async () => {
+    expect(await page.isHidden('#notice')).toBe(true);
+    await page.click('#start');
+    // Training, with a checkpoint past step 0 (one every 5 s while it trains).
+    await page.waitForFunction(() => window.demo.state.running && window.demo.trainer.checkpoint?.step > 0, null, { timeout: 60_000 });
+    await page.evaluate(() => {
+      window.after = null;  // the progress steps heard after the restart
+      window.demo.trainer.addEventListener('restart', () => (window.after = []));
+      window.demo.trainer.addEventListener('progress', (e) => window.after?.push(e.detail.step));
+    });
+    const t0 = Date.now();
+    await page.evaluate(() => window.demo.trainer.simulateCrash('close'));  // self.close(): no event, only silence
+    await page.waitForFunction(() => !document.getElementById('notice').hidden, null, { timeout: 60_000 });
+    expect(Date.now() - t0).toBeLessThan(15_000 + 15_000);  // the timeout, then a new worker with MNIST and the checkpoint
+    const d = await page.evaluate(() => window.demo.state.restart);
+    expect(d.message).toMatch(/^it sent nothing for \d+\.\d s, more than the timeout of 15000 ms$/);
+    expect(d.kept.step).toBeGreaterThan(0);
+    expect(d.kept.datasets).toEqual(['train', 'test', 'trainProbe']);
+    expect(d.lost.calls).toContain('fit');
+    const lost = d.lost.steps === 1 ? '1 step lost' : `${d.lost.steps.toLocaleString('en-US')} steps lost`;
+    expect(await text('#notice-text')).toBe(`the worker stopped (${d.message}); resumed from step ${d.kept.step.toLocaleString('en-US')}, ${lost}`);
+    // Training goes on from the kept step, not from 0.
+    await page.waitForFunction(() => window.after?.length >= 3 && window.demo.state.running, null, { timeout: 60_000 });
+    const after = await page.evaluate(() => window.after);
+    expect(after[0]).toBeGreaterThan(d.kept.step);
+    expect(after[0]).toBeLessThan(d.kept.step + 2000);  // the first ~200 ms of training
+    expect(Number((await text('#s-step')).replace(/,/g, ''))).toBeGreaterThan(d.kept.step);
+    // The notice stays while the status line moves on, until dismissed.
+    await page.waitForTimeout(1500);
+    expect(await text('#status')).toBe('training…');
+    expect(await page.isHidden('#notice')).toBe(false);
+    await page.click('#notice-close');
+    expect(await page.isHidden('#notice')).toBe(true);
+    await page.click('#pause');
+    await page.waitForFunction(() => document.getElementById('status').textContent === 'paused');
     expect(problems).toEqual([]);
   });
 });

@@ -24,7 +24,7 @@ afterAll(async () => {
 // Records every backprop-* event of every <backprop-demo> on the page, in order.
 const RECORD = () => {
   window.__events = [];
-  for (const type of ['backprop-progress', 'backprop-gradcheck', 'backprop-done', 'backprop-error'])
+  for (const type of ['backprop-progress', 'backprop-gradcheck', 'backprop-done', 'backprop-error', 'backprop-restart'])
     document.addEventListener(type, (e) => window.__events.push({ id: e.target.id, type, detail: e.detail }), true);
 };
 
@@ -173,6 +173,55 @@ describe('<backprop-demo>', () => {
     await page.waitForFunction(() => document.querySelector('backprop-demo')?.shadowRoot?.querySelector('button.start'));
     expect(await page.evaluate(() => document.querySelector('backprop-demo').shadowRoot.querySelector('button.start').textContent)).toBe('训练');
     expect(await page.evaluate(() => document.querySelector('backprop-demo').shadowRoot.querySelector('.pace').textContent)).toBe('速度: 每秒 100 个样本');
+    expect(page.errors).toEqual([]);
+    await page.close();
+  });
+
+  it('a worker that dies mid-training is replaced: training goes on from the kept step to the same last step, and a notice says what was lost until dismissed', async () => {
+    const page = await browser.page();
+    await page.addInitScript(RECORD);
+    await page.addInitScript(() => {  // the page's workers, to crash the element's from outside
+      const W = window.Worker;
+      window.__workers = [];
+      window.Worker = class extends W {
+        constructor(...args) {
+          super(...args);
+          window.__workers.push(this);
+        }
+      };
+    });
+    // 5 epochs of the 2,000 subset images at 1,000 samples/s: about 10 s, with a checkpoint at ~5 s.
+    await page.goto(`${server.url}web/embed/embed.html#preset=mlp&panels=train&epochs=5&pace=1000`);
+    await page.waitForFunction(() => window.__events.some((e) => e.type === 'backprop-progress' && e.detail.elapsed > 6000), null, { timeout: 60_000 });
+    const goal = await page.evaluate(() => window.__events.find((e) => e.type === 'backprop-progress').detail.total);
+    expect(goal).toBe(5 * Math.ceil(2000 / 64));
+    await page.evaluate(() => window.__workers.at(-1).postMessage({ simulateCrash: 'error' }));  // an uncaught error in the worker
+    await page.waitForFunction(() => window.__events.some((e) => e.type === 'backprop-restart'), null, { timeout: 60_000 });
+    const d = await page.evaluate(() => window.__events.find((e) => e.type === 'backprop-restart').detail);
+    expect(d.kept.step).toBeGreaterThan(0);
+    expect(d.kept.datasets).toEqual(['train', 'test']);
+    expect(d.lost.calls).toContain('fit');
+    expect(d.message).toMatch(/^the worker failed: .*simulateCrash: an uncaught error$/);
+    const notice = () => page.evaluate(() => {
+      const n = document.querySelector('backprop-demo').shadowRoot.querySelector('.notice');
+      return { hidden: n.hidden, text: n.firstChild.textContent };
+    });
+    const lost = d.lost.steps === 1 ? '1 step lost' : `${d.lost.steps} steps lost`;
+    expect(await notice()).toEqual({ hidden: false, text: `the worker stopped (${d.message}); resumed from step ${d.kept.step}, ${lost}` });
+    await page.waitForFunction(() => document.querySelector('backprop-demo').state === 'done', null, { timeout: 60_000 });
+    // After the restart, steps go on from the kept one to the first fit's last step.
+    const events = await page.evaluate(() => window.__events);
+    const at = events.findIndex((e) => e.type === 'backprop-restart');
+    const steps = events.slice(at).filter((e) => e.type === 'backprop-progress').map((e) => e.detail.step);
+    expect(steps[0]).toBeGreaterThan(d.kept.step);
+    expect(steps[0]).toBeLessThanOrEqual(d.kept.step + 2);  // pace: a progress event a step
+    expect(steps.at(-1)).toBe(goal);
+    expect(events.filter((e) => e.type === 'backprop-error')).toEqual([]);
+    expect(events.find((e) => e.type === 'backprop-done').detail.testAccuracy).toBeGreaterThan(0.6);
+    // The notice outlives the status line's changes, until dismissed.
+    expect((await notice()).hidden).toBe(false);
+    await page.locator('backprop-demo .dismiss').click();
+    expect((await notice()).hidden).toBe(true);
     expect(page.errors).toEqual([]);
     await page.close();
   });

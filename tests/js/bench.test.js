@@ -2,11 +2,16 @@
 // timed or compared: speed belongs to `npm run bench`). Also pins what the bench relies on:
 // the FLOP counts the issue quotes, and the Conv2DBackpropFilter kernel the bench registers
 // into TF.js's WASM backend against a naive loop.
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { NETS, flops } from '../../bench/nets.js';
+import { abCompare } from '../../bench/ab.mjs';
 import { nodeLibs, table } from '../../bench/run.mjs';
 import { runSuite } from '../../bench/suite.js';
 import { checkConv2DBackpropFilter } from '../../bench/tfjs-conv2d-backprop-filter.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 
 describe('bench', () => {
   it('counts the FLOP the issue states, from the layer shapes', () => {
@@ -45,5 +50,21 @@ describe('bench', () => {
     expect(parsed).toEqual(r);
     const lines = table({ node: r }).split('\n');
     expect(lines[2]).toMatch(/^\| node \| mnist-cnn \(32\) \| train \| [\d,.]+ \([\d,.]+–[\d,.]+\) \|/);
+  });
+
+  it('ab.mjs compares two package entries in a fresh process per repeat and pairs their blocks', async () => {
+    const entry = join(root, 'web/index.js');
+    const r = await abCompare({ a: entry, b: entry, nets: ['mnist-cnn'], modes: ['train', 'infer'], repeats: 2, blocks: 3, ms: 5, warmup: 20 });
+    expect(r.runs.map((m) => [m.repeat, m.bFirst, m.net, m.mode])).toEqual([
+      [1, false, 'mnist-cnn', 'train'], [1, false, 'mnist-cnn', 'infer'], [2, true, 'mnist-cnn', 'train'], [2, true, 'mnist-cnn', 'infer'],
+    ]);
+    for (const m of r.runs) {
+      expect(m.rates.map((v) => v.length)).toEqual([3, 3]);
+      expect(m.ratios).toEqual(m.rates[1].map((v, i) => v / m.rates[0][i]));
+      expect(m.ratios.every((v) => v > 0)).toBe(true);
+    }
+    expect(r.summary.map((s) => [s.net, s.mode, s.perRepeat.length])).toEqual([['mnist-cnn', 'train', 2], ['mnist-cnn', 'infer', 2]]);
+    for (const s of r.summary) expect(s.ci[0] <= s.ratio && s.ratio <= s.ci[1]).toBe(true);
+    await expect(abCompare({ a: entry, b: entry, nets: ['big'] })).rejects.toThrow('ab: no net big (bench/nets.js has mnist-cnn, medium)');
   });
 });

@@ -24,6 +24,14 @@ describe('embed code', () => {
     );
   });
 
+  it('points at a copy the site serves, ./backprop-wasm/ beside the post, unless given a base: never a CDN', () => {
+    expect(embedCode({ preset: 'mlp' })).toBe('<script type="module" src="./backprop-wasm/dist/element.js"></script>\n<backprop-demo preset="mlp"></backprop-demo>');
+    expect(embedCode({ preset: 'mlp' }, { iframe: true })).toBe(
+      '<iframe src="./backprop-wasm/web/embed/embed.html#preset=mlp" width="720" height="520" style="border:0" loading="lazy" title="backprop-wasm demo"></iframe>',
+    );
+    expect(embedCode({ preset: 'mlp' }, { base: '/static/bp' })).toMatch(/^<script type="module" src="\/static\/bp\/dist\/element\.js">/);
+  });
+
   it('round-trips settings through the embed.html hash, and writes the iframe', () => {
     const hash = settingsToHash(settings);
     expect(hash).toBe('preset=mnist-cnn&layers=%5B%7B%22type%22%3A%22dense%22%2C%22units%22%3A10%7D%5D&optimizer=adam&lr=0.001&batch-size=16&seed=7&panels=train%2Cdraw');

@@ -1,4 +1,4 @@
-// The package's layers (README "Layout"): core <- worker <- embed <- demo, core <- learn (the lesson
+// The package's layers (docs/layout.md): core <- worker <- embed <- demo, core <- learn (the lesson
 // UI, which embed and demo may use), and web/index.js on top.
 // Parses every import in web/ and fails on an import against these arrows, on an import cycle,
 // and on anything outside web/demo/ importing from it.

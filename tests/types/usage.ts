@@ -1,14 +1,18 @@
 // Uses every call of the public API, so `tsc --noEmit` proves the declarations (types/*.d.ts)
-// cover it. Checked by tests/js/types.test.js; never run.
+// cover it, resolved as Node resolves the package (moduleResolution nodenext: the "node"
+// condition's types, with the Node helpers). Checked by tests/js/types.test.js; never run.
 import {
-  loadBackprop, BackpropError, setLeakWarnings, trainer, Trainer, TrainerEvent,
+  loadBackprop, BackpropError, setLeakWarnings, trainer, Trainer, TrainerEvent, Net as NetClass, Dataset as DatasetClass, loadMnistFromDir as fromRoot,
   parseIdx, mnistFromIdx, MNIST_FILES, loadMnist, embedCode, presets, preset, settingsToHash, settingsFromHash,
   BUGS, errorBand, type GradCheckReport, type TraceReport, type NumericGradient,
   type Backprop, type Net, type Dataset, type GradCheckRow, type NetSpec, type Evaluation, type FitProgress, type FitResult, type TrainerProgress,
 } from 'backprop-wasm';
 import { loadMnistFromDir, mnistDataDir } from 'backprop-wasm/node';
+import { loadMnistSubset } from 'backprop-wasm/mnist-subset';
 import { BackpropDemoElement } from 'backprop-wasm/element';
-import { trainer as workerOnlyTrainer, type TrainerFitResult as FitR } from 'backprop-wasm/trainer';
+import { trainer as workerOnlyTrainer, type TrainerFitResult as FitR, type TrainerCheckpoint } from 'backprop-wasm/trainer';
+import { ReplicaGroup } from 'backprop-wasm/web/worker/replicas.js';
+import { serve } from 'backprop-wasm/web/worker/session.js';
 
 async function main(): Promise<void> {
   const bp: Backprop = await loadBackprop();
@@ -79,13 +83,16 @@ async function main(): Promise<void> {
   const fromJson = bp.fromJSON(net.toJSON());
   fromJson.dispose();
   ds.dispose();
-  const heap: number = bp.heapInUse();
+  const heap: number = bp.heapInUse() + bp.memoryBytes() + bp.peakGflops(50);
+  bp.setReferenceKernels(true);
+  bp.setWinograd(false);
+  console.log(net instanceof NetClass, ds instanceof DatasetClass);
   net.dispose();
   console.log(opt, acc, ev2, p.steps + p.samples + p.lastLoss + p.seconds, dtype, shapes, layerTypes, names, g, dx, l1, l2, worst, loss, ev.loss, ev.accuracy, probs, p, again.outputShape, heap, ds.count, ds.shape);
   setLeakWarnings(false);
 
   try {
-    bp.sequential({ input: [2], layers: [{ type: 'nope' }], loss: 'mse' });
+    bp.sequential({ input: [1, 4, 4], layers: [{ type: 'conv2d', filters: 2, kernel: 0 }], loss: 'mse' });
   } catch (e) {
     if (e instanceof BackpropError) console.log(e.name, e.message);
   }
@@ -98,7 +105,9 @@ async function main(): Promise<void> {
   console.log(r4.stopped);
   t.addEventListener('progress', (e) => console.log(e.detail.loss, e.detail.done));
   t.addEventListener('evaluate', (e) => console.log(e.detail.accuracy, e.detail.probeAccuracy));
-  t.addEventListener('restart', (e) => console.log(e.detail.message, t.restarts));
+  t.addEventListener('restart', (e) => console.log(e.detail.message, e.detail.kept.step, e.detail.lost.steps, e.detail.lost.calls, t.restarts));
+  const kept: TrainerCheckpoint | null = t.checkpoint;
+  console.log(kept?.bytes.length, kept?.fit?.steps);
   const onProgress = (q: TrainerProgress) => console.log(q.step, q.done, q.total, q.threadsError);
   t.addEventListener('gradcheck', (e) => console.log(e.detail.rows.map((r) => r.maxRelError), e.detail.step));
   t.addEventListener('error', (e) => console.log(e.detail.message));
@@ -121,8 +130,9 @@ async function main(): Promise<void> {
   const reloaded = await t.load(saved);
   console.log(te2, tl, count, fitted.stopped, fitted.loss, te, tp, tf, trows, reloaded.outputShape, new TrainerEvent('progress', 1).detail);
   const mnist = await t.call('loadMnist', { base: 'https://example.com/mnist/', probe: 100 });
-  const t5 = await Trainer.create({ worker: true });
+  const t5 = await Trainer.create({ worker: true, checkpointEvery: 2000, heartbeat: 500, timeout: 10_000 });
   t5.simulateCrash();
+  t5.simulateCrash('hang');
   await t.dispose();
   await using t3 = t2;
   console.log(mnist, t5);
@@ -139,6 +149,24 @@ async function main(): Promise<void> {
   const set = mnistFromIdx(new Uint8Array(16), new Uint8Array(8), 'x');
   const sets = await loadMnist(async (f) => new Uint8Array(f.length), { sets: ['train'] });
   const fromDir = await loadMnistFromDir(mnistDataDir(), { sets: ['test'] });
+  const viaRoot = await fromRoot(undefined, { sets: ['train'] });
+  const subset = await loadMnistSubset();
+  const otherCopy = await loadMnistSubset(new URL('https://example.com/mnist-subset.bin'));
+  console.log(viaRoot.train?.count, subset.train.labels, subset.test.shape, otherCopy.test.count);
+
+  // Data-parallel replicas and serving a port of your own.
+  if (ReplicaGroup.supported()) {
+    const ds2 = bp.dataset(new Uint8Array(4 * 784), [0, 1, 2, 3], [1, 28, 28]);
+    const group = await ReplicaGroup.start(bp.sequential(cnn), ds2, { threads: 2, maxBatch: 64 });
+    const run = group.run(2, { batchSize: 2, seed: 1 });
+    const same: boolean = await group.identical();
+    console.log(run.lossSum, group.step(new Uint32Array([0, 1])), same, group.stats().helperMs, group.threads);
+    group.terminate();
+  }
+  const { port1, port2 } = new MessageChannel();
+  serve(port1);
+  const overPort = await trainer(spec, { worker: port2 });
+  await overPort.dispose();
   console.log(idx.dims, set.count, set.shape, sets.train?.labels, fromDir.test?.images, MNIST_FILES.train[0]);
 
   // Embed helpers and the element.
@@ -148,6 +176,7 @@ async function main(): Promise<void> {
   const el: BackpropDemoElement = document.createElement('backprop-demo');
   el.addEventListener('backprop-progress', (e) => console.log(e.detail.step, e.detail.loss));
   el.addEventListener('backprop-done', (e) => console.log(e.detail.testAccuracy));
+  el.addEventListener('backprop-restart', (e) => console.log(e.detail.kept.step, e.detail.lost.steps));
   await el.start();
   await el.stop();
   console.log(tag, frame, hash, el.state, el.settings.preset);

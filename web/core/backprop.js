@@ -30,7 +30,7 @@ function makeApi(M) {
     dataset(images, labels, shape, { classes = 0 } = {}) {
       return new Dataset(M, images, labels, shape, classes);
     },
-    /** Rebuilds a net from net.save() bytes (parameters bit-identical, optimizer state if saved). */
+    /** Rebuilds a net from a model file, net.save()'s or the older 'BPWM' one (parameters bit-identical, optimizer state if saved). */
     load(bytes) {
       if (!(bytes instanceof Uint8Array)) throw new BackpropError(`load: expected a Uint8Array, got ${describe(bytes)}`);
       const h = new M.NetHandle();
@@ -585,7 +585,11 @@ export class Net {
 
   // ---- model files ----
 
-  /** The model file: Uint8Array ('BPWM', version, spec, [optimizer state], parameters, CRC-32). */
+  /**
+   * The model file, a Uint8Array: a safetensors file with the parameters under PyTorch's
+   * state_dict names ("0.weight", ...), the spec in its __metadata__ and, with
+   * { optimizer: true }, the optimizer's state and step count (docs/api.md#model-files).
+   */
   save({ optimizer = false } = {}) {
     const h = this.#handle();
     check(h.save(!!optimizer));

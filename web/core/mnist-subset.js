@@ -1,10 +1,13 @@
-// mnist-subset.js: the small MNIST subset bundled for the embed (dist/mnist-subset.bin, made by
-// scripts/mnist-subset.mjs at build time), so a blog post trains without fetching 55 MB.
+// mnist-subset.js: the small MNIST subset bundled with the package (dist/mnist-subset.bin, made by
+// scripts/mnist-subset.mjs at build time), so a blog post or a quick start trains without 55 MB.
+// Its own entry, backprop-wasm/mnist-subset, not the main one: a bundler copies the file into the
+// build of every app that reaches this module.
 //
 //   header (little-endian uint32): magic 'BPMS', version 1, trainCount, testCount, rows, cols
 //   then train images, test images as 4-bit pixels (two per byte, high nibble first; v = q * 17),
 //   then train labels, test labels (one byte each)
 import { BackpropError } from './errors.js';
+import { readBytes } from './read-bytes.js';
 
 const MAGIC = 0x534d5042; // 'BPMS'
 const HEADER = 24;
@@ -28,11 +31,26 @@ export function encodeMnistSubset(train, test, rows = 28, cols = 28) {
   return out;
 }
 
-/** The bundled subset (dist/mnist-subset.bin beside the package's web/), fetched and decoded: a page or a worker. */
-export async function fetchMnistSubset(url = new URL('../../dist/mnist-subset.bin', import.meta.url)) {
-  const res = await fetch(url);
-  if (!res.ok) throw new BackpropError(`mnist subset: cannot load ${url} (HTTP ${res.status})`);
-  return decodeMnistSubset(await res.arrayBuffer());
+// Where dist/mnist-subset.bin is. Where this file sits in the package (Node, a page that loads the
+// package's files as they are, webpack), two folders up. A bundler that moved it into a file of
+// its own (Vite's dev server pre-bundles dependencies into node_modules/.vite/deps/) finds the
+// package's files by the package's name instead. Both are literals so that bundlers copy the file.
+const inPlace = /\/web\/core\/mnist-subset\.js(?:[?#]|$)/.test(import.meta.url);
+const subsetUrl = () => (inPlace ? new URL('../../dist/mnist-subset.bin', import.meta.url) : new URL('backprop-wasm/dist/mnist-subset.bin', import.meta.url));
+
+/**
+ * The bundled subset (dist/mnist-subset.bin: 2,000 training and 500 test images), read and
+ * decoded, in a page, a worker or Node: { train: { images, labels, count, shape }, test }.
+ * url: another copy of the file (relative to the page).
+ */
+export async function loadMnistSubset(url = subsetUrl()) {
+  let at;
+  try {
+    at = new URL(url, globalThis.location?.href);
+  } catch {
+    throw new BackpropError(`mnist subset: ${url} is not a URL`);
+  }
+  return decodeMnistSubset(await readBytes(at, `mnist subset ${at}`));
 }
 
 /** bytes -> { train: {images, labels, count, shape}, test: {...} } with uint8 pixels; BackpropError on a bad file. */

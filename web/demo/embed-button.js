@@ -1,7 +1,8 @@
 // embed-button.js (demo): the "copy embed code" button. It writes the <backprop-demo> tag for the
-// page's current settings (web/embed/embed-code.js), copies it to the clipboard and shows it for
-// copying by hand (clipboards need a secure context and a user's permission).
-import { embedCode } from '../embed/embed-code.js';
+// page's current settings (web/embed/embed-code.js) and for the copy of the package the author's
+// site serves (the field beside it; ./backprop-wasm/ unless changed), copies it to the clipboard
+// and shows it for copying by hand (clipboards need a secure context and a user's permission).
+import { EMBED_BASE, embedCode } from '../embed/embed-code.js';
 import { presets } from '../core/presets.js';
 import { getLang, t } from '../learn/i18n.js';
 
@@ -16,8 +17,17 @@ export function embedSettings({ preset, spec, optimizer, batchSize, seed, pace =
   };
 }
 
-/** Adds the button (and the code box) to hook; current() returns the page's settings. */
-export function mountEmbedButton(hook, current, options) {
+/** Adds the package's address, the button and the code box to hook; current() returns the page's settings. */
+export function mountEmbedButton(hook, current) {
+  const base = document.createElement('input');
+  base.id = 'embed-base';
+  base.type = 'text';
+  base.size = 16;
+  base.value = EMBED_BASE;
+  base.title = t('demo.embedBase');
+  base.dataset.i18nTitle = 'demo.embedBase';
+  base.setAttribute('aria-label', t('demo.embedBase'));
+  base.dataset.i18nAriaLabel = 'demo.embedBase';
   const button = document.createElement('button');
   button.id = 'embed-copy';
   button.type = 'button';
@@ -31,7 +41,7 @@ export function mountEmbedButton(hook, current, options) {
   out.setAttribute('aria-label', t('demo.embedCode'));
   out.dataset.i18nAriaLabel = 'demo.embedCode';
   button.addEventListener('click', async () => {
-    out.value = embedCode(embedSettings({ lang: getLang(), ...current() }), options);
+    out.value = embedCode(embedSettings({ lang: getLang(), ...current() }), { base: base.value.trim() || EMBED_BASE });
     out.hidden = false;
     out.select();
     try {
@@ -41,5 +51,5 @@ export function mountEmbedButton(hook, current, options) {
       button.textContent = t('demo.copyByHand');
     }
   });
-  hook.append(button, out);
+  hook.append(base, button, out);
 }

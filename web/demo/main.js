@@ -10,6 +10,7 @@ import { mountEmbedButton } from './embed-button.js';
 import { lineChart, imageGrid, confusionChart, drawGray, sizeOf } from './charts.js';
 import { getLang, pickLang, setLang, t } from '../learn/i18n.js';
 import { HANDOFF_KEY, NETWORK_HANDOFF_KEY, chapterOfRow, handoffOf, networkHandoffOf } from './handoff.js';
+import { restartText } from '../embed/notice.js';
 
 const $ = (id) => document.getElementById(id);
 const MILESTONES = [0.9, 0.95, 0.97, 0.98, 0.99];
@@ -72,6 +73,12 @@ function status(text, error = false) {
     $('status').className = error ? 'error' : '';
   });
 }
+// A notice stays until the reader dismisses it (the status line changes every second).
+function notice(text) {
+  say('notice-text', () => ($('notice-text').textContent = text()));
+  $('notice').hidden = false;
+}
+$('notice-close').addEventListener('click', () => ($('notice').hidden = true));
 const pct = (v) => (Number.isFinite(v) ? `${(100 * v).toFixed(1)}%` : '–');
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
 const clock = (ms) => `${Math.floor(ms / 60000)}:${String(Math.floor(ms / 1000) % 60).padStart(2, '0')}`;
@@ -105,10 +112,27 @@ const handlers = {
   progress: (d) => onProgress(d),
   evaluate: (d) => onTest(d),
   gradcheck: (d) => renderGradcheck(d),
+  // The Trainer replaced a dead worker and gave the new one the data and its last checkpoint: the
+  // numbers after the kept step are gone from the charts, and a fit it lost goes on from there.
   restart(d) {
+    state.restart = d;
+    notice(() => restartText(t, d));
+    if (d.kept.step === null) return boot(true);  // no net yet: build it
+    const { step, seen } = d.kept;
+    for (const k of ['loss', 'trainAcc', 'testAcc']) state[k] = state[k].filter(([s]) => s <= seen);
+    state.tests = state.tests.filter((x) => x.seen <= seen);
+    state.gc = state.gc.filter(([s]) => s <= step);
+    state.lastSeen = seen;
+    latest = { ...latest, step, seen, running: false };
+    renderStats();
+    scheduleCharts();
+    if (d.lost.calls.includes('fit')) startFit();
+    else refreshInside();
+  },
+  error(e) {
     state.running = false;
-    status(() => t('demo.workerDied', { message: d.message }), true);
-    boot(true);
+    notice(() => e.message);
+    syncButtons();
   },
 };
 function listen(t) {
@@ -605,7 +629,7 @@ $('clear').addEventListener('click', () => { pad.clear(); renderProbs(new Array(
 // ---- model files ----
 $('save').addEventListener('click', async () => {
   try {
-    const bytes = await call('save'), name = `backprop-mnist-step${latest?.step ?? 0}.bpm`;
+    const bytes = await call('save'), name = `backprop-mnist-step${latest?.step ?? 0}.safetensors`;
     const a = document.createElement('a');
     a.href = URL.createObjectURL(new Blob([bytes], { type: 'application/octet-stream' }));
     a.download = name;

@@ -8,12 +8,13 @@
 // workers (web/worker/replicas.js) where the page is cross-origin isolated (COOP + COEP headers, which
 // blogs rarely send), and on one thread elsewhere; the `threads` property says which.
 import { trainer } from '../worker/trainer.js';
-import { fetchMnistSubset } from '../core/mnist-subset.js';
+import { loadMnistSubset } from '../core/mnist-subset.js';
 import { loadMnist } from '../core/mnist.js';
 import { presets } from '../core/presets.js';
 import { mnistPreprocess } from '../core/preprocess.js';
 import { ATTRIBUTES, LESSON_CHOICES, LESSON_SIZES, settingsFromAttributes } from './embed-code.js';
 import { pickLang, translatorOf } from '../learn/i18n.js';
+import { restartText } from './notice.js';
 import en from '../learn/messages/en.js';
 import zh from '../learn/messages/zh.js';
 
@@ -30,6 +31,8 @@ header { display: flex; gap: 8px; align-items: center; flex-wrap: wrap; }
 header b { flex: 1; }
 button { font: inherit; padding: 4px 12px; border-radius: 6px; border: 1px solid #8a94a6; background: #fff; cursor: pointer; }
 .status { color: #556; font-variant-numeric: tabular-nums; }
+.notice { margin: 8px 0 0; padding: 4px 8px; border: 1px solid #b26b00; border-radius: 6px; background: #fff6e5; }
+.notice button { margin-left: 8px; padding: 0 8px; }
 .panels { display: grid; grid-template-columns: repeat(auto-fit, minmax(200px, 1fr)); gap: 12px; margin-top: 8px; }
 section { min-width: 0; }
 h4 { margin: 4px 0; font-size: 13px; }
@@ -53,6 +56,8 @@ export class BackpropDemoElement extends HTMLElement {
   #timer = null;
   #stopping = false;
   #threads = 1;
+  #goal = null;    // the steps the training runs to (its first progress event's total)
+  #offset = 0;     // steps before the running fit (a fit resumed in a new worker goes on from there)
 
   constructor() {
     super();
@@ -103,6 +108,7 @@ export class BackpropDemoElement extends HTMLElement {
     this.#root.innerHTML = `<style>${STYLE}</style>
       <header><b>${esc(t('embed.heading', { preset: s.preset ?? t('embed.customNet'), optimizer: s.optimizer, lr: s.lr }))}</b>
         <button class="start" type="button">${esc(t('embed.train'))}</button><span class="status">${esc(t('embed.notStarted'))}</span></header>
+      <p class="notice" role="alert" hidden><span></span><button class="dismiss" type="button">${esc(t('worker.dismiss'))}</button></p>
       ${s.pace > 0 ? `<p class="pace">${esc(t('embed.pace', { n: s.pace.toLocaleString() }))}</p>` : ''}
       <div class="panels">
         ${panels.has('train') ? `<section class="train"><h4>${esc(t('embed.lossTitle'))}</h4><canvas class="curve" width="400" height="140"></canvas><div class="acc"></div></section>` : ''}
@@ -110,6 +116,7 @@ export class BackpropDemoElement extends HTMLElement {
         ${panels.has('draw') ? `<section class="draw"><h4>${esc(t('embed.draw'))}</h4><canvas class="pad" width="140" height="140"></canvas><div class="bars"></div><button class="clear" type="button">${esc(t('embed.clear'))}</button></section>` : ''}
       </div>`;
     this.#$('.start').addEventListener('click', () => (this.#state === 'training' || this.#state === 'loading' ? this.stop() : this.start()));
+    this.#$('.dismiss').addEventListener('click', () => (this.#$('.notice').hidden = true));
     if (panels.has('draw')) this.#setupPad();
     const reduced = globalThis.matchMedia?.('(prefers-reduced-motion: reduce)').matches;
     if (s.start !== 'click' && !reduced && typeof IntersectionObserver === 'function') {
@@ -178,7 +185,7 @@ export class BackpropDemoElement extends HTMLElement {
   }
 
   async #loadData(src) {
-    if (!src) return fetchMnistSubset();
+    if (!src) return loadMnistSubset();
     const dir = new URL(src.endsWith('/') ? src : src + '/', document.baseURI);
     return loadMnist(async (f) => {
       const res = await fetch(new URL(f, dir));
@@ -195,6 +202,8 @@ export class BackpropDemoElement extends HTMLElement {
     await this.#release();
     this.#losses = [];
     this.#stopping = false;
+    this.#goal = null;
+    this.#offset = 0;
     const t = this.#t;
     this.#setState('loading', t('embed.loading'));
     this.#$('.start').textContent = t('embed.stop');
@@ -210,13 +219,14 @@ export class BackpropDemoElement extends HTMLElement {
       const probe = { x: toFloats(data.test.images.subarray(0, 2 * 784)), y: Array.from(data.test.labels.subarray(0, 2)) };
       tr.addEventListener('progress', (e) => this.#onProgress(e.detail));
       tr.addEventListener('gradcheck', (e) => this.#onGradCheck(e.detail));
+      tr.addEventListener('restart', (e) => this.#onRestart(e.detail));
       this.#setState('training', t('embed.training', { count: trainCount }));
       const check = () => tr.gradCheck(probe.x, probe.y, 2, { maxCoords: 20 }).catch(() => {});
       if (new Set(s.panels).has('gradcheck')) {
         await check();
         this.#timer = setInterval(check, 3000);
       }
-      const result = await tr.fit('train', { epochs: s.epochs, batchSize: s.batchSize, shuffle: true, seed: s.seed, chunk: 5, threads: s.threads ?? 1, pace: s.pace ?? 0 });
+      const result = await this.#fit(tr, { epochs: s.epochs, batchSize: s.batchSize, shuffle: true, seed: s.seed, chunk: 5, threads: s.threads ?? 1, pace: s.pace ?? 0 });
       this.#threads = result.threads ?? 1;
       clearInterval(this.#timer);
       const { accuracy } = await tr.evaluate('test');
@@ -235,6 +245,36 @@ export class BackpropDemoElement extends HTMLElement {
       this.#$('.start').textContent = t('embed.retry');
       this.dispatchEvent(new CustomEvent('backprop-error', { detail: { message: e.message } }));
     }
+  }
+
+  // tr.fit(options); when the worker dies meanwhile, the Trainer resumes from its checkpoint in a
+  // new worker, and the fit goes on from the kept step to the same last step.
+  async #fit(tr, options) {
+    for (;;) {
+      const restarts = tr.restarts;
+      try {
+        return await tr.fit('train', options);
+      } catch (e) {
+        if (this.#stopping || this.#trainer !== tr || tr.restarts === restarts) throw e;
+        const { kept } = await new Promise((resolve, reject) => {
+          tr.addEventListener('restart', (ev) => resolve(ev.detail), { once: true });
+          tr.addEventListener('error', (ev) => reject(ev.detail), { once: true });
+        });
+        this.#offset = kept.step;
+        if (this.#goal !== null) {
+          const { epochs, ...rest } = options;
+          options = { ...rest, steps: Math.max(1, this.#goal - kept.step) };
+        }
+      }
+    }
+  }
+
+  #onRestart(d) {
+    const n = this.#$('.notice');
+    if (!n) return;
+    n.firstChild.textContent = restartText(this.#t, d);
+    n.hidden = false;
+    this.dispatchEvent(new CustomEvent('backprop-restart', { detail: d }));
   }
 
   async #release() {
@@ -262,7 +302,9 @@ export class BackpropDemoElement extends HTMLElement {
   #onProgress(p) {
     this.#losses.push(p.loss);
     this.#threads = p.threads ?? 1;
-    this.#$('.status').textContent = this.#t(this.#threads > 1 ? 'embed.progressThreads' : 'embed.progress', { done: p.done, total: p.total, loss: p.loss.toFixed(3), threads: this.#threads });
+    this.#goal ??= p.total;
+    const done = this.#offset + p.done, total = this.#offset + p.total;
+    this.#$('.status').textContent = this.#t(this.#threads > 1 ? 'embed.progressThreads' : 'embed.progress', { done, total, loss: p.loss.toFixed(3), threads: this.#threads });
     this.#drawCurve();
     this.dispatchEvent(new CustomEvent('backprop-progress', { detail: p }));
   }

@@ -65,12 +65,16 @@ export function settingsFromHash(hash) {
 
 const escapeAttr = (s) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
 
+/** Where embed code expects the package by default: a copy the author's site serves beside the post. */
+export const EMBED_BASE = './backprop-wasm/';
+
 /**
- * The HTML a blog author pastes for settings. base: where the package is served from (the folder
- * holding dist/ and web/). iframe: true gives an <iframe src=".../web/embed/embed.html#..."> for platforms
- * that strip scripts.
+ * The HTML a blog author pastes for settings. base: where the author's site serves the package
+ * (the folder holding dist/ and web/; a copy of the installed package), relative to the post or a
+ * full URL. iframe: true gives an <iframe src=".../web/embed/embed.html#..."> for platforms that
+ * strip scripts.
  */
-export function embedCode(settings = {}, { base = 'https://unpkg.com/backprop-wasm', iframe = false } = {}) {
+export function embedCode(settings = {}, { base = EMBED_BASE, iframe = false } = {}) {
   const root = base.replace(/\/$/, '');
   if (iframe && settings.lesson)
     return `<iframe src="${escapeAttr(`${root}/web/embed/embed.html#${settingsToHash(settings)}`)}" width="720" height="900" style="border:0" loading="lazy" title="backprop-wasm lesson"></iframe>`;

@@ -17,11 +17,16 @@ import { checkOf, createGrid, fmt, full } from './grid.js';
 import { CHAPTERS, buildExample, givenOf, numericOf, settingsOf, traceOf } from './example.js';
 import { shapeOf, termsOf, unflat, valuesOf, withViews } from './terms.js';
 
+// Where the style sheets are. Where this file sits in the package: beside it, and KaTeX's in the
+// node_modules two folders up (a plain URL, which bundlers leave alone). A bundler that moved
+// this file (Vite pre-bundles dependencies) finds both by package name, and copies them.
+const inPlace = /\/web\/learn\/lesson\.js(?:[?#]|$)/.test(import.meta.url);
+const beside = (path) => new URL(path, import.meta.url);
 /** The style sheets a lesson needs (a caller may adopt them instead; learn.html links both). */
-export const STYLE_URLS = [
-  new URL('./learn.css', import.meta.url).href,
-  new URL('../../node_modules/katex/dist/katex.min.css', import.meta.url).href,
-];
+export const STYLE_URLS = (inPlace
+  ? [new URL('./learn.css', import.meta.url), beside('../../node_modules/katex/dist/katex.min.css')]
+  : [new URL('backprop-wasm/web/learn/learn.css', import.meta.url), new URL('katex/dist/katex.min.css', import.meta.url)]
+).map(String);
 
 let corePromise = null;
 /** The core, loaded once for every lesson on the page. */

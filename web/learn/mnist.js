@@ -1,10 +1,10 @@
 // mnist.js: the bundled MNIST subset (dist/mnist-subset.bin, 2000 training and 500 test digits),
 // fetched and decoded once for the optimizer race and the network chapter.
-import { fetchMnistSubset } from '../core/mnist-subset.js';
+import { loadMnistSubset } from '../core/mnist-subset.js';
 
 let subset = null;
 export function loadSubset() {
-  return (subset ??= fetchMnistSubset());
+  return (subset ??= loadMnistSubset());
 }
 
 /** Images `indices` of a set as float32 pixels in [0, 1] and their labels. */

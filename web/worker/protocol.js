@@ -6,9 +6,13 @@
 //   worker -> client   { id, result }                     the call finished
 //                      { id, error: { name, message } }   the call failed; a BackpropError keeps its name
 //                      { event, detail }                  one of EVENTS (no id)
+//                      { ready: true }                    once, first: worker.js has loaded (spawn.js waits for it)
 //
 // Every call is answered exactly once; a failed call leaves the session as it was. Typed arrays
 // in args and results cross by transfer: the sender's buffer moves, no second copy.
+// A Trainer that started its worker also calls ping (its heartbeat), checkpoint (what it keeps)
+// and, in a new worker, restore; and for tests only it may send { simulateCrash: 'error' |
+// 'close' | 'hang' }, which worker.js (not the Session) acts on.
 //
 // Events:
 //   loading    { loaded, total }                       MNIST download progress (bytes), from loadMnist
@@ -18,7 +22,7 @@
 //   evaluate   { step, seen, elapsed, accuracy, loss, count, probeAccuracy }   fit's periodic test
 //   gradcheck  a gradient-check report (net.gradCheck): fit's periodic check and every gradCheck call
 //   fatal      { name, message }                      the WASM module trapped: the worker is unusable
-//              (the client replaces it and emits 'restart')
+//              (the client replaces it, resumes from its checkpoint and emits 'restart')
 import { BackpropError } from '../core/errors.js';
 
 /** Every call a Session answers. */
@@ -29,6 +33,7 @@ export const OPS = [
   'evaluate', 'predict', 'forward', 'gradCheck', 'gradCheckData',
   'getParam', 'setParam', 'save',
   'filters', 'activations', 'layerSnapshot', 'networkSnapshot', 'confusion', 'overfit', 'replicas',
+  'checkpoint', 'restore', 'ping',
 ];
 
 /** Events a Session emits while it works. */

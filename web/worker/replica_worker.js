@@ -6,8 +6,9 @@
 //   {type:'load', bytes}                 the net becomes this model file (with optimizer state); no reply
 //   {type:'run'}                         serves CMD_STEP commands in the shared buffer until CMD_EXIT; no reply
 //   {type:'save'}                        -> {type:'saved', bytes} (net.save(), parameters only)
-// Any failure -> {type:'error', message}.
+// Any failure -> {type:'error', message}. Once loaded it posts {ready: true} (spawn.js waits for it).
 import { loadBackprop } from '../core/backprop.js';
+import { nodeBuiltin } from '../core/node-builtin.js';
 import { sharedViews, spinUntil, CMD_STEP, CMD_EXIT, SEQ, ACK, CMD, N, AVG, FAILED } from './shared.js';
 
 let post, listen;
@@ -15,7 +16,7 @@ if (typeof WorkerGlobalScope !== 'undefined') {
   post = (msg, transfer) => self.postMessage(msg, transfer);
   listen = (f) => (self.onmessage = (e) => f(e.data));
 } else {
-  const { parentPort } = await import(/* @vite-ignore */ 'node:worker_threads');
+  const { parentPort } = await nodeBuiltin('worker_threads');
   post = (msg, transfer) => parentPort.postMessage(msg, transfer);
   listen = (f) => parentPort.on('message', f);
 }
@@ -84,3 +85,4 @@ listen(async (msg) => {
     post({ type: 'error', message: e?.message ?? String(e) });
   }
 });
+post({ ready: true }); // spawn.js waits for it

@@ -4,7 +4,9 @@
 // Every op takes and returns plain values and typed arrays (results are fresh copies).
 import { loadBackprop } from '../core/backprop.js';
 import { BackpropError } from '../core/errors.js';
+import { BUGS } from '../core/checks.js';
 import { mnistFromIdx, MNIST_FILES } from '../core/mnist.js';
+import { readBytes } from '../core/read-bytes.js';
 import { trainingChunks } from '../core/fit.js';
 import { OPS, errorToMessage, transferList } from './protocol.js';
 import { ReplicaGroup } from './replicas.js';
@@ -29,6 +31,8 @@ const now = () => globalThis.performance?.now() ?? Date.now();
 // the last one cost, so each takes at most ~1/OVERHEAD of the time.
 const OVERHEAD = 10;
 const EVALUATE_MS = 1500, GRADCHECK_MS = 4000;
+// restore() replays this many batches of a fit state (~20 ms) between yields to the message loop.
+const RESTORE_CHUNK = 4096;
 
 const sizeOf = (shape) => shape.reduce((a, b) => a * b, 1);
 function intIn(v, lo, hi, what) {
@@ -44,6 +48,7 @@ export class Session {
   #fit = null;         // the running fit: { stopped, done: Promise }
   #bug = 'none';       // the last gradCheckData's teaching bug: fit's periodic checks keep it
   #count = null;       // since init/load: { step, seen, elapsed (training ms), evaluateAt, checkAt, ... }
+  #lastFit = null;     // the last fit's { data, batchSize, shuffle, seed }: the net's fit state is theirs
 
   /** emit(type, detail): the protocol's events go here. */
   constructor(emit = () => {}) {
@@ -72,6 +77,7 @@ export class Session {
     this.#net?.dispose();
     this.#net = net;
     this.#count = { step: 0, seen: 0, elapsed: 0, evaluateAt: 0, checkAt: 0, evaluateCost: 0, checkCost: 0 };
+    this.#lastFit = null;
     return this.info();
   }
 
@@ -118,6 +124,7 @@ export class Session {
     if (old && this.#group?.dataset === old) this.#endGroup();
     old?.dispose();
     this.#data.set(name, ds);
+    if (this.#lastFit?.data === name) this.#lastFit = null;  // the net's fit state was the old dataset's
     return { name, count: ds.count };
   }
   /**
@@ -146,7 +153,7 @@ export class Session {
       const sum = (m) => [...m.values()].reduce((a, b) => a + b, 0);
       this.emit('loading', { loaded: sum(got), total: sum(totals) });
     };
-    const bytes = await Promise.all(names.map((f) => readBytes(new URL(f, dir), (n, total) => {
+    const bytes = await Promise.all(names.map((f) => readBytes(new URL(f, dir), `loadMnist: ${f}`, (n, total) => {
       got.set(f, (got.get(f) ?? 0) + n);
       totals.set(f, total);
       report(false);
@@ -211,6 +218,7 @@ export class Session {
     if (gradCheck) this.#dataset(gradCheck.data ?? name);
     const cfg = { batchSize, shuffle, seed };
     const total = net.fitTotal(ds, { epochs, steps, ...cfg });
+    this.#lastFit = { data: name, ...cfg };
     let finish;
     const me = (this.#fit = { stopped: false, done: new Promise((r) => (finish = r)) });  // stop() may come from here on
     const c = this.#count;
@@ -374,6 +382,54 @@ export class Session {
     return this.#need().save(options);
   }
 
+  // ---- checkpoints: what a Trainer keeps to resume in a new worker ----
+
+  /**
+   * The net and where its training is: { bytes (net.save with the optimizer's state), step, seen,
+   * elapsed, fit: the last fit's { data, batchSize, shuffle, seed } and `steps`, the batches its
+   * fit state has drawn (net.fitPosition().totalSteps), or null; bug (gradCheckData's) }.
+   */
+  checkpoint() {
+    const net = this.#need(), { step, seen, elapsed } = this.#count;
+    const fit = this.#lastFit && { ...this.#lastFit, steps: net.fitPosition().totalSteps };
+    return { bytes: net.save({ optimizer: true }), step, seen, elapsed, fit, bug: this.#bug };
+  }
+  /**
+   * Makes a checkpoint's net this session's, with its counts, and fit's batches going on where
+   * they were: its fit state is replayed by fit.steps nextBatch calls on the dataset fit.data
+   * (which must be here; ~5 µs a step, yielding every RESTORE_CHUNK). A failed restore changes
+   * nothing. -> info()
+   */
+  async restore(checkpoint) {
+    const { bytes, step, seen, elapsed, fit = null, bug = 'none' } = checkpoint ?? {}, MAX = Number.MAX_SAFE_INTEGER;
+    intIn(step, 0, MAX, 'restore: step');
+    intIn(seen, 0, MAX, 'restore: seen');
+    if (!(elapsed >= 0 && elapsed < Infinity)) throw new BackpropError(`restore: elapsed must be a number of ms >= 0, got ${elapsed}`);
+    if (!Object.hasOwn(BUGS, bug)) throw new BackpropError(`restore: unknown bug '${bug}' (known: ${Object.keys(BUGS).join(', ')})`);
+    const ds = fit && this.#dataset(fit.data);
+    if (fit) intIn(fit.steps, 0, MAX, 'restore: fit.steps');
+    const net = (await this.#module()).load(bytes);
+    try {
+      const cfg = fit && { batchSize: fit.batchSize, shuffle: fit.shuffle, seed: fit.seed };
+      for (let k = 0; k < (fit?.steps ?? 0); k++) {
+        net.nextBatch(ds, cfg);
+        if (k % RESTORE_CHUNK === RESTORE_CHUNK - 1) await nextTask();  // pings are answered meanwhile
+      }
+    } catch (e) {
+      net.dispose();
+      throw e;
+    }
+    await this.#replace(net);
+    Object.assign(this.#count, { step, seen, elapsed });
+    this.#lastFit = fit && { data: fit.data, batchSize: fit.batchSize, shuffle: fit.shuffle, seed: fit.seed };
+    this.#bug = bug;
+    return this.info();
+  }
+  /** The Trainer's heartbeat: answered between fit's chunks too. -> { step } (null: no net). */
+  ping() {
+    return { step: this.#count?.step ?? null };
+  }
+
   // ---- looking inside (the demo's panels) ----
 
   /** The first conv2d or dense layer's weights: { layer, type, shape, inputShape, values }. */
@@ -499,32 +555,6 @@ function describe(net) {
     dtype: net.dtype, inputShape: net.inputShape, outputShape: net.outputShape, spec: net.spec, layers: net.layers(), params,
     paramCount: params.reduce((a, p) => a + sizeOf(p.shape), 0),
   };
-}
-
-// The bytes at url, onBytes(n, total) as they arrive; file: URLs from disk (Node).
-async function readBytes(url, onBytes) {
-  if (url.protocol === 'file:') {
-    const { readFile } = await import(/* @vite-ignore */ 'node:fs/promises');
-    const b = new Uint8Array(await readFile(url));
-    onBytes(b.length, b.length);
-    return b;
-  }
-  const res = await fetch(url);
-  if (!res.ok) throw new BackpropError(`loadMnist: ${url.pathname.split('/').pop()}: HTTP ${res.status}`);
-  const total = Number(res.headers.get('content-length')) || 0;
-  const reader = res.body.getReader(), parts = [];
-  let got = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    parts.push(value);
-    got += value.length;
-    onBytes(value.length, total);
-  }
-  const out = new Uint8Array(got);
-  let o = 0;
-  for (const p of parts) out.set(p, (o += p.length) - p.length);
-  return out;
 }
 
 /**
