@@ -33,15 +33,15 @@ const mlp = {
   seed: 2,
 };
 const everyLayer = {
-  input: [2, 7, 7],
+  input: [1, 7, 7],
   layers: [
-    { type: 'conv2d', filters: 3, kernel: [3, 2], stride: [2, 1], padding: [1, 0] },
+    { type: 'conv2d', filters: 2, kernel: [3, 2], stride: [2, 1], padding: [1, 0] },
     { type: 'prelu', channelwise: true },
     { type: 'maxpool2d', size: 2, stride: 1 },
     { type: 'leaky_relu', slope: 0.1 },
     { type: 'avgpool2d', size: 3, stride: 2, padding: 1 },
     { type: 'elu', alpha: 0.5 },
-    { type: 'conv2d', filters: 4, kernel: 1 },
+    { type: 'conv2d', filters: 3, kernel: 1 },
     { type: 'selu' },
     { type: 'globalavgpool' },
     { type: 'flatten' },

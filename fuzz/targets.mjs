@@ -25,13 +25,22 @@ export class Broken extends Error {
 }
 
 /**
- * The message's class, its template: cut at the first quote or bracket (what follows quotes the
- * input) and at "got", hex and numbers blanked, at most 100 characters.
+ * The message's class, its template: what follows "got" or a bracket, and quoted text, blanked
+ * (input the message quotes); cut at the first character a template does not have (a lone
+ * quote, a control character: the rest quotes the input too); hex and numbers blanked; at most
+ * 100 characters.
  */
 export function outcomeClass(message) {
-  return message
-    .replace(/['"[{].*/, '…')
-    .replace(/\bgot .*/, 'got …')
+  let s = message
+    .replace(/\bgot .*/s, 'got …')
+    .replace(/'[^'\r\n]*'/g, '\u0001')
+    .replace(/"[^"\r\n]*"/g, '\u0002')
+    .replace(/[[{].*/s, '…');
+  const odd = s.search(/[^\w\u0001\u0002 ,:;()./<>=+*?!^&|%#…-]/);
+  if (odd >= 0) s = s.slice(0, odd) + '…';
+  return s
+    .replace(/\u0001/g, "'…'")
+    .replace(/\u0002/g, '"…"')
     .replace(/0x[0-9a-f]+/gi, '#')
     .replace(/-?\d+(\.\d+)?(e[+-]?\d+)?/gi, '#')
     .slice(0, 100);

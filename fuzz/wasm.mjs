@@ -282,14 +282,21 @@ function token(b) {
 function editJson(b) {
   const r = jsonRegion(b);
   if (!r) return token(b);
+  // Spaces after the JSON are its padding (safetensors pads its header to a multiple of 8):
+  // the edited JSON is padded the same way.
+  let end = r.end;
+  while (end < b.length && b[end] === 0x20) end++;
   const edited = mutateJson(JSON.parse(dec.decode(b.subarray(r.start, r.end))));
-  const text = enc.encode(JSON.stringify(edited) ?? 'null');
-  const out = cat(b.subarray(0, r.start), text, b.subarray(r.end));
-  // A word before the JSON that held its length now holds the new one (a spec or header length).
-  const oldLen = r.end - r.start;
+  let json = JSON.stringify(edited) ?? 'null';
+  if (end > r.end) json = json.padEnd(Math.ceil(json.length / 8) * 8, ' ');
+  const text = enc.encode(json);
+  const out = cat(b.subarray(0, r.start), text, b.subarray(end));
+  // A word before the JSON that held its length (with or without the padding) now holds the new
+  // one: a spec or header length.
+  const v = new DataView(out.buffer, out.byteOffset);
   for (const { at, width } of lengthWords(out.subarray(0, r.start))) {
-    const v = new DataView(out.buffer, out.byteOffset);
-    if ((width === 8 ? Number(v.getBigUint64(at, true)) : v.getUint32(at, true)) === oldLen) writeWord(out, at, width, text.length);
+    const old = width === 8 ? Number(v.getBigUint64(at, true)) : v.getUint32(at, true);
+    if (old === r.end - r.start || old === end - r.start) writeWord(out, at, width, text.length);
   }
   return out;
 }
@@ -316,12 +323,20 @@ const current = openSync(join(opt.out, `current-wasm-${opt.target}`), 'w');
 const heap0 = bp.heapInUse();
 let lastInput = null;
 
+// A message that quotes input with quotes in it can leave some of it in its template: at most
+// 32 classes share the text before their first quote, the rest count as one.
+const perPrefix = new Map();
 function one(input, parent) {
   writeSync(current, input, 0, input.length, 0);
   ftruncateSync(current, input.length);
   lastInput = input;
-  const cls = execute(input);
+  let cls = execute(input);
   runs++;
+  if (!classes.has(cls)) {
+    const prefix = cls.split(/['"…]/)[0], n = perPrefix.get(prefix) ?? 0;
+    if (n >= 32) cls = `${prefix}(more)`;
+    else perPrefix.set(prefix, n + 1);
+  }
   if (!classes.has(cls)) {
     classes.set(cls, runs);
     if (parent && corpus.length < 2000) corpus.push({ bytes: input, crc: parent.crc });
