@@ -197,11 +197,16 @@ describe('demo page', () => {
     await page.waitForFunction(() => location.hash.includes('pace=100'));
     // setOptions restarts the running fit with the pace
     await page.waitForFunction(() => window.demo.state.running);
-    await page.waitForTimeout(400);
-    const seen0 = await page.evaluate(() => window.demo.state.lastSeen);
-    await page.waitForTimeout(2000);
-    const seen1 = await page.evaluate(() => window.demo.state.lastSeen);
-    expect(seen1 - seen0).toBeLessThanOrEqual(100 * 2.6 + 32);  // ~100 samples/s (batch 32: whole steps)
+    // The restart (setOptimizer, stop, fit) takes a moment on a busy machine: samples seen in 2-s
+    // windows, until one is at the pace (~100 samples/s; batch 32: whole steps) or 8 windows passed.
+    const seen = () => page.evaluate(() => window.demo.state.lastSeen);
+    let delta = Infinity;
+    for (let i = 0; i < 8 && delta > 100 * 2.6 + 32; i++) {
+      const seen0 = await seen();
+      await page.waitForTimeout(2000);
+      delta = (await seen()) - seen0;
+    }
+    expect(delta).toBeLessThanOrEqual(100 * 2.6 + 32);
     await page.selectOption('#pace', '0');
     await page.waitForFunction(() => !location.hash.includes('pace='));
     const seen2 = await page.evaluate(() => window.demo.state.lastSeen);
