@@ -6,7 +6,6 @@
 //   spec/        specs (bp.sequential): every layer type and optimizer, and refused ones
 //   model_file/  files net.save() writes with this build ("saved-*"), and hand-laid files of
 //                the old 'BPWM' layout, which stays readable
-// An "open-*" entry is an issue 14 reproducer whose check has not landed (it runs like any seed).
 // A "repro-*" entry is a reproducer from issue 14; tests/js/fuzz-corpus.test.js says how each
 // must end, and every entry of every target runs there through the WASM module.
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -71,8 +70,8 @@ put('spec', 'adagrad', json({ ...dense, optimizer: { type: 'adagrad', lr: 0.1, e
 put('spec', 'adadelta-decay', json({ ...dense, optimizer: { type: 'adadelta', rho: 0.95, decay: 0.01, decaySteps: 100 } }));
 put('spec', 'over-the-value-limit', json({ input: [1000], layers: [{ type: 'dense', units: 100000 }] }));
 // Issue 14: absurd hyper-parameters and a seed past 2^53 in the spec.
-put('spec', 'open-lr-0', json({ ...dense, optimizer: { type: 'sgd', lr: 0 } }));
-put('spec', 'open-lr-1e300', json({ ...dense, optimizer: { type: 'adam', lr: 1e300 } }));
+put('spec', 'repro-lr-0', json({ ...dense, optimizer: { type: 'sgd', lr: 0 } }));
+put('spec', 'repro-lr-1e300', json({ ...dense, optimizer: { type: 'adam', lr: 1e300 } }));
 put('spec', 'repro-seed-2p64', '{"input":[2],"layers":[{"type":"dense","units":2}],"seed":18446744073709551616}');
 
 // ---- JSON texts ----
@@ -88,9 +87,9 @@ put('json', 'tojson-float64-cnn', json(cnn.toJSON()));
 // Issue 14: fromJSON took a weight listed twice (bias missing), a wrong shape, null as 0.
 {
   const { spec, params: [w, b] } = small.toJSON();
-  put('json', 'open-fromjson-weight-twice', json({ spec, params: [w, { ...w }] }));
-  put('json', 'open-fromjson-wrong-shape', json({ spec, params: [{ ...w, shape: [4, 1] }, b] }));
-  put('json', 'open-fromjson-null-value', json({ spec, params: [{ ...w, values: [null, ...w.values.slice(1)] }, b] }));
+  put('json', 'repro-fromjson-weight-twice', json({ spec, params: [w, { ...w }] }));
+  put('json', 'repro-fromjson-wrong-shape', json({ spec, params: [{ ...w, shape: [4, 1] }, b] }));
+  put('json', 'repro-fromjson-null-value', json({ spec, params: [{ ...w, values: [null, ...w.values.slice(1)] }, b] }));
 }
 
 // ---- model files, as this build saves them ----

@@ -47,8 +47,9 @@ inline std::string shape_str(const Shape& s) {
   return r + "]";
 }
 
-// A number as a user wrote it: 1e-3 stays "0.001", 2 stays "2".
+// A number as a user wrote it: 1e-3 stays "0.001", 2 stays "2"; any NaN is "nan" (not "-nan").
 inline std::string num_str(double v) {
+  if (std::isnan(v)) return "nan";
   char buf[40];
   std::snprintf(buf, sizeof buf, "%.10g", v);
   return buf;

@@ -113,7 +113,7 @@ class Model {
   Status param_gradients(int n, double& loss);  // x, targets staged; dL/dparams only
   void gather_gradients();                      // all param grads, layer order -> g32/g64
   Status set_gradients();                       // v32/v64 (stageValues) -> all param grads
-  void apply_gradients();                       // one optimizer step on the current grads
+  Status apply_gradients();                     // one optimizer step on the current grads (the divergence watch's)
   int64_t param_count() const;
   std::vector<float> g32;
   std::vector<double> g64;
@@ -129,7 +129,7 @@ class Model {
 
  private:
   std::vector<double> staged_x() const;  // x32 or x64 as doubles
-  double batch_step(const Dataset& ds, const uint32_t* idx, int n, bool step);
+  Status batch_step(const Dataset& ds, const uint32_t* idx, int n, bool step, double& loss);
   std::unique_ptr<Sequential<float>> f32;
   std::unique_ptr<Sequential<double>> f64;
 };

@@ -53,11 +53,8 @@ Status Model::set_gradients() {
   });
 }
 
-void Model::apply_gradients() {
-  visit([](auto& net) {
-    net.opt.step(net.param_list());
-    return 0;
-  });
+Status Model::apply_gradients() {
+  return visit([](auto& net) { return net.step("applyGradients"); });
 }
 
 }  // namespace bp

@@ -62,7 +62,8 @@ Status Model::check_dataset(const Dataset& ds, const char* what) const {
   const std::string w = what;
   if (!ds.ready()) return Error(w + ": the dataset is empty or was disposed");
   return visit([&](auto& net) {
-    if (ds.sample_size() != net.in_size())
+    // A net of [C,H,W] takes exactly that shape; a flat [features] net any shape of as many values.
+    if (ds.sample_size() != net.in_size() || (net.spec.input.size() == 3 && ds.shape() != net.spec.input))
       return Error(w + ": dataset samples are " + shape_str(ds.shape()) + " but the net takes " + shape_str(net.spec.input));
     if (net.spec.loss == LossKind::SoftmaxCrossEntropy) {
       const int64_t K = net.out_size();
@@ -99,7 +100,11 @@ Status Model::fit_steps(const Dataset& ds, int k, const FitConfig& cfg, FitRepor
   for (int s = 0; s < k; ++s) {
     const uint32_t* idx;
     int n = trainer.next(idx);
-    out.last_loss = batch_step(ds, idx, n, true);
+    Status st = batch_step(ds, idx, n, true, out.last_loss);
+    if (!st.ok()) {
+      trainer.undo_next(n);  // the trainer stays at this batch, as the net stays at its weights
+      return st;
+    }
     trainer.end_step();  // (after the batch is gathered: it may reshuffle the order idx points into)
     out.loss_sum += out.last_loss;
     out.samples += n;
@@ -113,14 +118,16 @@ Status Model::fit_steps(const Dataset& ds, int k, const FitConfig& cfg, FitRepor
 
 // The samples of ds at idx gathered into the trainer's batch buffers, then the parameter
 // gradients on them and, with step, the optimizer step: one fit step, or gradients_at.
-double Model::batch_step(const Dataset& ds, const uint32_t* idx, int n, bool step) {
+Status Model::batch_step(const Dataset& ds, const uint32_t* idx, int n, bool step, double& L) {
   return visit([&](auto& net) {
     using T = typename std::decay_t<decltype(net.acts[0])>::value_type;
     auto& x = pick<T>(trainer.x32, trainer.x64);
     x.resize((size_t)n * ds.sample_size());
     trainer.t.resize((size_t)n * ds.target_size());
     ds.gather(x.data(), trainer.t.data(), idx, n);
-    return step ? net.run_train_step(x.data(), trainer.t.data(), n) : net.run_compute_gradients(x.data(), trainer.t.data(), n, true);
+    if (step) return net.run_train_step(x.data(), trainer.t.data(), n, L, "fit");
+    L = net.run_compute_gradients(x.data(), trainer.t.data(), n, true);
+    return Status::Ok();
   });
 }
 
@@ -148,8 +155,7 @@ Status Model::gradients_at(const Dataset& ds, double& L) {
   }
   BP_TRY(batch_fits(*this, n, "gradientsAt", "indices.length", n));
   batch_indices.assign(indices.begin(), indices.end());
-  L = batch_step(ds, batch_indices.data(), (int)n, false);
-  return Status::Ok();
+  return batch_step(ds, batch_indices.data(), (int)n, false, L);
 }
 
 Status Model::evaluate_dataset(const Dataset& ds, int batch_size, int64_t limit, double& L, double& accuracy) {

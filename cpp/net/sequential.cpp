@@ -371,19 +371,65 @@ Status Sequential<T>::set_optimizer(const Json& cfg) {
   return Status::Ok();
 }
 
+// ---- the divergence watch: every training step (trainStep, fit, applyGradients) passes step() ----
+// A non-finite loss, or an update that would leave a non-finite weight or optimizer state, stops
+// training: the step is not taken, so the net keeps its last finite weights and optimizer state.
+// Checking the update costs a second pass over the optimizer's arithmetic (optimizer.h), no copy.
+
+static std::string diverged(const char* what, int64_t step) {
+  return std::string(what) + ": training diverged at step " + std::to_string(step) + ": ";
+}
+static const char kKept[] =
+    "; the step was not taken, the net keeps its weights and optimizer state (try a lower lr, or scale the inputs or targets)";
+
 template <typename T>
-double Sequential<T>::run_train_step(const T* x, const double* targets, int N) {
-  double L = run_compute_gradients(x, targets, N, true);
-  opt.step(params_);
-  return L;
+Status Sequential<T>::check_loss(double L, const char* what) const {
+  if (std::isfinite(L)) return Status::Ok();
+  std::string where = " (every layer's output is finite: the targets are too far from it)";
+  for (size_t i = 0; i < layers.size(); ++i) {
+    const std::vector<T>& a = acts[i + 1];
+    for (size_t j = 0; j < a.size(); ++j)
+      if (!std::isfinite((double)a[j])) {
+        where = " (the first non-finite output: layer " + std::to_string(i) + " (" + layers[i]->type() + ") output[" +
+                std::to_string(j) + "] = " + num_str((double)a[j]) + ")";
+        i = layers.size() - 1;
+        break;
+      }
+  }
+  return Error(diverged(what, opt.t + 1) + "the loss is " + num_str(L) + where + kKept);
+}
+
+template <typename T>
+Status Sequential<T>::step(const char* what) {
+  StepFault f;
+  if (opt.checked_step(params_, f)) return Status::Ok();
+  size_t layer = 0, k = 0;
+  for (; layer < layers.size(); ++layer) {
+    if ((int64_t)(k + layers[layer]->params.size()) > f.param) break;
+    k += layers[layer]->params.size();
+  }
+  const Param<T>& p = *params_[f.param];
+  const std::string at = "[" + std::to_string(f.index) + "]";
+  const std::string value = f.slot < 0 ? p.name + at
+                                       : p.name + "'s " + optim_name(opt.cfg.kind) + " state " +
+                                             optim_state_name(opt.cfg.kind, f.slot) + at;
+  return Error(diverged(what, opt.t + 1) + "layer " + std::to_string(layer) + " (" + layers[layer]->type() + ") " + value +
+               " would become " + num_str(f.value) + " (its gradient " + num_str(f.grad) + ", lr " + num_str(opt.lr_at(opt.t + 1)) +
+               ")" + kKept);
+}
+
+template <typename T>
+Status Sequential<T>::run_train_step(const T* x, const double* targets, int N, double& L, const char* what) {
+  L = run_compute_gradients(x, targets, N, true);
+  BP_TRY(check_loss(L, what));
+  return step(what);
 }
 
 template <typename T>
 Status Sequential<T>::train_step(const T* x, int64_t xlen, const double* targets, int64_t tlen, int N, double& L) {
   BP_TRY(check_input(x, xlen, N, "trainStep"));
   BP_TRY(check_targets(targets, tlen, N));
-  L = run_train_step(x, targets, N);
-  return Status::Ok();
+  return run_train_step(x, targets, N, L, "trainStep");
 }
 
 template <typename T>

@@ -95,7 +95,14 @@ class Sequential {
   // ---- training: gradients, then one optimizer step (optimizer.h) ----
   Status set_optimizer(const Json& cfg);  // validates first: a bad config leaves the net as it was
   Status train_step(const T* x, int64_t xlen, const double* targets, int64_t tlen, int N, double& loss);
-  double run_train_step(const T* x, const double* targets, int N);
+  // Gradients, the loss checked, then step(): on an error the net is as it was before the call
+  // (but for its activations and gradients). `what` begins the message ("fit", "trainStep").
+  Status run_train_step(const T* x, const double* targets, int N, double& loss, const char* what = "trainStep");
+  // The divergence watch (sequential.cpp): every training step ends here. A non-finite loss, or an
+  // optimizer step that would leave a non-finite weight or state, is refused with the step number,
+  // the layer and the tensor; the step is then not taken.
+  Status check_loss(double loss, const char* what) const;
+  Status step(const char* what);
   // On the last forward: mean loss, and the number of argmax hits (cross-entropy only).
   double run_evaluate(const double* targets, int64_t& correct);
   // Every parameter tensor in layer order; built once by build() (layers never change after).

@@ -57,6 +57,11 @@ class Trainer {
     ++total_steps;
     return n;
   }
+  // A step refused after next() (the divergence watch): the trainer goes back to that batch.
+  void undo_next(int n) {
+    pos -= n;
+    --total_steps;
+  }
   void end_step() {
     if (pos == (int64_t)order.size()) {
       ++epoch;

@@ -132,36 +132,36 @@ Status parse_optimizer(const Json& spec, OptimConfig& out) {
   c.kind = row->kind;
   Reader r{spec, std::string("optimizer (") + row->name + ")", {}};
   static const double kDefaultLr[] = {0.01, 0.01, 0.01, 1.0, 1e-3};
-  BP_TRY(r.number("lr", kDefaultLr[(int)c.kind], 0, kInf, false, false, c.lr));
+  BP_TRY(r.number("lr", kDefaultLr[(int)c.kind], 0, 10, true, false, c.lr));
   switch (c.kind) {
     case OptimKind::Sgd:
       BP_TRY(r.number("momentum", 0, 0, 1, false, true, c.momentum));
       BP_TRY(r.boolean("nesterov", false, c.nesterov));
-      BP_TRY(r.number("weightDecay", 0, 0, kInf, false, false, c.weight_decay));
+      BP_TRY(r.number("weightDecay", 0, 0, 1, false, false, c.weight_decay));
       if (c.nesterov && c.momentum == 0) return r.error("nesterov needs momentum > 0, got momentum 0");
       break;
     case OptimKind::Adagrad:
-      BP_TRY(r.number("eps", 1e-10, 0, kInf, true, false, c.eps));
+      BP_TRY(r.number("eps", 1e-10, 0, 1, true, false, c.eps));
       break;
     case OptimKind::Rmsprop:
-      BP_TRY(r.number("alpha", 0.99, 0, 1, false, false, c.alpha));
-      BP_TRY(r.number("eps", 1e-8, 0, kInf, true, false, c.eps));
+      BP_TRY(r.number("alpha", 0.99, 0, 1, false, true, c.alpha));
+      BP_TRY(r.number("eps", 1e-8, 0, 1, true, false, c.eps));
       BP_TRY(r.number("momentum", 0, 0, 1, false, true, c.momentum));
       break;
     case OptimKind::Adadelta:
-      BP_TRY(r.number("rho", 0.9, 0, 1, false, false, c.rho));
-      BP_TRY(r.number("eps", 1e-6, 0, kInf, true, false, c.eps));
+      BP_TRY(r.number("rho", 0.9, 0, 1, false, true, c.rho));
+      BP_TRY(r.number("eps", 1e-6, 0, 1, true, false, c.eps));
       break;
     case OptimKind::Adam:
       BP_TRY(r.number("beta1", 0.9, 0, 1, false, true, c.beta1));
       BP_TRY(r.number("beta2", 0.999, 0, 1, false, true, c.beta2));
-      BP_TRY(r.number("eps", 1e-8, 0, kInf, true, false, c.eps));
-      BP_TRY(r.number("weightDecay", 0, 0, kInf, false, false, c.weight_decay));
+      BP_TRY(r.number("eps", 1e-8, 0, 1, true, false, c.eps));
+      BP_TRY(r.number("weightDecay", 0, 0, 1, false, false, c.weight_decay));
       BP_TRY(r.boolean("biasCorrection", true, c.bias_correction));
       break;
   }
   BP_TRY(r.number("decay", 0, 0, kInf, false, false, c.decay));
-  BP_TRY(r.number("decaySteps", 0, 0, kInf, false, false, c.decay_steps));
+  BP_TRY(r.number("decaySteps", 0, 0, 1e9, false, false, c.decay_steps));
   if (c.decay_steps != std::floor(c.decay_steps)) return r.error("decaySteps must be a whole number of steps, got " + Json(c.decay_steps).dump());
   BP_TRY(r.finish());
   out = c;

@@ -66,6 +66,14 @@ const char* optim_state_name(OptimKind k, int slot);
 // the value: "optimizer (sgd): momentum must be in [0, 1), got 1.5".
 Status parse_optimizer(const Json& spec, OptimConfig& out);
 
+// Where a step would have written a non-finite value: parameter tensor `param` (in the order
+// step() is given them), element `index`; slot -1 the parameter itself, else that state slot.
+struct StepFault {
+  int64_t param = -1, index = -1;
+  int slot = -1;
+  double value = 0, grad = 0;
+};
+
 template <typename T>
 class Optimizer {
  public:
@@ -80,15 +88,21 @@ class Optimizer {
     for (size_t i = 0; i < params.size(); ++i) state[i].assign(params[i]->value.size() * cfg.slots(), T(0));
   }
 
-  double lr_now() const {
-    const double lr = cfg.lr / (1.0 + (double)(t - 1) * cfg.decay);
-    return cfg.decay_steps > 0 ? lr * std::max(0.0, 1.0 - (double)(t - 1) / cfg.decay_steps) : lr;
+  double lr_now() const { return lr_at(t); }
+  // The learning rate of step `step` (1 the first).
+  double lr_at(int64_t step) const {
+    const double lr = cfg.lr / (1.0 + (double)(step - 1) * cfg.decay);
+    return cfg.decay_steps > 0 ? lr * std::max(0.0, 1.0 - (double)(step - 1) / cfg.decay_steps) : lr;
   }
 
   // One update of every parameter from its grad. reset() must have sized the state.
   // Out of line (step.cpp, -O3): one loop per kind, with the kind's update inlined, so the
   // compiler vectorises it (f64x2); the arithmetic per element is the same either way.
   void step(const std::vector<Param<T>*>& params);
+  // The step training takes (the divergence watch): first every new value is computed without
+  // being written, and only if all are finite in T is the step taken. Else nothing changes
+  // (t neither) and fault says where the first non-finite value would have gone.
+  bool checked_step(const std::vector<Param<T>*>& params, StepFault& fault);
 };
 
 }  // namespace bp

@@ -89,7 +89,7 @@ int main() {
     bp::Json row = bp::Json::object();
     row.set("name", name);
     row.set("batch", N);
-    row.set("train", measure([&] { net->run_train_step(x.data(), labels.data(), N); }, N, runs, ms));
+    row.set("train", measure([&] { double L; (void)net->run_train_step(x.data(), labels.data(), N, L); }, N, runs, ms));
     row.set("infer", measure([&] { net->run_infer(x.data(), N); }, N, runs, ms));  // as predict: no backward follows
     out_nets.push(row);
   }

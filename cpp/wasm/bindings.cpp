@@ -153,7 +153,7 @@ class NetHandle {
     return m.float64() ? view(m.g64) : view(m.g32);
   }
   std::string setGradients() { return m.set_gradients().msg; }
-  void applyGradients() { m.apply_gradients(); }
+  std::string applyGradients() { return m.apply_gradients().msg; }
   double paramCount() const { return (double)m.param_count(); }
 
   // ---- training ----

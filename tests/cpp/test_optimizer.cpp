@@ -161,12 +161,35 @@ std::string parse_error(const std::string& text) {
   return bp::parse_optimizer(j, c).msg;
 }
 
+TEST(Optimizer, EveryHyperParameterHasItsRange) {
+  // Issue 14: lr (0, 10]; momentum, alpha, rho, beta1, beta2 [0, 1); eps (0, 1]; weightDecay
+  // [0, 1]; decaySteps a whole number in [0, 1e9]. Each bound refused just past it, kept at it.
+  EXPECT_EQ(parse_error(R"({"type":"sgd","lr":0})"), "optimizer (sgd): lr must be in (0, 10], got 0");
+  EXPECT_EQ(parse_error(R"({"type":"adam","lr":1e300})"), "optimizer (adam): lr must be in (0, 10], got 1e+300");
+  EXPECT_EQ(parse_error(R"({"type":"sgd","lr":10.5})"), "optimizer (sgd): lr must be in (0, 10], got 10.5");
+  EXPECT_EQ(parse_error(R"({"type":"sgd","lr":10})"), "");
+  EXPECT_EQ(parse_error(R"({"type":"sgd","momentum":0.9,"weightDecay":1.5})"), "optimizer (sgd): weightDecay must be in [0, 1], got 1.5");
+  EXPECT_EQ(parse_error(R"({"type":"sgd","weightDecay":1})"), "");
+  EXPECT_EQ(parse_error(R"({"type":"adam","weightDecay":-0.1})"), "optimizer (adam): weightDecay must be in [0, 1], got -0.1");
+  EXPECT_EQ(parse_error(R"({"type":"adagrad","eps":2})"), "optimizer (adagrad): eps must be in (0, 1], got 2");
+  EXPECT_EQ(parse_error(R"({"type":"adagrad","eps":1})"), "");
+  EXPECT_EQ(parse_error(R"({"type":"rmsprop","alpha":1})"), "optimizer (rmsprop): alpha must be in [0, 1), got 1");
+  EXPECT_EQ(parse_error(R"({"type":"rmsprop","eps":1e300})"), "optimizer (rmsprop): eps must be in (0, 1], got 1e+300");
+  EXPECT_EQ(parse_error(R"({"type":"rmsprop","momentum":1})"), "optimizer (rmsprop): momentum must be in [0, 1), got 1");
+  EXPECT_EQ(parse_error(R"({"type":"adadelta","rho":1})"), "optimizer (adadelta): rho must be in [0, 1), got 1");
+  EXPECT_EQ(parse_error(R"({"type":"adadelta","eps":0})"), "optimizer (adadelta): eps must be in (0, 1], got 0");
+  EXPECT_EQ(parse_error(R"({"type":"adam","beta1":-0.1})"), "optimizer (adam): beta1 must be in [0, 1), got -0.1");
+  EXPECT_EQ(parse_error(R"({"type":"adam","beta2":1})"), "optimizer (adam): beta2 must be in [0, 1), got 1");
+  EXPECT_EQ(parse_error(R"({"type":"adam","decaySteps":1e10})"), "optimizer (adam): decaySteps must be in [0, 1000000000], got 10000000000");
+  EXPECT_EQ(parse_error(R"({"type":"adam","decaySteps":1e9})"), "");
+}
+
 TEST(Optimizer, BadConfigsNameTheValue) {
   EXPECT_EQ(parse_error(R"({"type":"adamw"})"), "optimizer: unknown type 'adamw' (known: sgd, adagrad, rmsprop, adadelta, adam)");
-  EXPECT_EQ(parse_error(R"({"type":"sgd","lr":-0.1})"), "optimizer (sgd): lr must be >= 0, got -0.1");
+  EXPECT_EQ(parse_error(R"({"type":"sgd","lr":-0.1})"), "optimizer (sgd): lr must be in (0, 10], got -0.1");
   EXPECT_EQ(parse_error(R"({"type":"sgd","momentum":1})"), "optimizer (sgd): momentum must be in [0, 1), got 1");
   EXPECT_EQ(parse_error(R"({"type":"rmsprop","momentum":-0.5})"), "optimizer (rmsprop): momentum must be in [0, 1), got -0.5");
-  EXPECT_EQ(parse_error(R"({"type":"adam","eps":0})"), "optimizer (adam): eps must be > 0, got 0");
+  EXPECT_EQ(parse_error(R"({"type":"adam","eps":0})"), "optimizer (adam): eps must be in (0, 1], got 0");
   EXPECT_EQ(parse_error(R"({"type":"adam","beta1":1})"), "optimizer (adam): beta1 must be in [0, 1), got 1");
   EXPECT_EQ(parse_error(R"({"type":"adam","biasCorrection":"no"})"), "optimizer (adam): biasCorrection must be true or false, got \"no\"");
   EXPECT_EQ(parse_error(R"({"type":"adam","biasCorrection":0})"), "optimizer (adam): biasCorrection must be true or false, got 0");
@@ -175,7 +198,7 @@ TEST(Optimizer, BadConfigsNameTheValue) {
   EXPECT_EQ(parse_error(R"({"type":"adagrad","momentum":0.9})"),
             "optimizer (adagrad): unknown option 'momentum' (it takes: lr, eps, decay, decaySteps)");
   EXPECT_EQ(parse_error(R"({"type":"adam","decaySteps":2.5})"), "optimizer (adam): decaySteps must be a whole number of steps, got 2.5");
-  EXPECT_EQ(parse_error(R"({"type":"adam","decaySteps":-1})"), "optimizer (adam): decaySteps must be >= 0, got -1");
+  EXPECT_EQ(parse_error(R"({"type":"adam","decaySteps":-1})"), "optimizer (adam): decaySteps must be in [0, 1000000000], got -1");
   EXPECT_EQ(parse_error(R"({"type":"sgd","nesterov":true})"), "optimizer (sgd): nesterov needs momentum > 0, got momentum 0");
   EXPECT_EQ(parse_error(R"({"lr":0.1})"),
             "optimizer: needs a \"type\" string (known: sgd, adagrad, rmsprop, adadelta, adam), got none");
@@ -214,7 +237,7 @@ TEST(Optimizer, SetOptimizerValidatesFirst) {
 
 TEST(Optimizer, SpecWithBadOptimizerIsRejected) {
   EXPECT_EQ(bpt::build_error(R"({"input":[2],"layers":[],"loss":"mse","optimizer":{"type":"sgd","lr":-1}})"),
-            "optimizer (sgd): lr must be >= 0, got -1");
+            "optimizer (sgd): lr must be in (0, 10], got -1");
 }
 
 }  // namespace

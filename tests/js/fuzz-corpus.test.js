@@ -2,9 +2,8 @@
 // it ends in a net or a BackpropError, never an abort or another error, a net that comes out
 // survives save -> load -> save, and the module still works after. Issue 14's parser reproducers
 // (the repro-* entries, fuzz/make-corpus.mjs) must be refused with a BackpropError that quotes
-// the bad value. The open-* entries are issue 14 reproducers whose checks have not landed yet
-// (fromJSON's duplicate, mis-shaped and null values; lr 0 and 1e300): they run as every entry does
-// (no abort, the module still works) and become repro-* entries when their checks land.
+// the bad value. (An entry named open-* would be a reproducer whose check has not landed: it runs
+// as every entry does, and becomes repro-*, with its expectation below, when the check lands.)
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,6 +30,11 @@ const REFUSED = {
   'model_file/repro-bpwm-inf-adam-state': /inf/i,
   'model_file/repro-bpwm-step-2p63': /9223372036854775808|9\.22\d*e\+18|2\^63/,
   'spec/repro-seed-2p64': /seed.*(18446744073709551616|1\.8446744073709552e\+19)/,
+  'spec/repro-lr-0': /\blr must be in \(0, 10\], got 0$/,
+  'spec/repro-lr-1e300': /\blr must be in \(0, 10\], got 1e\+?300$/,
+  'json/repro-fromjson-weight-twice': /layer 0 weight is listed twice/,
+  'json/repro-fromjson-wrong-shape': /layer 0 weight has shape \[4, ?1\], but the spec's net has \[2, ?2\]/,
+  'json/repro-fromjson-null-value': /layer 0 weight values: \[0\] is null/,
 };
 
 describe('the fuzz corpus through the WASM module', () => {

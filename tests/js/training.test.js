@@ -139,9 +139,9 @@ describe('optimizers', () => {
     const net = bp.sequential(small({ optimizer: { type: 'adam', lr: 0.01 } }));
     const before = snapshot(net);
     expectError(() => net.setOptimizer({ type: 'adamax' }), "optimizer: unknown type 'adamax' (known: sgd, adagrad, rmsprop, adadelta, adam)");
-    expectError(() => net.setOptimizer({ type: 'sgd', lr: -1 }), 'optimizer (sgd): lr must be >= 0, got -1');
+    expectError(() => net.setOptimizer({ type: 'sgd', lr: -1 }), 'optimizer (sgd): lr must be in (0, 10], got -1');
     expectError(() => net.setOptimizer({ type: 'sgd', momentum: 1 }), 'optimizer (sgd): momentum must be in [0, 1), got 1');
-    expectError(() => net.setOptimizer({ type: 'rmsprop', eps: 0 }), 'optimizer (rmsprop): eps must be > 0, got 0');
+    expectError(() => net.setOptimizer({ type: 'rmsprop', eps: 0 }), 'optimizer (rmsprop): eps must be in (0, 1], got 0');
     expectError(() => net.setOptimizer({ type: 'adam', lr: 0.1, momentum: 0.9 }),
       "optimizer (adam): unknown option 'momentum' (it takes: lr, beta1, beta2, eps, weightDecay, biasCorrection, decay, decaySteps)");
     expectError(() => net.setOptimizer('adam'), 'optimizer: must be an object like { type: \'adam\', lr: 0.001 }, got string adam');
@@ -149,7 +149,7 @@ describe('optimizers', () => {
     net.setOptimizer({ type: 'rmsprop', lr: 0.001 });
     expect(net.optimizer.type).toBe('rmsprop');
     expect(net.spec.optimizer.type).toBe('rmsprop');
-    expectError(() => bp.sequential(small({ optimizer: { type: 'sgd', lr: -0.5 } })), 'optimizer (sgd): lr must be >= 0, got -0.5');
+    expectError(() => bp.sequential(small({ optimizer: { type: 'sgd', lr: -0.5 } })), 'optimizer (sgd): lr must be in (0, 10], got -0.5');
     net.dispose();
   });
 });

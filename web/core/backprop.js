@@ -48,13 +48,22 @@ function makeApi(M) {
         throw new BackpropError(`fromJSON: expected { spec, params: [...] }, got ${describe(obj)}`);
       const net = new Net(M, obj.spec);
       try {
-        const want = net.paramInfo();
-        if (obj.params.length !== want.length)
-          throw new BackpropError(`fromJSON: the spec has ${want.length} parameter tensors, params has ${obj.params.length}`);
+        // Each tensor of the spec's net exactly once, with its shape and finite numbers (setParam).
+        const want = net.paramInfo(), seen = new Set();
+        const key = (p) => `layer ${p.layer} ${p.name}`;
         for (const p of obj.params) {
           if (p == null || typeof p !== 'object') throw new BackpropError(`fromJSON: each param must be { layer, name, shape, values }, got ${describe(p)}`);
+          const w = want.find((q) => q.layer === p.layer && q.name === p.name);
+          if (!w) throw new BackpropError(`fromJSON: ${key(p)} is not a parameter of the spec's net (it has: ${want.map(key).join(', ')})`);
+          if (seen.has(key(p))) throw new BackpropError(`fromJSON: ${key(p)} is listed twice`);
+          seen.add(key(p));
+          if (!Array.isArray(p.shape) || p.shape.length !== w.shape.length || p.shape.some((d, i) => d !== w.shape[i]))
+            throw new BackpropError(`fromJSON: ${key(p)} has shape ${JSON.stringify(p.shape)}, but the spec's net has ${JSON.stringify(w.shape)}`);
+          toLength(p.values, `fromJSON: ${key(p)} values`);
           net.setParam(p.layer, p.name, p.values);
         }
+        const missing = want.find((q) => !seen.has(key(q)));
+        if (missing) throw new BackpropError(`fromJSON: ${key(missing)} ${JSON.stringify(missing.shape)} is missing`);
       } catch (e) {
         net.dispose();
         throw e;
@@ -113,12 +122,17 @@ export class Dataset {
     if (!Number.isInteger(classes) || classes < 0) throw new BackpropError(`dataset: classes must be a non-negative integer, got ${classes}`);
     const h = new M.DatasetHandle();
     const uint8 = images instanceof Uint8Array || images instanceof Uint8ClampedArray;
-    stage(uint8 ? h.stagePixels(n) : h.stageFloats(n), images);
-    stage(h.stageTargets(nl), labels);
-    const status = h.finish(JSON.stringify(shape), uint8, classes);
+    let status;
+    try {
+      stage(uint8 ? h.stagePixels(n) : h.stageFloats(n), images);
+      stage(h.stageTargets(nl), labels);
+      status = h.finish(JSON.stringify(shape), uint8, classes);
+    } catch (e) {
+      status = e;  // (an allocation the module refused, say): the handle is freed all the same
+    }
     if (status) {
       h.delete();
-      throw new BackpropError(status);
+      throw status instanceof Error ? status : new BackpropError(status);
     }
     this.#h = h;
     this.#count = h.count();
@@ -177,12 +191,23 @@ function positiveInt(v, what) {
   return v;
 }
 
+// The length of an array of numbers about to be staged, checked: a typed array of numbers (not
+// BigInt64Array), or an array whose every entry is a number (copying would turn null or "01" into
+// a number silently); at most max values, and no more than a staging buffer can hold.
 function toLength(values, what, max = Infinity) {
   if (values == null || typeof values.length !== 'number')
     throw new BackpropError(`${what}: expected an array or typed array, got ${values === null ? 'null' : typeof values}`);
+  const n = values.length;
   // A buffer past the core's limit would fail to allocate, and that aborts the module.
-  if (values.length > max) throw new BackpropError(`${what}: ${values.length} values, more than the limit of ${max}`);
-  return values.length;
+  if (n > max || n > 0x7fffffff) throw new BackpropError(`${what}: ${n} values, more than the limit of ${Math.min(max, 0x7fffffff)}`);
+  if (!Number.isInteger(n) || n < 0) throw new BackpropError(`${what}: length must be a non-negative integer, got ${n}`);
+  if (values instanceof BigInt64Array || values instanceof BigUint64Array)
+    throw new BackpropError(`${what}: expected numbers, got a ${values.constructor.name} (use a Float32Array or Float64Array)`);
+  if (!ArrayBuffer.isView(values))
+    for (let i = 0; i < n; i++)
+      if (typeof values[i] !== 'number')
+        throw new BackpropError(`${what}: [${i}] is ${typeof values[i] === 'string' ? `the string ${JSON.stringify(values[i])}` : describe(values[i])}, not a number`);
+  return n;
 }
 
 // Embind would wrap or reject these with its own errors: check them here, in the one error type.
@@ -295,7 +320,7 @@ export class Net {
   setParam(layer, name, values) {
     const h = this.#handle();
     checkParamKey(h, layer, name);
-    stage(h.stageValues(toLength(values, 'setParam', this.#M.maxValues())), values);
+    stage(h.stageValues(toLength(values, `setParam: layer ${layer} ${name}`, this.#M.maxValues())), values);
     check(h.setParam(layer, name));
   }
 
@@ -325,7 +350,7 @@ export class Net {
   }
   /** One optimizer step on the current gradients (trainStep without recomputing them). */
   applyGradients() {
-    this.#handle().applyGradients();
+    check(this.#handle().applyGradients());
   }
 
   #stageX(x, what) {
