@@ -109,7 +109,7 @@ void conv2d_backward_ref(T* dinp, T* dweight, T* dbias, const T* dout, const T* 
 // ---- the layer ----
 
 // The options and the geometry they give, checked (one copy for both dtypes).
-inline Status conv2d_geom(Options& o, const Shape& in, ConvGeom& g) {
+inline Status conv2d_geom(Options& o, const Shape& in, size_t es, ConvGeom& g) {
   int filters, k[2], s[2], p[2];
   BP_TRY(o.integer("filters", -1, 1, filters));
   if (filters < 0) return o.error("filters is required (the number of output channels)");
@@ -124,7 +124,7 @@ inline Status conv2d_geom(Options& o, const Shape& in, ConvGeom& g) {
     return o.error("kernel [" + std::to_string(k[0]) + "," + std::to_string(k[1]) + "] is larger than the padded input [" +
                    std::to_string(H + 2 * p[0]) + "," + std::to_string(W + 2 * p[1]) + "] (input " + shape_str(in) +
                    ", padding [" + std::to_string(p[0]) + "," + std::to_string(p[1]) + "])");
-  BP_TRY(o.fits("weight", Shape{filters, in[0], k[0], k[1]}));
+  BP_TRY(o.fits("weight", Shape{filters, in[0], k[0], k[1]}, es));
   g = {0, in[0], H, W, filters, k[0], k[1], s[0], s[1], p[0], p[1], (H + 2 * p[0] - k[0]) / s[0] + 1, (W + 2 * p[1] - k[1]) / s[1] + 1};
   return Status::Ok();
 }
@@ -134,7 +134,7 @@ class Conv2d : public Layer<T> {
  public:
   static Status create(Options& o, const Shape& in, std::unique_ptr<Layer<T>>& out) {
     ConvGeom g;
-    BP_TRY(conv2d_geom(o, in, g));
+    BP_TRY(conv2d_geom(o, in, sizeof(T), g));
     auto l = std::make_unique<Conv2d<T>>();
     l->g = g;
     l->in_shape = in;

@@ -54,7 +54,7 @@ class Dense : public Layer<T> {
     BP_TRY(o.integer("units", -1, 1, units));
     if (units < 0) return o.error("units is required (the number of outputs)");
     BP_TRY(o.finish());
-    BP_TRY(o.fits("weight", Shape{units, (int)numel(in)}));
+    BP_TRY(o.fits("weight", Shape{units, (int)numel(in)}, sizeof(T)));
     auto l = std::make_unique<Dense<T>>();
     l->IN = (int)numel(in);
     l->OUT = units;

@@ -17,6 +17,7 @@
 
 #include "../core/common.h"
 #include "../core/json.h"
+#include "../core/memory.h"
 
 namespace bp {
 
@@ -158,12 +159,23 @@ class Options {
     config_.set(key, out);
     return Status::Ok();
   }
-  // Call before allocating a tensor: its size against the kMaxValues limit.
-  Status fits(const char* what, const Shape& s) const {
+  // Call before allocating a tensor of `es`-byte values: its size against the kMaxValues limit
+  // and the memory budget (memory.h); a weight also against the data of the model file being
+  // read, if one is.
+  Status fits(const char* what, const Shape& s, size_t es) const {
     if (numel_f(s) > (double)kMaxValues)
       return error(std::string(what) + " " + shape_str(s) + " has " + count_str(numel_f(s)) +
                    " values, more than the limit of " + std::to_string(kMaxValues));
-    return Status::Ok();
+    const double bytes = numel_f(s) * (double)es;
+    const bool weight = std::string(what) == "weight";
+    MemoryBudget& m = memory();
+    if (weight && bytes > m.file_bytes) {
+      ++m.refusals;
+      return error(std::string(what) + " " + shape_str(s) + " needs " + mib(bytes) + ", more than the " + count_str(m.file_bytes) +
+                   " bytes of parameter data left in the model file");
+    }
+    if (weight) m.file_bytes -= bytes;
+    return check_budget(0, weight ? 2 * bytes : bytes, who_ + ": " + what + " " + shape_str(s) + (weight ? " with its gradient" : ""));
   }
   // Records a value that a default was resolved to (e.g. pool stride = size).
   void resolved(const char* key, Json v) { config_.set(key, std::move(v)); }

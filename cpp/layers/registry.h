@@ -56,7 +56,7 @@ Status make_layer(const Json& spec, const Shape& in, int index, std::unique_ptr<
       out->config = o.config();
       out->kind = row.kind;
       if (out->out_size() <= 0) return o.error("output shape " + shape_str(out->out_shape) + " is empty (input " + shape_str(in) + ")");
-      BP_TRY(o.fits("output", out->out_shape));
+      BP_TRY(o.fits("output", out->out_shape, sizeof(T)));
       return Status::Ok();
     }
     names += (names.empty() ? "" : ", ") + std::string(row.type);

@@ -104,9 +104,19 @@ uint64_t get_le(const uint8_t* p, int n) {
   return v;
 }
 
-Status build(Status parsed, Model& m, const Json& spec) {
-  if (parsed.ok()) parsed = m.init(spec);
-  return parsed.ok() ? parsed : fail("bad spec: %s", parsed.msg.c_str());
+// Builds the spec's net; `data`: the bytes the file holds for its tensors. Each weight is checked
+// against what is left of them (and the memory budget) before it is allocated, so a spec far
+// bigger than its file is refused at once, without building anything large.
+Status build(Status parsed, Model& m, const Json& spec, uint64_t data) {
+  if (!parsed.ok()) return fail("bad spec: %s", parsed.msg.c_str());
+  MemoryBudget& mem = memory();
+  const int64_t refusals = mem.refusals;
+  mem.file_bytes = (double)data;
+  parsed = m.init(spec);
+  mem.file_bytes = INFINITY;
+  if (parsed.ok()) return parsed;
+  // A size the budget or the file refused is not a bad spec: say what would not fit.
+  return mem.refusals != refusals ? fail("%s", parsed.msg.c_str()) : fail("bad spec: %s", parsed.msg.c_str());
 }
 
 // ---- the first format ----
@@ -138,7 +148,7 @@ Status read_bpwm(const uint8_t* d, size_t len, Model& m, std::vector<Tensor>& ts
 
   // Build the net the spec describes; its sizes give the expected file length.
   Json spec;
-  Status s = build(Json::parse(std::string((const char*)d + 16, spec_end - 16), spec), m, spec);
+  Status s = build(Json::parse(std::string((const char*)d + 16, spec_end - 16), spec), m, spec, len - spec_end - 4);
   if (!s.ok()) return stored != computed ? corrupted : s;
   ts = tensors(m, with_opt);
   const uint64_t es = m.float64() ? 8 : 4;
@@ -180,7 +190,7 @@ Status read_safetensors(const uint8_t* d, size_t len, Model& m, std::vector<Tens
   if (!version || version->str() != "2")
     return fail("format_version %s is not supported (this library reads \"2\")", version ? version->brief().c_str() : "(none)");
   if (!text) return fail("__metadata__ has no \"spec\"");
-  BP_TRY(build(Json::parse(text->str(), spec), m, spec));
+  BP_TRY(build(Json::parse(text->str(), spec), m, spec, size));
   with_opt = t;
   if (t) step = t->str();
   ts = tensors(m, with_opt);

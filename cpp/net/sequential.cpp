@@ -91,6 +91,9 @@ Status Sequential<T>::build(const Json& spec, std::unique_ptr<Sequential<T>>& ou
       return Error("layer " + std::to_string(i) + " (" + net->layers.back()->type() + "): the net up to here needs " +
                    std::to_string(net->values_needed(1)) + " values for one sample (parameters, activations and their gradients), "
                    "more than the limit of " + std::to_string(kMaxValues));
+    BP_TRY(net->mem.resize((double)net->bytes_needed(1, net->spec.optim.slots()),
+                           "layer " + std::to_string(i) + " (" + net->layers.back()->type() +
+                               "): the net up to here (parameters, gradients, optimizer state, activations for one sample)"));
   }
   if (net->spec.loss == LossKind::SoftmaxCrossEntropy && net->out_size() < 2)
     return Error("spec: softmax_cross_entropy needs at least 2 outputs, the last layer gives " + shape_str(net->output_shape()));
@@ -145,8 +148,17 @@ int64_t Sequential<T>::values_needed(int N) const {
 }
 
 template <typename T>
+int64_t Sequential<T>::bytes_needed(int N, int slots) const {
+  int64_t params = 0;
+  for (auto& l : layers)
+    for (auto& p : l->params) params += (int64_t)p.value.size();
+  return (values_needed(N) + params * slots) * (int64_t)sizeof(T);
+}
+
+template <typename T>
 void Sequential<T>::ensure_batch(int N) {
   if (N == batch) return;
+  mem.set(bytes_needed(N, opt.cfg.slots()));  // checked by check_input / batch_fits before
   batch = N;
   acts[0].resize((size_t)N * in_size());
   grads[0].resize((size_t)N * in_size());
@@ -291,6 +303,8 @@ Status Sequential<T>::check_input(const T* x, int64_t len, int N, const char* wh
     return Error(std::string(what) + ": n = " + std::to_string(N) + " samples need " + std::to_string(values_needed(N)) +
                  " values (parameters, activations and their gradients), more than the limit of " + std::to_string(kMaxValues) +
                  "; pass fewer samples per call");
+  BP_TRY(mem.fits((double)bytes_needed(N, opt.cfg.slots()), std::string(what) + ": n = " + std::to_string(N) +
+                                                                 " samples (parameters, gradients, optimizer state, activations)"));
   int64_t want = (int64_t)N * in_size();
   if (len != want)
     return Error(std::string(what) + ": x has " + std::to_string(len) + " values, expected n*" + shape_str(spec.input) +
@@ -364,6 +378,8 @@ template <typename T>
 Status Sequential<T>::set_optimizer(const Json& cfg) {
   OptimConfig c;
   BP_TRY(parse_optimizer(cfg, c));
+  BP_TRY(mem.resize((double)bytes_needed(std::max(batch, 1), c.slots()),
+                    std::string("optimizer (") + optim_name(c.kind) + "): the net with its state"));
   spec.optim = c;
   spec.optimizer = c.to_json();
   opt.cfg = c;

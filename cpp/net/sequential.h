@@ -91,6 +91,10 @@ class Sequential {
   Param<T>* find_param(int layer, const std::string& name);
   // Values held for a batch of N: parameters, activations and their gradients (see kMaxValues).
   int64_t values_needed(int N) const;
+  // Bytes held for a batch of N with an optimizer of `slots` state tensors: values_needed(N) and
+  // the optimizer state. `mem` holds them against the memory budget (memory.h).
+  int64_t bytes_needed(int N, int slots) const;
+  Reservation mem;
 
   // ---- training: gradients, then one optimizer step (optimizer.h) ----
   Status set_optimizer(const Json& cfg);  // validates first: a bad config leaves the net as it was

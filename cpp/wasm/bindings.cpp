@@ -7,6 +7,9 @@
 #include <emscripten/val.h>
 #include <malloc.h>
 
+#include <cstdlib>
+
+#include "../core/memory.h"
 #include "../kernels/kernels.h"
 #include "../kernels/peak.h"
 #include "../net/model.h"
@@ -16,12 +19,21 @@ using emscripten::val;
 
 namespace {
 
+// Resizes a staging buffer (memory.h's restage): a view to write into, or over the memory
+// budget the message (a string), with nothing allocated.
+template <typename T>
+val staged(std::vector<T>& v, int len, bp::Reservation& r, int64_t held, const char* what) {
+  bp::Status s = bp::restage(v, len, r, held, what);
+  return s.ok() ? val(typed_memory_view(v.size(), v.data())) : val(s.msg);
+}
+
 // A dataset held in the module: JS stages images and labels once, then finish() checks them.
+// Its buffers count against the memory budget for as long as it lives.
 class DatasetHandle {
  public:
-  val stagePixels(int len) { return view(resize(d.pixels, len)); }
-  val stageFloats(int len) { return view(resize(d.floats, len)); }
-  val stageTargets(int len) { return view(resize(d.targets, len)); }
+  val stagePixels(int len) { return staged(d.pixels, len, mem_, held(), "dataset: images"); }
+  val stageFloats(int len) { return staged(d.floats, len, mem_, held(), "dataset: images"); }
+  val stageTargets(int len) { return staged(d.targets, len, mem_, held(), "dataset: labels"); }
   std::string finish(const std::string& shape_json, bool uint8, int classes) { return d.finish_json(shape_json, uint8, classes).msg; }
   double count() const { return (double)d.count(); }
   int targetSize() const { return (int)d.target_size(); }
@@ -33,11 +45,8 @@ class DatasetHandle {
  private:
   template <typename T>
   static val view(std::vector<T>& v) { return val(typed_memory_view(v.size(), v.data())); }
-  template <typename T>
-  static std::vector<T>& resize(std::vector<T>& v, int len) {
-    v.assign(len < 0 ? 0 : (size_t)len, T(0));
-    return v;
-  }
+  int64_t held() const { return bp::bytes_of(d.pixels) + bp::bytes_of(d.floats) + bp::bytes_of(d.targets); }
+  bp::Reservation mem_;
 };
 
 template <typename T>
@@ -75,11 +84,16 @@ class NetHandle {
   std::string info() const { return m.info().dump(); }
   bool float64() const { return m.float64(); }
 
-  // Staging: resize a buffer to len and return a view to write into.
-  val stageX(int len) { return m.float64() ? view(resize(m.x64, len)) : view(resize(m.x32, len)); }
-  val stageDy(int len) { return m.float64() ? view(resize(m.dy64, len)) : view(resize(m.dy32, len)); }
-  val stageValues(int len) { return m.float64() ? view(resize(m.v64, len)) : view(resize(m.v32, len)); }
-  val stageTargets(int len) { return view(resize(m.targets, len)); }
+  // Staging: resize a buffer to len and return a view to write into (or, over the memory budget,
+  // the message). unstage() frees them all: JS calls it when a call that staged data is refused.
+  val stageX(int len) { return m.float64() ? staged(m.x64, len, staging_, held(), "input x") : staged(m.x32, len, staging_, held(), "input x"); }
+  val stageDy(int len) { return m.float64() ? staged(m.dy64, len, staging_, held(), "dy") : staged(m.dy32, len, staging_, held(), "dy"); }
+  val stageValues(int len) { return m.float64() ? staged(m.v64, len, staging_, held(), "values") : staged(m.v32, len, staging_, held(), "values"); }
+  val stageTargets(int len) { return staged(m.targets, len, staging_, held(), "targets"); }
+  void unstage() {
+    drop(m.x32), drop(m.x64), drop(m.dy32), drop(m.dy64), drop(m.v32), drop(m.v64), drop(m.targets), drop(m.indices), drop(m.bytes);
+    staging_.set(0);
+  }
 
   std::string forward(int n) { return m.forward(n).msg; }
   std::string backward() { return m.backward().msg; }
@@ -174,7 +188,7 @@ class NetHandle {
     return m.next_batch(ds.d, bp::FitConfig{batch_size, shuffle, (uint64_t)seed}, m.batch_indices).msg;
   }
   val batchIndices() { return view(m.batch_indices); }
-  val stageIndices(int len) { return view(resize(m.indices, len)); }
+  val stageIndices(int len) { return staged(m.indices, len, staging_, held(), "indices"); }
   std::string gradientsAt(DatasetHandle& ds) { return m.gradients_at(ds.d, loss_).msg; }
   // Steps left in the current epoch if a fit with this config continued (a new fit: a whole epoch).
   double stepsToEpochEnd(DatasetHandle& ds, int batch_size, bool shuffle, double seed) {
@@ -189,19 +203,23 @@ class NetHandle {
   }
   std::string save(bool with_optimizer) { return m.save(with_optimizer, m.bytes).msg; }
   val bytes() { return view(m.bytes); }
-  val stageBytes(int len) { return view(resize(m.bytes, len)); }
+  val stageBytes(int len) { return staged(m.bytes, len, staging_, held(), "model file"); }
   std::string load() {
     bp::Status s = m.load(m.bytes.data(), m.bytes.size());
-    m.bytes.clear();
+    drop(m.bytes);
+    staging_.set(held());
     return s.msg;
   }
 
  private:
   template <typename T>
-  static std::vector<T>& resize(std::vector<T>& v, int len) {
-    v.assign(len < 0 ? 0 : (size_t)len, T(0));
-    return v;
+  static void drop(std::vector<T>& v) { std::vector<T>().swap(v); }
+  // The bytes of the staging buffers (save() also writes `bytes`: counted from the next stage on).
+  int64_t held() const {
+    return bp::bytes_of(m.x32) + bp::bytes_of(m.x64) + bp::bytes_of(m.dy32) + bp::bytes_of(m.dy64) + bp::bytes_of(m.v32) +
+           bp::bytes_of(m.v64) + bp::bytes_of(m.targets) + bp::bytes_of(m.indices) + bp::bytes_of(m.bytes);
   }
+  bp::Reservation staging_;
   static bp::Status options(bp::GradCheckOptions& o, double eps, int max_coords, double seed, int stencil, const std::string& bug) {
     o.eps = eps;
     o.max_coords = max_coords;
@@ -220,6 +238,16 @@ size_t heap_in_use() { return mallinfo().uordblks; }
 void set_reference_kernels(bool on) { bp::kernel_flags().reference = on; }
 void set_winograd(bool on) { bp::kernel_flags().winograd = on; }
 double max_values() { return (double)bp::kMaxValues; }
+// The memory budget (memory.h): { inUse, budget } in bytes, and a lower budget ("" or the message).
+val memory_use() {
+  val o = val::object();
+  o.set("inUse", (double)bp::memory().in_use);
+  o.set("budget", (double)bp::memory().budget);
+  return o;
+}
+std::string set_memory_budget(double bytes) { return bp::set_budget(bytes).msg; }
+// Aborts the module as a bug would (tests of the JS side's recovery).
+void simulate_abort() { abort(); }
 
 }  // namespace
 
@@ -297,6 +325,7 @@ EMSCRIPTEN_BINDINGS(backprop) {
       .function("save", &NetHandle::save)
       .function("bytes", &NetHandle::bytes)
       .function("stageBytes", &NetHandle::stageBytes)
+      .function("unstage", &NetHandle::unstage)
       .function("load", &NetHandle::load)
       .function("paramGradients", &NetHandle::paramGradients)
       .function("gradients", &NetHandle::gradients)
@@ -320,4 +349,7 @@ EMSCRIPTEN_BINDINGS(backprop) {
   emscripten::function("setReferenceKernels", &set_reference_kernels);
   emscripten::function("setWinograd", &set_winograd);  // Winograd conv forward on/off
   emscripten::function("maxValues", &max_values);
+  emscripten::function("memory", &memory_use);
+  emscripten::function("setMemoryBudget", &set_memory_budget);
+  emscripten::function("simulateAbort", &simulate_abort);
 }

@@ -15,11 +15,90 @@ export async function loadBackprop() {
   return modulePromise;
 }
 
-function makeApi(M) {
-  return {
+// ---- an abort (a bug) replaces the module ----
+// A trap inside the module (RuntimeError "Aborted()", "memory access out of bounds", ...) leaves
+// it corrupt. The call that hit it throws a BackpropError saying so; that instance is marked dead
+// (`lost` maps it to the message its nets and datasets then throw) and a new one is loaded, which
+// the API uses once ready() resolves. Settings made through the API are applied to it again.
+const lost = new WeakMap();
+let live = null;  // { M, ready: Promise, settings: { name: args } }
+
+function isAbort(e) {
+  return (typeof WebAssembly !== 'undefined' && e instanceof WebAssembly.RuntimeError) || /^Aborted\(|memory access out of bounds/.test(e?.message ?? '');
+}
+// Whether a module can still be called into after the error e (it may free what a call left).
+function usable(M, e) {
+  return !lost.has(M) && !isAbort(e);
+}
+function checkAlive(M, what) {
+  if (lost.has(M)) throw new BackpropError(`${what}: ${lost.get(M)}`);
+}
+// The error a call throws: an abort becomes a BackpropError and starts the module's replacement.
+function afterAbort(e) {
+  if (!isAbort(e) || !live || lost.has(live.M)) return e;
+  const why = String(e.message ?? e);
+  lost.set(live.M, `the WASM module aborted (${why}) and was reset; every net and dataset made before then is gone: make them again`);
+  const settings = live.settings;
+  live.ready = createBackpropModule().then((M) => {
+    for (const [name, args] of Object.entries(settings)) M[name](...args);
+    live.M = M;
+  });
+  return new BackpropError(`the WASM module aborted (${why}) and was reset: the nets and datasets made before are gone (await bp.ready() before making new ones)`);
+}
+// fn, turning an abort into afterAbort's error.
+function guarded(fn) {
+  return function (...args) {
+    try {
+      return fn.apply(this, args);
+    } catch (e) {
+      throw afterAbort(e);
+    }
+  };
+}
+// Every method and getter of cls, guarded.
+function guardAll(target) {
+  for (const key of Reflect.ownKeys(target)) {
+    const d = Object.getOwnPropertyDescriptor(target, key);
+    if (key === 'constructor' || !d.configurable) continue;
+    if (typeof d.value === 'function') d.value = guarded(d.value);
+    if (typeof d.get === 'function') d.get = guarded(d.get);
+    Object.defineProperty(target, key, d);
+  }
+  return target;
+}
+
+function makeApi(first) {
+  live = { M: first, ready: Promise.resolve(), settings: {} };
+  const module = () => {
+    checkAlive(live.M, 'backprop');
+    return live.M;
+  };
+  const setting = (name, ...args) => {
+    live.settings[name] = args;
+    return module()[name](...args);
+  };
+  return guardAll({
     /** Builds a Sequential net from a spec object (see README). Throws BackpropError on a bad spec. */
     sequential(spec) {
-      return new Net(M, spec);
+      return new Net(module(), spec);
+    },
+    /** Resolves when the module can be used: at once, or after an abort once its replacement has loaded. */
+    ready() {
+      return live.ready;
+    },
+    /** The memory budget (docs/memory.md): { inUse, budget } in bytes. */
+    memory() {
+      return module().memory();
+    },
+    /** Lowers the memory budget to `bytes` (at most the default, 1.5 GiB); over it, allocations throw. */
+    setMemoryBudget(bytes) {
+      if (typeof bytes !== 'number') throw new BackpropError(`memory budget must be a number of bytes, got ${describe(bytes)}`);
+      check(module().setMemoryBudget(bytes));
+      live.settings.setMemoryBudget = [bytes];
+    },
+    /** Aborts the module as a bug would (for tests of the recovery): throws the abort's BackpropError. */
+    simulateAbort() {
+      module().simulateAbort();
     },
     /**
      * A dataset held inside the module (copied in once): images is a Uint8Array of pixels
@@ -28,17 +107,18 @@ function makeApi(M) {
      * checks every label is in [0, classes). Free it with dispose().
      */
     dataset(images, labels, shape, { classes = 0 } = {}) {
-      return new Dataset(M, images, labels, shape, classes);
+      return new Dataset(module(), images, labels, shape, classes);
     },
     /** Rebuilds a net from a model file, net.save()'s or the older 'BPWM' one (parameters bit-identical, optimizer state if saved). */
     load(bytes) {
       if (!(bytes instanceof Uint8Array)) throw new BackpropError(`load: expected a Uint8Array, got ${describe(bytes)}`);
-      const h = new M.NetHandle();
-      stage(h.stageBytes(bytes.length), bytes);
-      const status = h.load();
-      if (status) {
-        h.delete();
-        throw new BackpropError(status);
+      const M = module(), h = new M.NetHandle();
+      try {
+        stage(h.stageBytes(bytes.length), bytes);
+        check(h.load());
+      } catch (e) {
+        if (usable(M, e)) h.delete();
+        throw e;
       }
       return new Net(M, null, h);
     },
@@ -46,7 +126,7 @@ function makeApi(M) {
     fromJSON(obj) {
       if (obj == null || typeof obj !== 'object' || !Array.isArray(obj.params))
         throw new BackpropError(`fromJSON: expected { spec, params: [...] }, got ${describe(obj)}`);
-      const net = new Net(M, obj.spec);
+      const net = new Net(module(), obj.spec);
       try {
         // Each tensor of the spec's net exactly once, with its shape and finite numbers (setParam).
         const want = net.paramInfo(), seen = new Set();
@@ -72,29 +152,31 @@ function makeApi(M) {
     },
     /** Bytes the WASM heap has allocated right now (for leak checks). */
     heapInUse() {
-      return M.heapInUse();
+      return module().heapInUse();
     },
     /** Bytes of WASM linear memory the module has now (it grows on demand, never shrinks). */
     memoryBytes() {
-      return M.HEAP8.buffer.byteLength;
+      return module().HEAP8.buffer.byteLength;
     },
     /** GFLOP/s of the GEMM micro-kernel (f32x4 mul+add, L1-resident) measured for about ms milliseconds. */
     peakGflops(ms = 200) {
-      return M.peakGflops(ms);
+      return module().peakGflops(ms);
     },
     /** true: every layer runs its reference loops instead of the fast kernels (for tests and the benchmark). */
     setReferenceKernels(on) {
-      M.setReferenceKernels(!!on);
+      setting('setReferenceKernels', !!on);
     },
     /** false: stride-1 3×3 convs run im2col + GEMM instead of Winograd F(2×2, 3×3) in the forward pass (default true). */
     setWinograd(on) {
-      M.setWinograd(!!on);
+      setting('setWinograd', !!on);
     },
-  };
+  });
 }
 
-// Copies values into a staged C++ buffer: plain arrays and typed arrays alike.
+// Copies values into a staged C++ buffer (a view, or over the memory budget the message):
+// plain arrays and typed arrays alike.
 function stage(view, values) {
+  if (typeof view === 'string') throw new BackpropError(view);
   if (values.length > 0) view.set(values);
 }
 
@@ -111,6 +193,7 @@ const HANDLE = Symbol('handle');
 
 /** Images and labels held inside the module; see bp.dataset(). */
 export class Dataset {
+  #M;
   #h;
   #count;
   #shape;
@@ -122,18 +205,15 @@ export class Dataset {
     if (!Number.isInteger(classes) || classes < 0) throw new BackpropError(`dataset: classes must be a non-negative integer, got ${classes}`);
     const h = new M.DatasetHandle();
     const uint8 = images instanceof Uint8Array || images instanceof Uint8ClampedArray;
-    let status;
     try {
       stage(uint8 ? h.stagePixels(n) : h.stageFloats(n), images);
       stage(h.stageTargets(nl), labels);
-      status = h.finish(JSON.stringify(shape), uint8, classes);
+      check(h.finish(JSON.stringify(shape), uint8, classes));
     } catch (e) {
-      status = e;  // (an allocation the module refused, say): the handle is freed all the same
+      if (usable(M, e)) h.delete();
+      throw e;
     }
-    if (status) {
-      h.delete();
-      throw status instanceof Error ? status : new BackpropError(status);
-    }
+    this.#M = M;
     this.#h = h;
     this.#count = h.count();
     this.#shape = [...shape];
@@ -141,6 +221,7 @@ export class Dataset {
   }
   [HANDLE]() {
     if (!this.#h) throw new BackpropError('dataset: used after dispose()');
+    checkAlive(this.#M, 'dataset');
     return this.#h;
   }
   /** Number of samples. */
@@ -179,7 +260,7 @@ export class Dataset {
     return { x, labels, n };
   }
   dispose() {
-    this.#h = release(this, this.#h);
+    this.#h = release(this, this.#h, lost.has(this.#M));
   }
   [Symbol.dispose ?? Symbol.for('Symbol.dispose')]() {
     this.dispose();
@@ -264,10 +345,11 @@ export class Net {
       h.delete();
       throw new BackpropError(`spec: cannot be written as JSON (${e.message})`);
     }
-    const status = h.init(text);
-    if (status) {
-      h.delete();
-      throw new BackpropError(status);
+    try {
+      check(h.init(text));
+    } catch (e) {
+      if (usable(M, e)) h.delete();
+      throw e;
     }
     this.#h = h;
     this.#info = JSON.parse(h.info());
@@ -276,7 +358,19 @@ export class Net {
 
   #handle() {
     if (!this.#h) throw new BackpropError('net: used after dispose()');
+    checkAlive(this.#M, 'net');
     return this.#h;
+  }
+  // fn(handle) for a call that stages data into the module: if it throws (a refused input), the
+  // staged buffers are freed, so a refused call keeps no memory.
+  #staged(fn) {
+    const h = this.#handle();
+    try {
+      return fn(h);
+    } catch (e) {
+      if (usable(this.#M, e)) h.unstage();
+      throw e;
+    }
   }
 
   /** 'float32' or 'float64'. */
@@ -318,10 +412,11 @@ export class Net {
     return h.param(layer, name, true).slice();
   }
   setParam(layer, name, values) {
-    const h = this.#handle();
-    checkParamKey(h, layer, name);
-    stage(h.stageValues(toLength(values, `setParam: layer ${layer} ${name}`, this.#M.maxValues())), values);
-    check(h.setParam(layer, name));
+    this.#staged((h) => {
+      checkParamKey(h, layer, name);
+      stage(h.stageValues(toLength(values, `setParam: layer ${layer} ${name}`, this.#M.maxValues())), values);
+      check(h.setParam(layer, name));
+    });
   }
 
   // ---- data-parallel replicas (web/parallel.js) ----
@@ -344,43 +439,46 @@ export class Net {
   }
   /** Overwrites every parameter's gradient from one array (the getGradients layout). */
   setGradients(values) {
-    const h = this.#handle();
-    stage(h.stageValues(toLength(values, 'setGradients', this.#M.maxValues())), values);
-    check(h.setGradients());
+    this.#staged((h) => {
+      stage(h.stageValues(toLength(values, 'setGradients', this.#M.maxValues())), values);
+      check(h.setGradients());
+    });
   }
   /** One optimizer step on the current gradients (trainStep without recomputing them). */
   applyGradients() {
     check(this.#handle().applyGradients());
   }
 
-  #stageX(x, what) {
-    const h = this.#handle();
-    stage(h.stageX(toLength(x, what, this.#M.maxValues())), x);
-    return h;
-  }
-  #stageTargets(h, targets) {
-    stage(h.stageTargets(toLength(targets, 'targets', this.#M.maxValues())), targets);
+  // Stages x (and targets, unless undefined), then runs fn(h) (#staged: a throw frees them).
+  #withData(what, x, targets, fn) {
+    return this.#staged((h) => {
+      stage(h.stageX(toLength(x, what, this.#M.maxValues())), x);
+      if (targets !== undefined) stage(h.stageTargets(toLength(targets, 'targets', this.#M.maxValues())), targets);
+      return fn(h);
+    });
   }
   // Stages x and targets, then makes the one C++ call `what`(n) that reads them.
   #runOnData(what, x, targets, n) {
-    const h = this.#stageX(x, what);
-    this.#stageTargets(h, targets);
-    check(h[what](toCount(n, what)));
-    return h;
+    return this.#withData(what, x, targets, (h) => {
+      check(h[what](toCount(n, what)));
+      return h;
+    });
   }
 
   /** x: n*inputSize numbers -> a new typed array of n*outputSize outputs. */
   forward(x, n = 1) {
-    const h = this.#stageX(x, 'forward');
-    check(h.forward(toCount(n, 'forward')));
-    return h.output().slice();
+    return this.#withData('forward', x, undefined, (h) => {
+      check(h.forward(toCount(n, 'forward')));
+      return h.output().slice();
+    });
   }
   /** After forward: dy (n*outputSize) -> adds into parameter grads, returns dx (n*inputSize). */
   backward(dy) {
-    const h = this.#handle();
-    stage(h.stageDy(toLength(dy, 'backward', this.#M.maxValues())), dy);
-    check(h.backward());
-    return h.inputGrad().slice();
+    return this.#staged((h) => {
+      stage(h.stageDy(toLength(dy, 'backward', this.#M.maxValues())), dy);
+      check(h.backward());
+      return h.inputGrad().slice();
+    });
   }
   zeroGrad() {
     this.#handle().zeroGrad();
@@ -405,10 +503,10 @@ export class Net {
    */
   gradCheck(x, targets, n = 1, options = {}) {
     const o = gradCheckOptions('gradCheck', options);
-    const h = this.#stageX(x, 'gradCheck');
-    this.#stageTargets(h, targets);
-    check(h.gradCheck(toCount(n, 'gradCheck'), o.eps, o.maxCoords, o.seed, o.stencil, o.bug));
-    return h.gradCheckReport();
+    return this.#withData('gradCheck', x, targets, (h) => {
+      check(h.gradCheck(toCount(n, 'gradCheck'), o.eps, o.maxCoords, o.seed, o.stencil, o.bug));
+      return h.gradCheckReport();
+    });
   }
   /**
    * gradCheck on the `samples` highest-loss samples (ties: lower index first) of `pool` distinct
@@ -437,13 +535,13 @@ export class Net {
    */
   trace(x, targets, n = 1, { bug = 'none' } = {}) {
     if (typeof bug !== 'string') throw new BackpropError(`trace: bug must be a string, got ${describe(bug)}`);
-    const h = this.#stageX(x, 'trace');
-    this.#stageTargets(h, targets);
-    // The softmax probabilities: the core's predict on the same x (its forward gives the same z).
-    check(h.predict(toCount(n, 'trace')));
-    const probs = this.#info.spec.loss === 'softmax_cross_entropy' ? h.prediction().slice() : undefined;
-    check(h.trace(n, bug));
-    return assembleTrace(h, this.#info, n, targets, { dtype: this.dtype, bug: bug || 'none', probs, twin: (spec) => new Net(this.#M, spec) });
+    return this.#withData('trace', x, targets, (h) => {
+      // The softmax probabilities: the core's predict on the same x (its forward gives the same z).
+      check(h.predict(toCount(n, 'trace')));
+      const probs = this.#info.spec.loss === 'softmax_cross_entropy' ? h.prediction().slice() : undefined;
+      check(h.trace(n, bug));
+      return assembleTrace(h, this.#info, n, targets, { dtype: this.dtype, bug: bug || 'none', probs, twin: (spec) => new Net(this.#M, spec) });
+    });
   }
   /**
    * The float64 centred difference of the loss for EVERY entry of one tensor (a float64 twin for
@@ -459,11 +557,11 @@ export class Net {
     if (!names.includes(tensor)) throw new BackpropError(`numericGradient: layer ${layer} has no tensor '${tensor}' (it has: ${names.join(', ')})`);
     if (typeof eps !== 'number' || typeof stencil !== 'number')
       throw new BackpropError(`numericGradient: eps and stencil must be numbers, got ${typeof eps} and ${typeof stencil}`);
-    const h = this.#stageX(x, 'numericGradient');
-    this.#stageTargets(h, targets);
-    check(h.numericGradient(toCount(n, 'numericGradient'), layer, tensor, eps, stencil));
-    const v = h.traced(0, 3), S = v.length / 2;  // the values, then the kink flags
-    return { values: v.slice(0, S), kinks: Uint8Array.from(v.subarray(S)) };
+    return this.#withData('numericGradient', x, targets, (h) => {
+      check(h.numericGradient(toCount(n, 'numericGradient'), layer, tensor, eps, stencil));
+      const v = h.traced(0, 3), S = v.length / 2;  // the values, then the kink flags
+      return { values: v.slice(0, S), kinks: Uint8Array.from(v.subarray(S)) };
+    });
   }
 
   // ---- training ----
@@ -508,9 +606,10 @@ export class Net {
   }
   /** Softmax probabilities (cross-entropy nets) or the outputs (mse nets), n*outputSize values. */
   predict(x, n = 1) {
-    const h = this.#stageX(x, 'predict');
-    check(h.predict(toCount(n, 'predict')));
-    return h.prediction().slice();
+    return this.#withData('predict', x, undefined, (h) => {
+      check(h.predict(toCount(n, 'predict')));
+      return h.prediction().slice();
+    });
   }
   /**
    * Trains on a dataset, k steps per call into WASM. Continues where the last fit on the same
@@ -597,11 +696,12 @@ export class Net {
    * array), gathered inside the module; returns their mean loss. No dx, no step (applyGradients).
    */
   gradientsAt(dataset, indices) {
-    const h = this.#handle();
-    const ds = datasetHandle(dataset, 'gradientsAt');
-    stage(h.stageIndices(toLength(indices, 'gradientsAt: indices', this.#M.maxValues())), indices);
-    check(h.gradientsAt(ds));
-    return h.lastLoss();
+    return this.#staged((h) => {
+      const ds = datasetHandle(dataset, 'gradientsAt');
+      stage(h.stageIndices(toLength(indices, 'gradientsAt: indices', this.#M.maxValues())), indices);
+      check(h.gradientsAt(ds));
+      return h.lastLoss();
+    });
   }
   /** Forgets where the last fit stopped: the next fit starts a fresh epoch 0. */
   resetFit() {
@@ -631,9 +731,12 @@ export class Net {
 
   /** Frees the WASM memory behind this net; any later call throws. Safe to call twice. */
   dispose() {
-    this.#h = release(this, this.#h);
+    this.#h = release(this, this.#h, lost.has(this.#M));
   }
   [Symbol.dispose ?? Symbol.for('Symbol.dispose')]() {
     this.dispose();
   }
 }
+
+guardAll(Net.prototype);
+guardAll(Dataset.prototype);

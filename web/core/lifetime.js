@@ -10,7 +10,11 @@ const registry =
     ? new FinalizationRegistry(({ kind, handle }) => {
         if (warn)
           console.warn(`backprop-wasm: a ${kind} was garbage-collected without dispose(); call dispose() (or \`using\`) to free its WASM memory promptly`);
-        handle.delete();
+        try {
+          handle.delete();
+        } catch {
+          // its module aborted and was replaced: nothing left to free
+        }
       })
     : null;
 
@@ -19,11 +23,14 @@ export function track(owner, handle, kind) {
   registry?.register(owner, { kind, handle }, owner);
 }
 
-/** dispose(): frees owner's handle (if it still has one) and stops tracking it; returns null for the owner's field. */
-export function release(owner, handle) {
+/**
+ * dispose(): frees owner's handle (if it still has one) and stops tracking it; returns null for the
+ * owner's field. gone: the module it lived in aborted and was replaced (nothing left to free).
+ */
+export function release(owner, handle, gone = false) {
   if (handle) {
     registry?.unregister(owner);
-    handle.delete();
+    if (!gone) handle.delete();
   }
   return null;
 }
