@@ -123,7 +123,7 @@ export class LayerEditor {
           });
         } else {
           const v = layer[k];
-          input.type = Array.isArray(v) && v[0] !== v[1] ? 'text' : 'number';
+          input.type = PAIR.has(k) ? 'text' : 'number';  // a pair takes 3 or 3x2
           input.value = fieldText(v);
           input.step = k === 'slope' || k === 'alpha' ? '0.01' : '1';
           if (dflt !== null) input.placeholder = dflt === 'size' ? fieldText(layer.size) : dflt;

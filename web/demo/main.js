@@ -277,6 +277,7 @@ function edited() {
   writeHash();
   syncButtons();
   clearTimeout(validateTimer);
+  state.validating = true;
   validateTimer = setTimeout(validate, 120);
 }
 // Validates the card shown: the stack (its shapes, or the core's message on its row), that MNIST
@@ -284,8 +285,9 @@ function edited() {
 // is state.cardError; build, start and step are disabled while there is one.
 async function validate() {
   clearTimeout(validateTimer);
-  if (!state.ready) return;
   const my = ++validateSeq, c = structuredClone(card());
+  state.validating = state.ready;  // (the tests wait for it)
+  if (!state.ready) return;
   let info = null, error = null;
   try {
     info = await call('validate', { input: c.input, loss: LOSS, layers: c.layers });
@@ -307,6 +309,7 @@ async function validate() {
   }
   if (my !== validateSeq) return;
   state.cardError = error;
+  state.validating = false;
   syncButtons();
 }
 function mnistProblem(info) {
