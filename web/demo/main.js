@@ -76,7 +76,9 @@ function cardOfHash(p) {
   const input = (p.input ?? '1x28x28').split('x').map(Number);
   if (!input.every((n) => Number.isInteger(n) && n > 0)) bad('input');
   const int = (part, dflt) => (p[part] === undefined ? dflt : /^\d+$/.test(p[part]) ? Number(p[part]) : bad(part));
-  return { input, layers, optimizer, batchSize: int('batch', 32), seed: int('seed', 1), testImages: int('tests', 1000) };
+  const testImages = int('tests', 1000);
+  if (testImages < 1 || testImages > 10_000) bad('tests');
+  return { input, layers, optimizer, batchSize: int('batch', 32), seed: int('seed', 1), testImages };
 }
 function writeHash() {
   const c = card(), parts = [['lang', getLang()]];
