@@ -324,7 +324,7 @@ describe('demo page', () => {
     await page.press('#layer-editor tbody tr:first-child input[data-key="kernel"]', 'Tab');  // commits: a change event
     await page.waitForFunction(() => document.querySelector('.layer-msg').classList.contains('error'));
     expect(await text('.layer-msg')).toBe('invalid stack: layer 0 (conv2d): kernel [40,40] is larger than the padded input [28,28] (input [1,28,28], padding [0,0])');
-    expect(await page.getAttribute('#reset', 'disabled')).not.toBeNull();
+    for (const id of ['#reset', '#start', '#step']) expect(await page.getAttribute(id, 'disabled'), id).not.toBeNull();
     await page.selectOption('#preset', 'tiny-cnn');
     await page.waitForFunction(() => document.querySelector('.layer-msg').classList.contains('ok'));
   });
@@ -373,6 +373,184 @@ describe('demo page', () => {
     expect(await page.isHidden('#notice')).toBe(true);
     await page.click('#pause');
     await page.waitForFunction(() => document.getElementById('status').textContent === 'paused');
+    expect(problems).toEqual([]);
+  });
+});
+
+// The model card (issue 15) on a page of its own: what the page shows is what start trains.
+describe('the model card', () => {
+  let p;
+  const opened = async (hash = '') => {
+    const pg = await (await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US' })).newPage();
+    pg.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+    pg.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+    await pg.goto(srv.url + hash);
+    await pg.waitForFunction(() => window.demo?.state.built && !window.demo.state.building, null, { timeout: 120_000 });
+    return pg;
+  };
+  const row = (i) => `#layer-editor tbody tr:nth-child(${i + 1})`;
+  const edit = async (pg, i, key, value) => {
+    await pg.fill(`${row(i)} input[data-key="${key}"]`, value);
+    await pg.press(`${row(i)} input[data-key="${key}"]`, 'Tab');  // commits: a change event
+  };
+  // Waits until the card's validation has caught up with the edits, then reads the card.
+  const cardOf = async (pg) => {
+    await pg.waitForFunction(() => !window.demo.state.validating);
+    return pg.evaluate(() => ({
+      state: document.getElementById('card-state').className.replace('card-state ', ''),
+      stateText: document.getElementById('card-state').textContent,
+      msg: document.querySelector('.layer-msg').textContent,
+      bad: [...document.querySelectorAll('#layer-editor tbody tr')].map((tr, i) => (tr.classList.contains('bad') ? i : -1)).filter((i) => i >= 0),
+      types: [...document.querySelectorAll('#layer-editor tbody tr select')].map((s) => s.value),
+      shapes: [...document.querySelectorAll('.layer-shape')].map((c) => c.textContent),
+      start: [document.getElementById('start').textContent, document.getElementById('start').disabled],
+      step: [document.getElementById('step').textContent, document.getElementById('step').disabled],
+      reset: document.getElementById('reset').disabled,
+      preset: document.getElementById('preset').value,
+    }));
+  };
+  beforeAll(async () => { p = await opened(); });
+  afterAll(async () => { await p?.close(); });
+
+  it('a preset applies all its settings and marks the net not built; start builds and trains the net shown with its lr and batch', async () => {
+    await p.selectOption('#preset', 'mnist-cnn');
+    let c = await cardOf(p);
+    expect(c).toMatchObject({ state: 'stale', msg: 'input [1×28×28] → output [10], 5,994 parameters', start: ['build & start', false], step: ['build & step', false] });
+    expect(c.stateText).toBe('not built: the worker still has the previous net (11,540 parameters); start or step builds the one shown');
+    expect(await p.evaluate(() => ['optimizer', 'lr', 'batch', 'seed'].map((id) => document.getElementById(id).value))).toEqual(['adam', '0.005', '16', '1']);
+    expect(await p.textContent('#opt-extra')).toBe('beta2 0.99, decay 0.002');
+    await p.click('#start');
+    await p.waitForFunction(() => window.demo.state.running && window.demo.state.lastSeen >= 160, null, { timeout: 60_000 });
+    c = await cardOf(p);
+    expect(c).toMatchObject({ state: 'ok', start: ['start', true] });
+    expect(c.stateText).toBe('built: the net in the worker is the one shown (5,994 parameters)');
+    const info = await p.evaluate(() => window.demo.trainer.call('info'));
+    expect(info.paramCount).toBe(5994);
+    expect(info.spec.optimizer).toMatchObject({ type: 'adam', lr: 0.005, beta2: 0.99, decay: 0.002 });
+    // batch 16: every step of the fresh net saw 16 samples
+    await p.click('#pause');
+    await p.waitForFunction(() => document.getElementById('status').textContent === 'paused');
+    const { step, seen } = await p.evaluate(() => ({ step: Number(document.getElementById('s-step').textContent.replace(/,/g, '')), seen: window.demo.state.lastSeen }));
+    expect(step).toBeGreaterThan(0);
+    expect(seen).toBe(16 * step);
+  });
+
+  it('an output size MNIST cannot train is an error on its row; start, step and reset are disabled until it is fixed', async () => {
+    await edit(p, 7, 'units', '7');
+    let c = await cardOf(p);
+    const why = 'the net maps [1,28,28] -> [7]; MNIST needs 784 inputs ([1,28,28] or [784]) -> [10]';
+    expect(c).toMatchObject({ state: 'error', msg: `invalid stack: ${why}`, bad: [7], start: ['build & start', true], step: ['build & step', true], reset: true });
+    expect(c.shapes.at(-1)).toBe('[7]');
+    expect(c.stateText).toBe(`cannot build the net shown: ${why}`);
+    // the same for a stack the core refuses, and for a batch size out of range
+    await edit(p, 7, 'units', '10');
+    await edit(p, 0, 'kernel', '40');
+    c = await cardOf(p);
+    expect(c).toMatchObject({ state: 'error', bad: [0], start: ['build & start', true], step: ['build & step', true], reset: true });
+    await edit(p, 0, 'kernel', '5');
+    await p.fill('#batch', '0');
+    c = await cardOf(p);
+    expect(c).toMatchObject({ state: 'error', stateText: 'cannot build the net shown: batchSize must be an integer in [1, 1024], got 0', start: ['build & start', true], reset: true });
+    // back to the card that was built: the worker's net is the one shown again
+    await p.fill('#batch', '16');
+    c = await cardOf(p);
+    expect(c).toMatchObject({ state: 'ok', preset: 'mnist-cnn', start: ['start', false], step: ['step', false], reset: false, bad: [] });
+  });
+
+  it('inserts a layer at the top or below any row and moves rows up and down', async () => {
+    await p.selectOption('.add-type', 'relu');
+    expect(await p.inputValue('.add-where')).toBe('7');  // by default before the output layer
+    await p.selectOption('.add-where', '0');
+    await p.click('.add-layer');
+    let c = await cardOf(p);
+    expect(c.types).toEqual(['relu', 'conv2d', 'relu', 'maxpool2d', 'conv2d', 'relu', 'maxpool2d', 'flatten', 'dense']);
+    expect(c).toMatchObject({ state: 'stale', preset: 'custom', msg: 'input [1×28×28] → output [10], 5,994 parameters' });
+    expect(c.shapes.slice(0, 2)).toEqual(['[1×28×28]', '[8×28×28]']);
+    await p.click(`${row(0)} button[aria-label="move layer 0 down"]`);
+    c = await cardOf(p);
+    expect(c.types.slice(0, 3)).toEqual(['conv2d', 'relu', 'relu']);
+    expect(await p.getAttribute(`${row(0)} .move-up`, 'disabled')).not.toBeNull();
+    await p.click(`${row(2)} button[aria-label="move layer 2 up"]`);
+    await p.click(`${row(1)} button[aria-label="remove layer 1"]`);
+    c = await cardOf(p);
+    expect(c).toMatchObject({ state: 'ok', preset: 'mnist-cnn' });  // the built card again
+    // insert below a row: a dense layer of 32 after the last one is an output MNIST cannot train
+    await p.selectOption('.add-type', 'dense');
+    await p.click(`${row(7)} button[aria-label="insert a layer below layer 7"]`);
+    c = await cardOf(p);
+    expect(c.types.at(-1)).toBe('dense');
+    expect(c).toMatchObject({ state: 'error', bad: [8] });
+    await p.click(`${row(8)} .remove-layer`);
+    expect(await cardOf(p)).toMatchObject({ state: 'ok' });
+  });
+
+  it('every option of a layer is a field: conv stride and padding change the shapes and the parameter count', async () => {
+    const keys = (i) => p.$$eval(`${row(i)} input`, (xs) => xs.map((x) => `${x.dataset.key}=${x.value || `(${x.placeholder})`}`));
+    expect(await keys(0)).toEqual(['filters=8', 'kernel=5', 'stride=1', 'padding=2']);
+    expect(await keys(2)).toEqual(['size=2', 'stride=(2)', 'padding=(0)']);  // empty: the core's default
+    expect(await keys(7)).toEqual(['units=10']);
+    // stride 2: 8×14×14 -> pool 8×7×7 -> conv 16×7×7 -> pool 3: 16×2×2 = 64 -> dense 650; 208 + 3,216 + 650
+    await edit(p, 0, 'stride', '2');
+    let c = await cardOf(p);
+    expect(c.shapes).toEqual(['[8×14×14]', '[8×14×14]', '[8×7×7]', '[16×7×7]', '[16×7×7]', '[16×2×2]', '[64]', '[10]']);
+    expect(c.msg).toBe('input [1×28×28] → output [10], 4,074 parameters');
+    // and the second conv unpadded: 16×3×3 -> pool 16×1×1 -> dense 170; 208 + 3,216 + 170
+    await edit(p, 3, 'padding', '0');
+    c = await cardOf(p);
+    expect(c.shapes.slice(3)).toEqual(['[16×3×3]', '[16×3×3]', '[16×1×1]', '[16]', '[10]']);
+    expect(c.msg).toBe('input [1×28×28] → output [10], 3,594 parameters');
+    // a pair: kernel 5x3
+    await edit(p, 0, 'kernel', '5x3');
+    c = await cardOf(p);
+    expect(c.shapes[0]).toBe('[8×14×15]');
+    await edit(p, 0, 'kernel', '5');
+    await p.click('#step');  // build & step
+    await p.waitForFunction(() => /^one batch/.test(document.getElementById('status').textContent));
+    expect(await p.evaluate(() => window.demo.state.info.paramCount)).toBe(3594);
+    expect(await cardOf(p)).toMatchObject({ state: 'ok', start: ['start', false] });
+  });
+
+  it('the whole card lives in the hash: a reload with the link shows and builds the same card', async () => {
+    await p.selectOption('#optimizer', 'sgd');
+    await p.fill('#lr', '0.05');
+    await p.fill('#momentum', '0.8');
+    await p.fill('#batch', '8');
+    await p.fill('#seed', '3');
+    const before = await cardOf(p);
+    const url = await p.evaluate(() => location.href);
+    expect(decodeURIComponent(url.split('#')[1])).toBe('lang=en&preset=custom&input=1x28x28&layers=conv2d(filters:8,kernel:5,stride:2,padding:2),relu,maxpool2d(size:2),'
+      + 'conv2d(filters:16,kernel:5,stride:1,padding:0),relu,maxpool2d(size:3),flatten,dense(units:10)&opt=sgd(lr:0.05,momentum:0.8)&batch=8&seed=3');
+    const q = await opened(`#${url.split('#')[1]}`);
+    try {
+      const after = await cardOf(q);
+      expect(after).toEqual({ ...before, state: 'ok', stateText: 'built: the net in the worker is the one shown (3,594 parameters)', start: ['start', false], step: ['step', false] });
+      expect(await q.evaluate(() => ['optimizer', 'lr', 'momentum', 'batch', 'seed'].map((id) => document.getElementById(id).value))).toEqual(['sgd', '0.05', '0.8', '8', '3']);
+      expect(await q.evaluate(() => location.hash)).toBe(`#${url.split('#')[1]}`);  // written again the same
+      const info = await q.evaluate(() => window.demo.trainer.call('info'));
+      expect(info.spec.optimizer).toMatchObject({ type: 'sgd', lr: 0.05, momentum: 0.8 });
+      expect(info.spec.seed).toBe(3);
+      expect(await q.isHidden('#notice')).toBe(true);
+    } finally {
+      await q.close();
+    }
+  });
+
+  it('a bad link says why until dismissed and shows the default net', async () => {
+    for (const [hash, why] of [
+      ['#layers=conv2d(filters:x)&opt=adam(lr:0.001)', 'cannot read layers=conv2d(filters:x)'],
+      ['#input=784&layers=dense(units:7)&opt=sgd(lr:0.1)', 'the net maps [784] -> [7]; MNIST needs 784 inputs ([1,28,28] or [784]) -> [10]'],
+    ]) {
+      const q = await opened(hash);
+      try {
+        expect(await q.textContent('#notice-text')).toBe(`the link's setup could not be used (${why}); showing the default net`);
+        expect(await cardOf(q)).toMatchObject({ state: 'ok', preset: 'derivation-cnn', msg: 'input [1×28×28] → output [10], 11,540 parameters' });
+        expect(await q.evaluate(() => location.hash)).toMatch(/^#lang=en&preset=derivation-cnn&/);
+        await q.click('#notice-close');
+        expect(await q.isHidden('#notice')).toBe(true);
+      } finally {
+        await q.close();
+      }
+    }
     expect(problems).toEqual([]);
   });
 });

@@ -30,15 +30,64 @@ const state = {
   firstEpoch: null,  // { elapsed } (training ms) when 60,000 samples had been seen
 };
 
-// ---- the URL hash: #lang=zh&pace=100 (the page's only hash state) ----
+// ---- the URL hash: the page's whole setup, so a link reproduces it ----
+// #lang=en&pace=100&threads=1&preset=custom&input=1x28x28
+//   &layers=conv2d(filters:1,kernel:3),relu,maxpool2d(size:2),flatten,dense(units:10)
+//   &opt=adam(lr:0.001)&batch=32&seed=1&tests=10000
+// A layer or the optimizer: its type and its options in brackets; a pair [h,w] is written hxw.
+const PART_CHARS = (s) => encodeURIComponent(s).replace(/%2C/g, ',').replace(/%3A/g, ':');
+/** The hash's parts by name (a malformed %-escape: { error }). */
 function readHash() {
-  const p = new URLSearchParams(location.hash.replace(/^#/, ''));
-  return { lang: p.get('lang'), pace: p.get('pace') };
+  const p = {};
+  for (const part of location.hash.replace(/^#/, '').split('&')) {
+    if (!part) continue;
+    const i = part.indexOf('=');
+    try {
+      p[decodeURIComponent(i < 0 ? part : part.slice(0, i))] = i < 0 ? '' : decodeURIComponent(part.slice(i + 1));
+    } catch {
+      p.error = part;
+    }
+  }
+  return p;
+}
+const valueText = (v) => (Array.isArray(v) ? v.join('x') : String(v));
+const itemText = ({ type, ...o }) => (Object.keys(o).length ? `${type}(${Object.entries(o).map(([k, v]) => `${k}:${valueText(v)}`).join(',')})` : type);
+// "conv2d(filters:8,kernel:5x3)" -> { type: 'conv2d', filters: 8, kernel: [5, 3] }; null if unreadable.
+function readItem(text) {
+  const m = /^([a-z_0-9]+)(?:\((.*)\))?$/.exec(text.trim());
+  if (!m) return null;
+  const item = { type: m[1] };
+  for (const kv of m[2] ? m[2].split(',') : []) {
+    const [, k, v] = /^([a-zA-Z_0-9]+):(.+)$/.exec(kv.trim()) ?? [];
+    if (!k) return null;
+    const pair = /^(\d+)x(\d+)$/.exec(v);
+    item[k] = pair ? [Number(pair[1]), Number(pair[2])] : v === 'true' ? true : v === 'false' ? false : Number(v);
+    if (Number.isNaN(item[k])) return null;
+  }
+  return item;
+}
+/** The card a link holds, null when it holds none; throws a message naming the part it cannot read. */
+function cardOfHash(p) {
+  if (p.error !== undefined) throw new Error(t('demo.badLinkPart', { part: p.error, value: '' }));
+  if (p.layers === undefined) return null;
+  const bad = (part) => { throw new Error(t('demo.badLinkPart', { part, value: p[part] })); };
+  const layers = p.layers === '' ? [] : p.layers.split(/,(?![^(]*\))/).map((x) => readItem(x) ?? bad('layers'));
+  const optimizer = readItem(p.opt ?? '') ?? bad('opt');
+  const input = (p.input ?? '1x28x28').split('x').map(Number);
+  if (!input.every((n) => Number.isInteger(n) && n > 0)) bad('input');
+  const int = (part, dflt) => (p[part] === undefined ? dflt : /^\d+$/.test(p[part]) ? Number(p[part]) : bad(part));
+  const testImages = int('tests', 1000);
+  if (testImages < 1 || testImages > 10_000) bad('tests');
+  return { input, layers, optimizer, batchSize: int('batch', 32), seed: int('seed', 1), testImages };
 }
 function writeHash() {
-  const p = new URLSearchParams({ lang: getLang() });
-  if (Number($('pace').value) > 0) p.set('pace', $('pace').value);
-  history.replaceState(null, '', `#${p}`);
+  const c = card(), parts = [['lang', getLang()]];
+  if (Number($('pace').value) > 0) parts.push(['pace', $('pace').value]);
+  if (TWO_THREADS && $('threads').value === '1') parts.push(['threads', '1']);
+  parts.push(['preset', $('preset').value], ['input', valueText(c.input ?? [])], ['layers', c.layers.map(itemText).join(',')],
+    ['opt', itemText(c.optimizer)], ['batch', $('batch').value], ['seed', $('seed').value]);
+  if (c.testImages !== 1000) parts.push(['tests', c.testImages]);
+  history.replaceState(null, '', `#${parts.map(([k, v]) => `${k}=${PART_CHARS(String(v))}`).join('&')}`);
 }
 // Every word on the page comes from the message table of the language (web/learn/messages/).
 await setLang(pickLang(readHash().lang), { content: false });
@@ -139,9 +188,14 @@ function listen(t) {
   for (const [type, f] of Object.entries(handlers)) t.addEventListener(type, (e) => timed(type, () => f(e.detail)));
 }
 
-// ---- settings ----
-let validateTimer = 0, stackValid = true;
-const editor = new LayerEditor($('layer-editor'), () => validateSoon());
+// ---- settings: the model card ----
+// The card is what the page shows: the layers, the optimizer (with the settings it came with that
+// have no field, e.g. Adam's decay), batch size, seed and how many test images the running accuracy
+// uses. The net in the worker was built from state.builtCard; while the two differ the page says
+// "not built" and start/step build the card first. Threads and pace only change how it runs.
+const LOSS = 'softmax_cross_entropy';
+let validateTimer = 0, validateSeq = 0;
+const editor = new LayerEditor($('layer-editor'), () => edited());
 for (const [k] of Object.entries(presets)) $('preset').append(new Option(presetLabel(k), k));
 $('preset').append(new Option(t('demo.custom'), 'custom'));
 for (const [k, label] of Object.entries(BUGS)) $('bug').append(new Option(tr(`demo.bug.${k}`, label), k));
@@ -150,10 +204,12 @@ if (!TWO_THREADS) {
   $('threads').querySelector('option[value="2"]').disabled = true;
   say('threads', () => ($('threads').title = t((navigator.hardwareConcurrency ?? 1) < 2 ? 'demo.oneCore' : 'demo.needIsolation')));
 }
-if (['0', '1000', '100', '10'].includes(readHash().pace)) $('pace').value = readHash().pace;
+const linkHash = readHash();
+if (['0', '1000', '100', '10'].includes(linkHash.pace)) $('pace').value = linkHash.pace;
+if (linkHash.threads === '1') $('threads').value = '1';
 $('pace').addEventListener('change', () => {
   writeHash();
-  if (state.running) setOptions();
+  if (state.running) setRun();
 });
 $('lang').value = getLang();
 $('lang').addEventListener('change', async () => {
@@ -165,28 +221,41 @@ $('lang').addEventListener('change', async () => {
   if (lastReport) renderGradcheck(lastReport, false);
 });
 translatePage();
-writeHash();
 
-function applyPreset(key) {
+// JSON with sorted keys: two cards are the same card when these are equal.
+const canon = (x) => JSON.stringify(x, (k, v) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1))) : v));
+function cardOfPreset(key) {
   const p = presets[key];
-  if (!p) return;
+  return { input: p.spec.input, layers: p.spec.layers, optimizer: p.spec.optimizer, batchSize: p.fit.batchSize, seed: p.spec.seed ?? 1, testImages: p.testImages ?? 1000 };
+}
+/** The card the page shows. */
+function card() {
+  return { input: state.input, layers: editor.layers, optimizer: optimizer(), batchSize: Number($('batch').value), seed: Number($('seed').value), testImages: state.testImages ?? 1000 };
+}
+const netSpec = (c) => ({ input: c.input, loss: LOSS, layers: c.layers, optimizer: c.optimizer, seed: c.seed });
+const presetOf = (c) => Object.keys(presets).find((k) => canon(cardOfPreset(k)) === canon(c)) ?? 'custom';
+/** Shows a card: every field, and the preset it is (if it is one) with its reasons. */
+function applyCard(c) {
   clearTimeout(validateTimer);
-  say('preset-why', () => ($('preset-why').textContent = `${Object.entries(p.why).map(([f, w]) => tr(`demo.preset.${key}.why.${f}`, w)).join(getLang() === 'zh' ? '。' : '. ')}${getLang() === 'zh' ? '。' : '.'}`));
-  state.input = p.spec.input;
-  state.presetOptimizer = p.spec.optimizer;
-  editor.set(p.spec.layers);
-  $('optimizer').value = p.spec.optimizer.type;
-  $('lr').value = p.spec.optimizer.lr;
-  $('momentum').value = p.spec.optimizer.momentum ?? 0.9;
-  $('batch').value = p.fit.batchSize;
-  state.testImages = p.testImages ?? 1000;
+  state.input = c.input;
+  state.presetOptimizer = c.optimizer;
+  state.testImages = c.testImages;
+  editor.set(c.layers);
+  $('optimizer').value = c.optimizer.type;
+  $('lr').value = c.optimizer.lr;
+  $('momentum').value = c.optimizer.momentum ?? 0.9;
+  $('batch').value = c.batchSize;
+  $('seed').value = c.seed;
   syncOptimizerFields();
+  showPreset();
 }
-function spec() {
-  return { input: state.input, loss: 'softmax_cross_entropy', layers: editor.layers };
+function showPreset() {
+  const key = presetOf(card()), p = presets[key];
+  $('preset').value = key;
+  say('preset-why', () => ($('preset-why').textContent = p ? `${Object.entries(p.why).map(([f, w]) => tr(`demo.preset.${key}.why.${f}`, w)).join(getLang() === 'zh' ? '。' : '. ')}${getLang() === 'zh' ? '。' : '.'}` : ''));
 }
-// The type, lr and momentum from the controls; the preset's other settings (decay, nesterov...)
-// when the type is still the preset's.
+// The type, lr and momentum from the controls; the card's other settings (decay, nesterov...)
+// when the type is still the card's.
 function optimizer() {
   const base = state.presetOptimizer?.type === $('optimizer').value ? state.presetOptimizer : {};
   const o = { ...base, type: $('optimizer').value, lr: Number($('lr').value) };
@@ -196,48 +265,78 @@ function optimizer() {
 }
 function syncOptimizerFields() {
   $('momentum-label').hidden = $('optimizer').value !== 'sgd';
+  // The settings without a field, so the card shows the whole optimizer.
+  const { type, lr, momentum, ...rest } = optimizer();
+  $('opt-extra').textContent = Object.entries(rest).map(([k, v]) => `${k} ${v}`).join(', ');
 }
-const settings = () => ({ spec: spec(), optimizer: optimizer(), batchSize: Number($('batch').value), seed: Number($('seed').value), threads: Number($('threads').value), testImages: state.testImages ?? 1000 });
+// The embed code copies the card shown.
+const settings = (c = card()) => ({ spec: { input: c.input, loss: LOSS, layers: c.layers }, optimizer: c.optimizer, batchSize: c.batchSize, seed: c.seed, threads: Number($('threads').value), testImages: c.testImages });
 mountEmbedButton($('embed-hook'), () => ({ preset: $('preset').value, ...settings(), pace: Number($('pace').value) }));
 
-function validateSoon() {
-  $('preset').value = 'custom';
+/** Any edit of the card: the preset it now is (or custom), the hash, a new validation, the buttons. */
+function edited() {
+  showPreset();
+  writeHash();
+  syncButtons();
   clearTimeout(validateTimer);
+  state.validating = true;
   validateTimer = setTimeout(validate, 120);
 }
+// Validates the card shown: the stack (its shapes, or the core's message on its row), that MNIST
+// can train it (784 inputs, [10] out), the batch size, the optimizer and seed. The first problem
+// is state.cardError; build, start and step are disabled while there is one.
 async function validate() {
+  clearTimeout(validateTimer);
+  const my = ++validateSeq, c = structuredClone(card());
+  state.validating = state.ready;  // (the tests wait for it)
   if (!state.ready) return;
+  let info = null, error = null;
   try {
-    const info = await call('validate', spec());
-    editor.showShapes(info, state.input);
-    stackValid = true;
-    if (state.built) $('layer-editor').querySelector('.layer-msg').textContent += t('demo.pressReset');
+    info = await call('validate', { input: c.input, loss: LOSS, layers: c.layers });
   } catch (e) {
-    editor.showError(e.message);
-    stackValid = false;
+    error = e.message;
   }
+  if (my !== validateSeq) return;  // a later edit validates again
+  const mnist = info && mnistProblem(info);
+  if (error) editor.showError(error);
+  else if (mnist) editor.showError((error = mnist), { row: c.layers.length - 1, info });
+  else editor.showShapes(info, c.input);
+  if (!error) {
+    try {
+      checkBatch(c.batchSize);
+      await call('validate', netSpec(c));
+    } catch (e) {
+      error = e.message;
+    }
+  }
+  if (my !== validateSeq) return;
+  state.cardError = error;
+  state.validating = false;
   syncButtons();
 }
+function mnistProblem(info) {
+  if (info.inputShape.reduce((a, b) => a * b, 1) === PIX && info.outputShape.join() === '10') return null;
+  return t('demo.badNet', { input: JSON.stringify(info.inputShape), output: JSON.stringify(info.outputShape) });
+}
 $('preset').addEventListener('change', () => {
-  applyPreset($('preset').value);
-  validate();
+  if (!presets[$('preset').value]) return;
+  applyCard(cardOfPreset($('preset').value));
+  edited();
 });
-$('optimizer').addEventListener('change', () => { syncOptimizerFields(); setOptions(); });
-for (const id of ['lr', 'momentum', 'batch', 'threads']) $(id).addEventListener('change', setOptions);
-// The optimizer changes at once; batch size and threads with the next fit, so a running one
-// is stopped and started again with them.
-async function setOptions() {
+$('optimizer').addEventListener('change', () => { syncOptimizerFields(); edited(); });
+for (const id of ['lr', 'momentum', 'batch', 'seed']) $(id).addEventListener('input', () => { syncOptimizerFields(); edited(); });
+$('threads').addEventListener('change', () => { writeHash(); setRun(); });
+// Threads change with the next fit, so a running one is stopped and started again with them; pace too.
+async function setRun() {
   if (!state.built) return;
   try {
-    checkBatch(Number($('batch').value));
-    await call('setOptimizer', optimizer());
     if (state.running) {
       await call('stop');
       startFit();
     }
     const threads = Number($('threads').value);
     if (!state.running) showThreads({ threads });  // what the next fit runs on (it says so again if it falls back)
-    const o = JSON.stringify(optimizer()), b = $('batch').value;
+    const o = JSON.stringify(state.builtCard.optimizer), b = state.builtCard.batchSize;
     status(() => t('demo.optionsSet', { optimizer: o, batch: b, threads: threads === 1 ? t('demo.oneThread') : t('demo.nThreads', { n: threads }) }));
   } catch (e) {
     status(e.message, true);
@@ -247,12 +346,13 @@ function checkBatch(batchSize) {
   if (!(Number.isInteger(batchSize) && batchSize >= 1 && batchSize <= 1024))
     throw new Error(t('demo.badBatch', { value: batchSize }));
 }
-// Session.fit's options for the page's settings.
+// Session.fit's options for the running net's card.
 function fitOptions(more = {}) {
+  const c = state.builtCard;
   return {
-    epochs: Infinity, batchSize: Number($('batch').value), seed: Number($('seed').value), threads: Number($('threads').value),
+    epochs: Infinity, batchSize: c.batchSize, seed: c.seed, threads: Number($('threads').value),
     chunkMs: 40, progressMs: 200,
-    evaluate: { data: 'test', limit: state.testImages ?? 1000, probe: 'trainProbe' },
+    evaluate: { data: 'test', limit: c.testImages, probe: 'trainProbe' },
     gradCheck: CHECK,
     pace: Number($('pace').value),
     ...more,
@@ -267,19 +367,39 @@ function clearHistory() {
   renderCharts();
 }
 
-// Builds the net of the settings (after checking MNIST can train it) and its first numbers.
-async function build(s = settings()) {
-  state.running = false;
-  checkBatch(s.batchSize);
-  const netSpec = { ...s.spec, optimizer: s.optimizer, seed: s.seed };
-  const shape = await call('validate', netSpec);
-  if (shape.inputShape.reduce((a, b) => a * b, 1) !== PIX || shape.outputShape.join() !== '10')
-    throw new Error(t('demo.badNet', { input: JSON.stringify(shape.inputShape), output: JSON.stringify(shape.outputShape) }));
-  const info = await call('init', netSpec);
-  const r = { ...info, initialLoss: (await call('evaluate', 'trainProbe', { limit: 256 })).loss, threads: s.threads };
-  afterBuild(r);
-  return r;
+// Builds the net of a card (after checking MNIST can train it) and its first numbers.
+async function build(c = card()) {
+  c = structuredClone(c);
+  state.building = true;
+  syncButtons();
+  try {
+    await call('stop');
+    state.running = false;
+    checkBatch(c.batchSize);
+    const shape = await call('validate', netSpec(c));
+    const bad = mnistProblem(shape);
+    if (bad) throw new Error(bad);
+    const info = await call('init', netSpec(c));
+    const r = { ...info, initialLoss: (await call('evaluate', 'trainProbe', { limit: 256 })).loss, threads: Number($('threads').value) };
+    state.builtCard = c;
+    afterBuild(r);
+    return r;
+  } finally {
+    state.building = false;
+    syncButtons();
+  }
 }
+// Before start and step: builds the card shown when the worker's net is another (false: the card
+// is invalid, and the page says why).
+async function buildShown() {
+  if (!stale()) return true;
+  await validate();
+  if (state.cardError) return false;
+  await build();
+  return true;
+}
+/** Whether the worker's net is not the card shown (or there is none). */
+const stale = () => !state.built || canon(card()) !== canon(state.builtCard);
 // How many threads train, and why only one when two were asked for.
 function showThreads(r) {
   if (!r.threads) return;
@@ -334,7 +454,14 @@ function startFit() {
     syncButtons();
   });
 }
-$('start').addEventListener('click', startFit);
+$('start').addEventListener('click', async () => {
+  try {
+    if (state.running && !stale()) return;
+    if (await buildShown()) startFit();
+  } catch (e) {
+    status(() => t('demo.resetError', { message: e.message }), true);
+  }
+});
 $('pause').addEventListener('click', async () => {
   state.running = false;
   await call('stop');
@@ -343,9 +470,10 @@ $('pause').addEventListener('click', async () => {
   refreshInside();
 });
 $('step').addEventListener('click', async () => {
-  state.running = false;
-  await call('stop');
   try {
+    if (!(await buildShown())) return;
+    state.running = false;
+    await call('stop');
     const r = await call('fit', 'train', fitOptions({ epochs: undefined, steps: 1, evaluate: null, gradCheck: null }));
     onTest(await testNow());
     const step = latest?.step ?? '';
@@ -356,7 +484,7 @@ $('step').addEventListener('click', async () => {
 });
 // The test accuracy now (as fit's 'evaluate' events report it).
 function testNow() {
-  return call('evaluate', 'test', { limit: state.testImages ?? 1000, probe: 'trainProbe' });
+  return call('evaluate', 'test', { limit: state.builtCard?.testImages ?? 1000, probe: 'trainProbe' });
 }
 $('reset').addEventListener('click', async () => {
   try {
@@ -366,14 +494,31 @@ $('reset').addEventListener('click', async () => {
   }
 });
 
+// The buttons and the card's state line follow the card: while it differs from the worker's net,
+// start and step say they build it first; while it is invalid they (and reset) are disabled.
 function syncButtons() {
-  const ok = state.ready && state.built;
-  $('start').disabled = !ok || state.running;
+  const ok = state.ready && state.built, fresh = ok && !stale();
+  const canBuild = state.ready && !state.cardError && !state.building;
+  $('start').disabled = fresh ? state.running || state.building : !canBuild;
+  $('step').disabled = fresh ? state.building : !canBuild;
+  label('start', fresh ? 'demo.start' : 'demo.buildStart');
+  label('step', fresh ? 'demo.step' : 'demo.buildStep');
   $('pause').disabled = !ok || !state.running;
-  $('step').disabled = !ok;
-  $('reset').disabled = !state.ready || !stackValid;
+  $('reset').disabled = !canBuild;
   for (const id of ['check-now', 'refresh-inside', 'evaluate', 'save']) $(id).disabled = !ok;
   $('step-into').disabled = !ok || state.running;
+  const [cls, text] = !state.ready ? ['', () => '']
+    : state.cardError ? ['error', () => t('demo.card.invalid', { message: state.cardError })]
+    : !ok ? ['stale', () => t('demo.card.none')]
+    : fresh ? ['ok', () => t('demo.card.fresh', { params: state.info.paramCount.toLocaleString() })]
+    : ['stale', () => t('demo.card.stale', { params: state.info.paramCount.toLocaleString() })];
+  $('card-state').className = `card-state ${cls}`;
+  say('card-state', () => ($('card-state').textContent = text()));
+}
+function label(id, key) {
+  if ($(id).dataset.i18n === key) return;
+  $(id).dataset.i18n = key;
+  $(id).textContent = t(key);
 }
 
 // ---- progress, curves ----
@@ -522,7 +667,7 @@ async function openLesson(target, report) {
 $('step-into').addEventListener('click', async () => {
   try {
     if (state.running) return;
-    const snap = await call('networkSnapshot', 'train', { batchSize: Number($('batch').value), seed: Number($('seed').value) });
+    const snap = await call('networkSnapshot', 'train', { batchSize: state.builtCard.batchSize, seed: state.builtCard.seed });
     const record = networkHandoffOf(snap);
     sessionStorage.setItem(NETWORK_HANDOFF_KEY, JSON.stringify(record));
     state.networkHandoff = record;
@@ -652,11 +797,13 @@ $('load').addEventListener('change', async () => {
     const r = { ...(await call('load', bytes)), threads: Number($('threads').value) };
     r.initialLoss = (await call('evaluate', 'trainProbe', { limit: 256 })).loss;
     r.test = await testNow();
-    $('preset').value = 'custom';
-    state.input = r.spec.input;
-    state.presetOptimizer = r.spec.optimizer;
-    if (r.spec.optimizer) { $('optimizer').value = r.spec.optimizer.type; $('lr').value = r.spec.optimizer.lr; syncOptimizerFields(); }
-    editor.set(r.spec.layers);
+    // The card becomes the file's net (its optimizer, or the card's given to it); batch and seed stay.
+    const c = card();
+    applyCard({ ...c, input: r.spec.input, layers: r.spec.layers, optimizer: r.spec.optimizer ?? c.optimizer, seed: Number.isInteger(r.spec.seed) ? r.spec.seed : c.seed });
+    if (!r.spec.optimizer) await call('setOptimizer', c.optimizer);
+    state.builtCard = structuredClone(card());
+    writeHash();
+    validate();
     afterBuild(r);
     onTest(r.test);
     fileMsg(() => t('demo.loadedModel', { name: file.name, acc: pct(r.test.accuracy), count: r.test.count }));
@@ -670,6 +817,7 @@ function fileMsg(text, error = false) {
 }
 
 // ---- start-up ----
+// rebuild: the Trainer replaced a worker that had no net yet: build the card it was building.
 async function boot(rebuild = false) {
   state.ready = state.built = false;
   syncButtons();
@@ -685,13 +833,34 @@ async function boot(rebuild = false) {
     state.ready = true;
     $('load-progress').hidden = true;
     status(() => t('demo.loaded', { train: counts.train.toLocaleString(), test: counts.test.toLocaleString() }));
-    if (!rebuild) applyPreset(DEFAULT_PRESET);
+    if (rebuild && state.builtCard) return void (await build(state.builtCard));
     await validate();
-    if (stackValid) await build();
+    // A link's card the core refuses (or MNIST cannot train): say so, show the default.
+    if (!rebuild && state.fromLink && state.cardError) {
+      const message = state.cardError;
+      notice(() => t('demo.badLink', { message }));
+      applyCard(cardOfPreset(DEFAULT_PRESET));
+      writeHash();
+      await validate();
+    }
+    if (!state.cardError) await build();
   } catch (e) {
     status(() => t('demo.cannotStart', { message: e.message }), true);
   }
 }
+// The card of the link, else the default preset's; a link it cannot read: say so, the default.
+function showFirstCard() {
+  let c = null;
+  try {
+    c = cardOfHash(linkHash);
+  } catch (e) {
+    notice(() => t('demo.badLink', { message: e.message }));
+  }
+  state.fromLink = c !== null;
+  applyCard(c ?? cardOfPreset(DEFAULT_PRESET));
+  writeHash();
+}
 window.addEventListener('resize', () => scheduleCharts());
 window.demo = { trainer, state, timings };  // for the browser tests and the console
+showFirstCard();
 boot();
