@@ -33,14 +33,8 @@ describe('<backprop-demo>', () => {
     const page = await browser.page();
     await page.setViewportSize({ width: 900, height: 600 });
     await page.addInitScript(RECORD);
-    // The first demo trains 2,000 images once, which the fast kernels finish in about a second:
-    // served here with 10 epochs, it is still training when the second starts, so the test sees
-    // the overlap it asserts instead of racing the kernels' speed.
-    await page.route('**/examples/blog-post.html', async (route) => {
-      const res = await route.fetch();
-      const body = (await res.text()).replace('<backprop-demo id="first"', '<backprop-demo id="first" epochs="10"');
-      await route.fulfill({ response: res, body });
-    });
+    // Both train 3 epochs of the 2,000 subset images, paced (speed="watch") at ~8 s an epoch: the
+    // first is still training when the second starts.
     await page.goto(`${server.url}examples/blog-post.html`);
 
     // The first demo is in view and starts; the second is below the fold and waits.
@@ -59,12 +53,13 @@ describe('<backprop-demo>', () => {
     // Neither blocks the other: the second made progress while the first was still training.
     expect(b.some((i) => i < a.at(-1))).toBe(true);
 
-    // Loss fell, and test accuracy on the 500 held-out images is well above chance.
+    // Loss fell, and test accuracy on the 500 held-out images is good (measured in Node with the
+    // same settings: 91.4% and 87.2%).
     for (const id of ['first', 'second']) {
       const losses = events.filter((e) => e.id === id && e.type === 'backprop-progress').map((e) => e.detail.loss);
       expect(losses.at(-1)).toBeLessThan(losses[0]);
       const done = events.find((e) => e.id === id && e.type === 'backprop-done').detail;
-      expect(done.testAccuracy).toBeGreaterThan(0.6);
+      expect(done.testAccuracy).toBeGreaterThan(0.85);
     }
     // The first shows the gradient-check table, every row passing; the second has no such panel.
     const { rows } = events.filter((e) => e.id === 'first' && e.type === 'backprop-gradcheck').at(-1).detail;
