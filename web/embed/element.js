@@ -179,7 +179,7 @@ export class BackpropDemoElement extends HTMLElement {
     const th = (key) => `<th scope="col"><abbr title="${esc(t(`${key}Hint`))}">${esc(t(key))}</abbr></th>`;
     this.#root.innerHTML = `<style>${STYLE}</style>
       <header><b class="title">${esc(this.heading)}</b>
-        <button class="start" type="button">${esc(t('embed.train'))}</button><span class="status" role="status">${esc(t('embed.notStarted'))}</span></header>
+        <button class="start" type="button">${esc(t('embed.train'))}</button><span class="status">${esc(t('embed.notStarted'))}</span></header>
       <p class="notice" role="alert" hidden><span></span><button class="dismiss" type="button">${esc(t('worker.dismiss'))}</button></p>
       ${s.pace > 0 ? `<p class="pace">${esc(t('embed.pace', { n: s.pace.toLocaleString() }))}</p>` : ''}
       <div class="panels">
