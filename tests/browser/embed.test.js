@@ -303,6 +303,17 @@ describe('<backprop-demo> for readers (issue 15)', () => {
     await page.close();
   });
 
+  it('trains every preset of the demo', async () => {
+    const names = ['derivation-cnn', 'tiny-cnn', 'mnist-cnn', 'mnist-cnn-race', 'mlp'];
+    const page = await pageWith(names.map((n) => `<backprop-demo id="${n}" preset="${n}" speed="fast" panels="train,gradcheck" start="click"></backprop-demo>`).join(''));
+    for (const n of names) await page.evaluate((n) => document.getElementById(n).start(), n);
+    const result = await page.evaluate((names) => names.map((n) => [n, document.getElementById(n).state, window.__events.find((e) => e.id === n && e.type === 'backprop-done')?.detail.testAccuracy > 0.6]), names);
+    expect(result).toEqual(names.map((n) => [n, 'done', true]));
+    expect(await page.evaluate(() => window.__events.filter((e) => e.type === 'backprop-error'))).toEqual([]);
+    expect(page.errors).toEqual([]);
+    await page.close();
+  });
+
   it("the README's example settings train well: mnist-cnn for 3 epochs passes 92% (measured in Node: 94.4%)", async () => {
     const page = await pageWith('<backprop-demo id="r" preset="mnist-cnn" epochs="3" speed="fast" panels="train" start="click"></backprop-demo>');
     await page.locator('#r button.start').click();

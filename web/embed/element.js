@@ -173,6 +173,8 @@ export class BackpropDemoElement extends HTMLElement {
     if (s.lesson) return this.#mountLesson(s);
     const panels = new Set(s.panels);
     const layers = s.layers ?? presets[s.preset].spec.layers;
+    this.#bug = 'none';  // a new view (new settings, maybe a new net): "break it" off, no verdict yet
+    this.#verdict = '';
     const esc = (v) => String(v).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;');
     const said = (key, fallback) => (t(key) === key ? fallback : t(key));
     const bugs = bugsFor(layers).map((k) => `<option value="${esc(k)}">${esc(said(`demo.bug.${k}`, BUGS[k]))}</option>`).join('');
