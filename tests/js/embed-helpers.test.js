@@ -17,10 +17,10 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 describe('embed code', () => {
   const settings = { preset: 'mnist-cnn', layers: [{ type: 'dense', units: 10 }], optimizer: 'adam', lr: 0.001, batchSize: 16, seed: 7, panels: ['train', 'draw'] };
 
-  it('writes the script tag and the element with the attributes that differ from the defaults, one a line when many', () => {
+  it('writes the script tag and the element with the attributes that differ from the defaults', () => {
     expect(embedCode(settings, { base: 'https://cdn.example/backprop-wasm/' })).toBe(
       '<script type="module" src="https://cdn.example/backprop-wasm/dist/element.js"></script>\n' +
-        '<backprop-demo\n  preset="mnist-cnn"\n  layers="dense units=10"\n  lr="0.001"\n  seed="7"\n  panels="train,draw"></backprop-demo>',
+        '<backprop-demo preset="mnist-cnn" layers="dense units=10" lr="0.001" seed="7" panels="train,draw"></backprop-demo>',
     );
   });
 

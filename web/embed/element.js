@@ -62,6 +62,8 @@ button:focus-visible, select:focus-visible, canvas:focus-visible { outline: 2px 
 .notice button { margin-left: 8px; padding: 0 8px; }
 .panels { display: grid; grid-template-columns: repeat(auto-fit, minmax(200px, 1fr)); gap: 12px; margin-top: 8px; }
 section { min-width: 0; }
+section.gradcheck { grid-column: 1 / -1; order: 1; }  /* its own row under the curve and the pad: the table needs the width */
+.breakit select { max-width: 100%; }
 h4 { margin: 4px 0; font-size: 13px; }
 canvas.curve { width: 100%; height: 140px; background: var(--_panel); border: 1px solid var(--_border); }
 table { border-collapse: collapse; font-size: 12px; width: 100%; }
@@ -71,7 +73,7 @@ tr.good td.err, tr.fine td.err, tr.good td.verdict, tr.fine td.verdict { color: 
 tr.suspicious td.err, tr.kinked td.err, tr.suspicious td.verdict, tr.kinked td.verdict { color: var(--_warn); }
 tr.wrong td.err, tr.wrong td.verdict { color: var(--_bad); font-weight: 600; }
 .note, .breakit { font-size: 12px; color: var(--_muted); margin: 4px 0; }
-.breakit select { padding: 2px 6px; font-size: 12px; }
+.breakit select { padding: 2px 6px; font-size: 12px; margin-left: 4px; }
 .verdict-line { margin: 4px 0; font-weight: 600; }
 .verdict-line.pass { color: var(--_good); } .verdict-line.fail { color: var(--_bad); }
 canvas.pad { width: 140px; height: 140px; background: #000; touch-action: none; border-radius: 4px; cursor: crosshair; }

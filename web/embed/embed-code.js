@@ -151,7 +151,7 @@ export const EMBED_BASE = './backprop-wasm/';
 
 /**
  * The HTML a blog author pastes for settings: the script tag and a <backprop-demo> with the fewest
- * attributes (shortSettings), one per line when there are several. base: where the author's site
+ * attributes (shortSettings). base: where the author's site
  * serves the package (the folder holding dist/ and web/; a copy of the installed package), relative
  * to the post or a full URL. iframe: true gives an <iframe src=".../web/embed/embed.html#..."> for
  * platforms that strip scripts.
@@ -163,7 +163,6 @@ export function embedCode(settings = {}, { base = EMBED_BASE, iframe = false } =
     const [height, title] = settings.lesson ? [900, 'backprop-wasm lesson'] : [560, 'backprop-wasm demo'];
     return `<iframe src="${escapeAttr(`${root}/web/embed/embed.html#${settingsToHash(short)}`)}" width="720" height="${height}" style="border:0" loading="lazy" title="${title}"></iframe>`;
   }
-  const attrs = settingsToAttributes(short).map(([k, v]) => `${k}="${escapeAttr(v)}"`);
-  const tag = attrs.length > 3 ? `<backprop-demo\n  ${attrs.join('\n  ')}>` : `<backprop-demo${attrs.map((a) => ' ' + a).join('')}>`;
-  return `<script type="module" src="${escapeAttr(`${root}/dist/element.js`)}"></script>\n${tag}</backprop-demo>`;
+  const attrs = settingsToAttributes(short).map(([k, v]) => ` ${k}="${escapeAttr(v)}"`).join('');
+  return `<script type="module" src="${escapeAttr(`${root}/dist/element.js`)}"></script>\n<backprop-demo${attrs}></backprop-demo>`;
 }
