@@ -168,6 +168,9 @@ describe('<backprop-demo>', () => {
     await page.waitForFunction(() => document.querySelector('backprop-demo')?.shadowRoot?.querySelector('button.start'));
     expect(await page.evaluate(() => document.querySelector('backprop-demo').shadowRoot.querySelector('button.start').textContent)).toBe('训练');
     expect(await page.evaluate(() => document.querySelector('backprop-demo').shadowRoot.querySelector('.pace').textContent)).toBe('速度: 每秒 100 个样本');
+    // its check table and "break it" menu too (mlp: the relu's and the loss's bugs)
+    expect(await page.evaluate(() => [...document.querySelector('backprop-demo').shadowRoot.querySelectorAll('th abbr')].map((a) => a.textContent))).toEqual(['层', '张量', '最大相对误差', '检查的坐标数', '结论']);
+    expect(await page.evaluate(() => [...document.querySelector('backprop-demo').shadowRoot.querySelectorAll('select.bug option')].map((o) => o.textContent))).toEqual(['关闭', 'ReLU: 丢掉了掩码 [x > 0]', '损失函数: 漏了 1/N']);
     expect(page.errors).toEqual([]);
     await page.close();
   });
