@@ -28,12 +28,18 @@ export class BackpropDemoElement extends HTMLElement {
   static readonly observedAttributes: string[];
   /** The settings read from the attributes. */
   readonly settings: EmbedSettings;
-  /** 'idle' | 'loading' | 'training' | 'done' | 'error'; with lesson=: 'loading' | 'ready' | 'error' */
+  /** 'idle' | 'loading' | 'training' | 'done' | 'error' (also: an attribute's value is not valid); with lesson=: 'loading' | 'ready' | 'error' */
   readonly state: string;
   /** With lesson="<chapter>": the mounted lesson; otherwise null. */
   readonly lesson: MountedLesson | null;
   /** Threads the last training ran on: 1 unless threads="2" and the page is cross-origin isolated. */
   readonly threads: number;
+  /** The heading's words: "Training tiny-cnn on MNIST (adam, lr 0.003)", or the net's layers for layers=. */
+  readonly heading: string;
+  /** The "break it" switch's teaching bug ('none': off). */
+  readonly bug: string;
+  /** Turns on a teaching bug in the gradient check's float64 twin (one this net runs through; 'none' turns it off) and checks again. Training is not affected. */
+  breakIt(bug?: string): Promise<void>;
   /** Starts training now (the element also starts on click or when scrolled into view). */
   start(): Promise<void>;
   /** Stops training and frees the worker. */

@@ -592,6 +592,7 @@ export function errorBand(row: Pick<GradCheckRow, 'checked' | 'passed' | 'maxRel
 /** Settings of a <backprop-demo> (the attributes, camel-cased). */
 export interface EmbedSettings {
   preset?: string;
+  /** Attribute layers="conv2d filters=8 kernel=3, relu, ..., dense units=10" (or a JSON list). */
   layers?: LayerSpec[];
   optimizer?: OptimizerSpec['type'];
   lr?: number;
@@ -600,10 +601,14 @@ export interface EmbedSettings {
   seed?: number;
   panels?: Array<'train' | 'gradcheck' | 'draw'>;
   start?: 'visible' | 'click';
+  /** 'watch' (default): paced so an epoch of the training images takes ~8 s; 'fast': full speed. */
+  speed?: 'watch' | 'fast';
+  /** 'auto' (default) follows prefers-color-scheme; 'light' | 'dark' fix the scheme. */
+  theme?: 'auto' | 'light' | 'dark';
   src?: string;
   /** Opt-in: 2 trains on two threads where the page is cross-origin isolated (attribute threads="2"). */
   threads?: number;
-  /** Samples per second while training (0: full speed). */
+  /** Samples per second while training (0: full speed); over speed. */
   pace?: number;
   /** 'en' | 'zh'; unset: the reader's browser language. */
   lang?: 'en' | 'zh';

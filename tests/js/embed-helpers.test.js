@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { embedCode, settingsFromAttributes, settingsFromHash, settingsToHash } from '../../web/embed/embed-code.js';
+import { embedCode, layersFromText, layersToText, settingsFromAttributes, settingsFromHash, settingsToHash, shortSettings } from '../../web/embed/embed-code.js';
 import { decodeMnistSubset, encodeMnistSubset } from '../../web/core/mnist-subset.js';
 import { BackpropError } from '../../web/core/errors.js';
 import { embedSettings } from '../../web/demo/embed-button.js';
@@ -17,27 +17,46 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 describe('embed code', () => {
   const settings = { preset: 'mnist-cnn', layers: [{ type: 'dense', units: 10 }], optimizer: 'adam', lr: 0.001, batchSize: 16, seed: 7, panels: ['train', 'draw'] };
 
-  it('writes the script tag and the element with one attribute per setting', () => {
+  it('writes the script tag and the element with the attributes that differ from the defaults', () => {
     expect(embedCode(settings, { base: 'https://cdn.example/backprop-wasm/' })).toBe(
       '<script type="module" src="https://cdn.example/backprop-wasm/dist/element.js"></script>\n' +
-        '<backprop-demo preset="mnist-cnn" layers="[{&quot;type&quot;:&quot;dense&quot;,&quot;units&quot;:10}]" optimizer="adam" lr="0.001" batch-size="16" seed="7" panels="train,draw"></backprop-demo>',
+        '<backprop-demo preset="mnist-cnn" layers="dense units=10" lr="0.001" seed="7" panels="train,draw"></backprop-demo>',
     );
+  });
+
+  it('names a preset instead of its layers, and leaves out what the element uses anyway', () => {
+    const tiny = presets['tiny-cnn'];
+    const all = { layers: tiny.spec.layers, optimizer: 'adam', lr: tiny.spec.optimizer.lr, batchSize: tiny.fit.batchSize, seed: 1, epochs: 1, panels: ['train', 'gradcheck'], speed: 'watch', theme: 'auto' };
+    expect(shortSettings(all)).toEqual({ preset: 'tiny-cnn' });
+    expect(shortSettings({ ...all, optimizer: 'sgd', lr: 0.1 })).toEqual({ preset: 'tiny-cnn', optimizer: 'sgd', lr: 0.1 });
+    expect(shortSettings({ ...all, lr: 0.01, epochs: 3 })).toEqual({ preset: 'tiny-cnn', lr: 0.01, epochs: 3 });
+    // a lesson keeps every setting it has
+    expect(shortSettings({ lesson: 'pooling', seed: 1 })).toEqual({ lesson: 'pooling', seed: 1 });
+  });
+
+  it('writes a layer list as "type key=value, ..." and reads it back (and JSON)', () => {
+    const layers = [{ type: 'conv2d', filters: 8, kernel: 3, padding: 1 }, { type: 'relu' }, { type: 'leaky_relu', slope: 0.01 }, { type: 'flatten' }, { type: 'dense', units: 10 }];
+    expect(layersToText(layers)).toBe('conv2d filters=8 kernel=3 padding=1, relu, leaky_relu slope=0.01, flatten, dense units=10');
+    expect(layersFromText(layersToText(layers))).toEqual(layers);
+    expect(layersFromText(JSON.stringify(layers))).toEqual(layers);
+    expect(() => settingsFromAttributes((a) => (a === 'layers' ? 'dense units 10' : null))).toThrow(
+      new BackpropError('backprop-demo: attribute layers="dense units 10" is not valid ("units" in "dense units 10" is not key=value)'));
   });
 
   it('points at a copy the site serves, ./backprop-wasm/ beside the post, unless given a base: never a CDN', () => {
     expect(embedCode({ preset: 'mlp' })).toBe('<script type="module" src="./backprop-wasm/dist/element.js"></script>\n<backprop-demo preset="mlp"></backprop-demo>');
     expect(embedCode({ preset: 'mlp' }, { iframe: true })).toBe(
-      '<iframe src="./backprop-wasm/web/embed/embed.html#preset=mlp" width="720" height="520" style="border:0" loading="lazy" title="backprop-wasm demo"></iframe>',
+      '<iframe src="./backprop-wasm/web/embed/embed.html#preset=mlp" width="720" height="560" style="border:0" loading="lazy" title="backprop-wasm demo"></iframe>',
     );
     expect(embedCode({ preset: 'mlp' }, { base: '/static/bp' })).toMatch(/^<script type="module" src="\/static\/bp\/dist\/element\.js">/);
   });
 
   it('round-trips settings through the embed.html hash, and writes the iframe', () => {
     const hash = settingsToHash(settings);
-    expect(hash).toBe('preset=mnist-cnn&layers=%5B%7B%22type%22%3A%22dense%22%2C%22units%22%3A10%7D%5D&optimizer=adam&lr=0.001&batch-size=16&seed=7&panels=train%2Cdraw');
+    expect(hash).toBe('preset=mnist-cnn&layers=dense+units%3D10&optimizer=adam&lr=0.001&batch-size=16&seed=7&panels=train%2Cdraw');
     expect(settingsFromHash(`#${hash}`)).toEqual(settings);
-    expect(embedCode({ preset: 'mlp' }, { base: 'https://x.org/bp', iframe: true })).toBe(
-      '<iframe src="https://x.org/bp/web/embed/embed.html#preset=mlp" width="720" height="520" style="border:0" loading="lazy" title="backprop-wasm demo"></iframe>',
+    expect(embedCode({ preset: 'mlp', epochs: 3 }, { base: 'https://x.org/bp', iframe: true })).toBe(
+      '<iframe src="https://x.org/bp/web/embed/embed.html#preset=mlp&amp;epochs=3" width="720" height="560" style="border:0" loading="lazy" title="backprop-wasm demo"></iframe>',
     );
   });
 
@@ -50,8 +69,15 @@ describe('embed code', () => {
     expect(embedSettings({ ...tiny, spec: { input: [1, 28, 28], layers } }).preset).toBeUndefined(); // edited preset
   });
 
-  it('names the attribute when its value is not valid', () => {
-    expect(() => settingsFromAttributes((a) => (a === 'layers' ? '[{type:dense}]' : null))).toThrow(/^backprop-demo: attribute layers="\[\{type:dense\}\]" is not valid/);
+  it('names the attribute when its value is not valid, and an unknown choice with the known ones', () => {
+    const only = (name, value) => (a) => (a === name ? value : null);
+    expect(() => settingsFromAttributes(only('layers', '[{type:dense}]'))).toThrow(/^backprop-demo: attribute layers="\[\{type:dense\}\]" is not valid/);
+    expect(() => settingsFromAttributes(only('lr', 'fast'))).toThrow(new BackpropError('backprop-demo: attribute lr="fast" is not valid (not a number)'));
+    expect(() => settingsFromAttributes(only('panels', 'train,gradchek'))).toThrow(new BackpropError('backprop-demo: unknown panel "gradchek" (known: train, gradcheck, draw)'));
+    expect(() => settingsFromAttributes(only('preset', 'lenet'))).toThrow(new BackpropError('backprop-demo: unknown preset "lenet" (known: derivation-cnn, tiny-cnn, mnist-cnn, mnist-cnn-race, mlp)'));
+    expect(() => settingsFromAttributes(only('speed', 'slow'))).toThrow(new BackpropError('backprop-demo: unknown speed "slow" (known: watch, fast)'));
+    expect(() => settingsFromAttributes(only('theme', 'blue'))).toThrow(new BackpropError('backprop-demo: unknown theme "blue" (known: auto, light, dark)'));
+    expect(() => settingsFromAttributes(only('optimizer', 'adamw'))).toThrow(new BackpropError('backprop-demo: unknown optimizer "adamw" (known: sgd, adagrad, rmsprop, adadelta, adam)'));
   });
 });
 

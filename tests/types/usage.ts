@@ -170,7 +170,7 @@ async function main(): Promise<void> {
   console.log(idx.dims, set.count, set.shape, sets.train?.labels, fromDir.test?.images, MNIST_FILES.train[0]);
 
   // Embed helpers and the element.
-  const tag: string = embedCode({ preset: 'mnist-cnn', optimizer: 'adam', lr: 0.001, panels: ['train', 'gradcheck', 'draw'] });
+  const tag: string = embedCode({ preset: 'mnist-cnn', epochs: 3, panels: ['train', 'gradcheck', 'draw'], speed: 'watch', theme: 'dark' });
   const frame: string = embedCode({ preset: 'mlp' }, { iframe: true, base: 'https://example.com/bp' });
   const hash: string = settingsToHash(settingsFromHash('#preset=mlp&seed=3'));
   const el: BackpropDemoElement = document.createElement('backprop-demo');
@@ -178,8 +178,9 @@ async function main(): Promise<void> {
   el.addEventListener('backprop-done', (e) => console.log(e.detail.testAccuracy));
   el.addEventListener('backprop-restart', (e) => console.log(e.detail.kept.step, e.detail.lost.steps));
   await el.start();
+  await el.breakIt('relu-no-mask');
   await el.stop();
-  console.log(tag, frame, hash, el.state, el.settings.preset);
+  console.log(tag, frame, hash, el.state, el.settings.preset, el.heading, el.bug);
 }
 
 main();
