@@ -349,6 +349,14 @@ export interface Backprop {
   /** A net from a model file: net.save()'s (safetensors) or the older 'BPWM' format. */
   load(bytes: Uint8Array): Net;
   fromJSON(json: NetJSON): Net;
+  /** Resolves when the module can be used: at once, or after an abort (a bug) once a fresh module has loaded. */
+  ready(): Promise<void>;
+  /** The memory budget (docs/memory.md): bytes counted against it and the budget itself. */
+  memory(): { inUse: number; budget: number };
+  /** Lowers the budget (1 MiB to 1.5 GiB, the default); an allocation over it throws a BackpropError. */
+  setMemoryBudget(bytes: number): void;
+  /** Aborts the module as a bug would, to test the recovery: throws the abort's BackpropError. */
+  simulateAbort(): never;
   /** Bytes the WASM heap has allocated (for leak checks). */
   heapInUse(): number;
   /** The module's linear memory in bytes (it grows on demand and never shrinks). */

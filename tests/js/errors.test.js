@@ -165,7 +165,7 @@ describe('sizes that would abort the module are refused', () => {
     const net = bp.sequential(good);
     const huge = { length: 2 ** 27 }; // array-like: rejected on its length before anything is copied
     expectBad(() => net.forward(huge, 2 ** 23), 'forward: 134217728 values, more than the limit of 67108864');
-    expectBad(() => net.setParam(0, 'weight', huge), 'setParam: 134217728 values, more than the limit of 67108864');
+    expectBad(() => net.setParam(0, 'weight', huge), 'setParam: layer 0 weight: 134217728 values, more than the limit of 67108864');
     expectBad(() => net.computeGradients(new Float32Array(16), huge), 'targets: 134217728 values, more than the limit of 67108864');
     net.dispose();
   });

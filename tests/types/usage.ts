@@ -83,7 +83,10 @@ async function main(): Promise<void> {
   const fromJson = bp.fromJSON(net.toJSON());
   fromJson.dispose();
   ds.dispose();
-  const heap: number = bp.heapInUse() + bp.memoryBytes() + bp.peakGflops(50);
+  const heap: number = bp.heapInUse() + bp.memoryBytes() + bp.peakGflops(50) + bp.memory().inUse + bp.memory().budget;
+  bp.setMemoryBudget(64 * 2 ** 20);
+  await bp.ready();
+  if (heap < 0) bp.simulateAbort();
   bp.setReferenceKernels(true);
   bp.setWinograd(false);
   console.log(net instanceof NetClass, ds instanceof DatasetClass);
