@@ -2,7 +2,8 @@
 // field) and the bad value, and the module keeps working: the next call succeeds.
 // Includes sizes that would make an allocation fail, which in WASM aborts the module.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadBackprop, BackpropError } from '../../web/index.js';
+import { loadBackprop } from '../../web/index.js';
+import { expectBackpropError } from './helpers.js';
 
 let bp;
 beforeAll(async () => {
@@ -14,16 +15,7 @@ const conv = (o) => ({ input: [1, 5, 5], layers: [{ type: 'conv2d', filters: 2, 
 
 // fn must throw exactly `message` as a BackpropError; then a fresh net must work.
 function expectBad(fn, message) {
-  let err;
-  try {
-    fn();
-  } catch (e) {
-    err = e;
-  }
-  expect(err, `expected a throw with: ${message}`).toBeInstanceOf(BackpropError);
-  expect(err.name).toBe('BackpropError');
-  if (message instanceof RegExp) expect(err.message).toMatch(message);
-  else expect(err.message).toBe(message);
+  expect(expectBackpropError(fn, message).name).toBe('BackpropError');
   const net = bp.sequential(good);
   expect(net.forward(new Float32Array(32), 2).length).toBe(20);
   net.dispose();

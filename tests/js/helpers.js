@@ -2,6 +2,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { expect } from 'vitest';
 import { mulberry32 as rng } from '../../web/core/random.js';
+import { BackpropError } from '../../web/core/errors.js';
 
 /** Seeded uniform [0,1) generator (mulberry32): the same numbers on every run. */
 export { rng };
@@ -74,4 +75,18 @@ export function fixtures() {
     const f = JSON.parse(readFileSync(new URL(file, dir), 'utf8'));
     return { file, f, tol: f.spec.dtype === 'float64' ? 1e-12 : 1e-5 };
   });
+}
+
+/** fn must throw a BackpropError whose message is `message` (a string, exactly, or a RegExp); returns it. */
+export function expectBackpropError(fn, message) {
+  let error;
+  try {
+    fn();
+  } catch (e) {
+    error = e;
+  }
+  expect(error, `expected a BackpropError: ${message}`).toBeInstanceOf(BackpropError);
+  if (message instanceof RegExp) expect(error.message).toMatch(message);
+  else expect(error.message).toBe(message);
+  return error;
 }

@@ -2,7 +2,8 @@
 // model files and JSON weights. Every bad input gets a BackpropError and leaves the net as it was.
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadBackprop, BackpropError } from '../../web/index.js';
+import { loadBackprop } from '../../web/index.js';
+import { expectBackpropError } from './helpers.js';
 
 let bp;
 beforeAll(async () => {
@@ -37,17 +38,6 @@ function toyData(n) {
 
 function snapshot(net) {
   return { params: net.paramInfo().map((p) => Array.from(net.getParam(p.layer, p.name))), spec: net.spec };
-}
-
-function expectError(fn, message) {
-  let err;
-  try {
-    fn();
-  } catch (e) {
-    err = e;
-  }
-  expect(err).toBeInstanceOf(BackpropError);
-  expect(err.message).toBe(message);
 }
 
 describe('initialisation', () => {
@@ -125,9 +115,9 @@ describe('optimizers', () => {
     }
     const net = bp.sequential(small({ optimizer: { type: 'adam' } }));
     const before = snapshot(net);
-    expectError(() => net.setOptimizer({ type: 'adam', biasCorrection: 'no' }), 'optimizer (adam): biasCorrection must be true or false, got "no"');
-    expectError(() => net.setOptimizer({ type: 'adam', biasCorrection: 1 }), 'optimizer (adam): biasCorrection must be true or false, got 1');
-    expectError(() => net.setOptimizer({ type: 'sgd', biasCorrection: false }),
+    expectBackpropError(() => net.setOptimizer({ type: 'adam', biasCorrection: 'no' }), 'optimizer (adam): biasCorrection must be true or false, got "no"');
+    expectBackpropError(() => net.setOptimizer({ type: 'adam', biasCorrection: 1 }), 'optimizer (adam): biasCorrection must be true or false, got 1');
+    expectBackpropError(() => net.setOptimizer({ type: 'sgd', biasCorrection: false }),
       "optimizer (sgd): unknown option 'biasCorrection' (it takes: lr, momentum, nesterov, weightDecay, decay, decaySteps)");
     expect(snapshot(net)).toEqual(before);
     net.setOptimizer({ type: 'adam', lr: 0.01, biasCorrection: false });
@@ -138,18 +128,18 @@ describe('optimizers', () => {
   it('rejects bad optimizers with the value, leaving the net unchanged', () => {
     const net = bp.sequential(small({ optimizer: { type: 'adam', lr: 0.01 } }));
     const before = snapshot(net);
-    expectError(() => net.setOptimizer({ type: 'adamax' }), "optimizer: unknown type 'adamax' (known: sgd, adagrad, rmsprop, adadelta, adam)");
-    expectError(() => net.setOptimizer({ type: 'sgd', lr: -1 }), 'optimizer (sgd): lr must be in (0, 10], got -1');
-    expectError(() => net.setOptimizer({ type: 'sgd', momentum: 1 }), 'optimizer (sgd): momentum must be in [0, 1), got 1');
-    expectError(() => net.setOptimizer({ type: 'rmsprop', eps: 0 }), 'optimizer (rmsprop): eps must be in (0, 1], got 0');
-    expectError(() => net.setOptimizer({ type: 'adam', lr: 0.1, momentum: 0.9 }),
+    expectBackpropError(() => net.setOptimizer({ type: 'adamax' }), "optimizer: unknown type 'adamax' (known: sgd, adagrad, rmsprop, adadelta, adam)");
+    expectBackpropError(() => net.setOptimizer({ type: 'sgd', lr: -1 }), 'optimizer (sgd): lr must be in (0, 10], got -1');
+    expectBackpropError(() => net.setOptimizer({ type: 'sgd', momentum: 1 }), 'optimizer (sgd): momentum must be in [0, 1), got 1');
+    expectBackpropError(() => net.setOptimizer({ type: 'rmsprop', eps: 0 }), 'optimizer (rmsprop): eps must be in (0, 1], got 0');
+    expectBackpropError(() => net.setOptimizer({ type: 'adam', lr: 0.1, momentum: 0.9 }),
       "optimizer (adam): unknown option 'momentum' (it takes: lr, beta1, beta2, eps, weightDecay, biasCorrection, decay, decaySteps)");
-    expectError(() => net.setOptimizer('adam'), 'optimizer: must be an object like { type: \'adam\', lr: 0.001 }, got string adam');
+    expectBackpropError(() => net.setOptimizer('adam'), 'optimizer: must be an object like { type: \'adam\', lr: 0.001 }, got string adam');
     expect(snapshot(net)).toEqual(before);
     net.setOptimizer({ type: 'rmsprop', lr: 0.001 });
     expect(net.optimizer.type).toBe('rmsprop');
     expect(net.spec.optimizer.type).toBe('rmsprop');
-    expectError(() => bp.sequential(small({ optimizer: { type: 'sgd', lr: -0.5 } })), 'optimizer (sgd): lr must be in (0, 10], got -0.5');
+    expectBackpropError(() => bp.sequential(small({ optimizer: { type: 'sgd', lr: -0.5 } })), 'optimizer (sgd): lr must be in (0, 10], got -0.5');
     net.dispose();
   });
 });
@@ -184,10 +174,10 @@ describe('trainStep, evaluate, predict', () => {
     const net = bp.sequential(small());
     const { x, y } = toyData(2);
     const before = snapshot(net);
-    expectError(() => net.trainStep(x.subarray(0, 20), y, 2), 'trainStep: x has 20 values, expected n*[1,4,4] = 2*16 = 32');
-    expectError(() => net.trainStep(x, [0, 3], 2), 'targets: label 3 at index 1 is not a class in [0, 3)');
-    expectError(() => net.evaluate(x, [0], 2), 'targets: expected 2 integer labels (one per sample), got 1');
-    expectError(() => net.predict(x, 0), 'predict: n must be >= 1, got 0');
+    expectBackpropError(() => net.trainStep(x.subarray(0, 20), y, 2), 'trainStep: x has 20 values, expected n*[1,4,4] = 2*16 = 32');
+    expectBackpropError(() => net.trainStep(x, [0, 3], 2), 'targets: label 3 at index 1 is not a class in [0, 3)');
+    expectBackpropError(() => net.evaluate(x, [0], 2), 'targets: expected 2 integer labels (one per sample), got 1');
+    expectBackpropError(() => net.predict(x, 0), 'predict: n must be >= 1, got 0');
     expect(snapshot(net)).toEqual(before);
     net.dispose();
   });
@@ -195,13 +185,13 @@ describe('trainStep, evaluate, predict', () => {
 
 describe('datasets and fit', () => {
   it('rejects bad datasets with the numbers', () => {
-    expectError(() => bp.dataset(new Uint8Array(32), [0, 1, 2], [1, 4, 4]),
+    expectBackpropError(() => bp.dataset(new Uint8Array(32), [0, 1, 2], [1, 4, 4]),
       'dataset: 2 images but 3 labels (expected one label per image, or the same number of mse targets for each)');
-    expectError(() => bp.dataset(new Uint8Array(33), [0, 1], [1, 4, 4]),
+    expectBackpropError(() => bp.dataset(new Uint8Array(33), [0, 1], [1, 4, 4]),
       'dataset: images have 33 values, not a whole number of samples of [1,4,4] = 16 values each');
-    expectError(() => bp.dataset(new Uint8Array(32), [0, 10], [1, 4, 4], { classes: 10 }),
+    expectBackpropError(() => bp.dataset(new Uint8Array(32), [0, 10], [1, 4, 4], { classes: 10 }),
       'dataset: label 10 at index 1 is not a class in [0, 10)');
-    expectError(() => bp.dataset(new Uint8Array(32), null, [1, 4, 4]), 'dataset labels: expected an array or typed array, got null');
+    expectBackpropError(() => bp.dataset(new Uint8Array(32), null, [1, 4, 4]), 'dataset labels: expected an array or typed array, got null');
   });
 
   it('fit reports progress, runs in chunks that continue, and checks its options', () => {
@@ -210,11 +200,11 @@ describe('datasets and fit', () => {
     expect(ds.count).toBe(30);
     const net = bp.sequential(small({ optimizer: { type: 'adam', lr: 0.05 } }));
     const before = snapshot(net);
-    expectError(() => net.fit(ds, { batchSize: 0 }), 'fit: batchSize must be an integer >= 1, got 0');
-    expectError(() => net.fit(ds, { steps: 2, epochs: 1 }), 'fit: give epochs or steps, not both');
-    expectError(() => net.fit({}, { steps: 1 }), 'fit: expected a dataset from bp.dataset(), got an object');
+    expectBackpropError(() => net.fit(ds, { batchSize: 0 }), 'fit: batchSize must be an integer >= 1, got 0');
+    expectBackpropError(() => net.fit(ds, { steps: 2, epochs: 1 }), 'fit: give epochs or steps, not both');
+    expectBackpropError(() => net.fit({}, { steps: 1 }), 'fit: expected a dataset from bp.dataset(), got an object');
     const wide = bp.dataset(new Uint8Array(30 * 17), y, [17]);
-    expectError(() => net.fit(wide, { steps: 1 }), 'fit: dataset samples are [17] but the net takes [1,4,4]');
+    expectBackpropError(() => net.fit(wide, { steps: 1 }), 'fit: dataset samples are [17] but the net takes [1,4,4]');
     wide.dispose();
     expect(snapshot(net)).toEqual(before);
 
@@ -248,7 +238,7 @@ describe('datasets and fit', () => {
     a.dispose();
 
     ds.dispose();
-    expectError(() => net.fit(ds, { steps: 1 }), 'dataset: used after dispose()');
+    expectBackpropError(() => net.fit(ds, { steps: 1 }), 'dataset: used after dispose()');
     net.dispose();
   });
 
@@ -263,7 +253,7 @@ describe('datasets and fit', () => {
     expect(viaDs.accuracy).toBe(direct.accuracy);
     expect(viaDs.loss).toBeCloseTo(direct.loss, 6);
     expect(net.evaluate(ds, { limit: 4 }).loss).toBeCloseTo(net.evaluate(scaled.subarray(0, 64), y.slice(0, 4), 4).loss, 6);
-    expectError(() => net.evaluate(ds, { batchSize: 0 }), 'evaluate: batchSize must be an integer >= 1, got 0');
+    expectBackpropError(() => net.evaluate(ds, { batchSize: 0 }), 'evaluate: batchSize must be an integer >= 1, got 0');
     ds.dispose();
     net.dispose();
   });
@@ -311,15 +301,15 @@ describe('model files', () => {
     const bytes = net.save();
     const n = Number(new DataView(bytes.buffer).getBigUint64(0, true)), size = bytes.length - 8 - n;
     const cut = bytes.slice(0, bytes.length - 5);
-    expectError(() => bp.load(cut), `model file: tensor '4.bias' has data_offsets [${size - 12},${size}], not [begin, end] with 0 <= begin <= end <= ${size - 5} (the data's size)`);
+    expectBackpropError(() => bp.load(cut), `model file: tensor '4.bias' has data_offsets [${size - 12},${size}], not [begin, end] with 0 <= begin <= end <= ${size - 5} (the data's size)`);
     const magic = bytes.slice();
     magic.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0]);
-    expectError(() => bp.load(magic), "model file: not a model file: it starts '.PNG.....', but a safetensors file has '{' after its 8-byte header length (and a 'BPWM' one starts 'BPWM')");
+    expectBackpropError(() => bp.load(magic), "model file: not a model file: it starts '.PNG.....', but a safetensors file has '{' after its 8-byte header length (and a 'BPWM' one starts 'BPWM')");
     const future = bytes.slice();
     future.set(new TextEncoder().encode('{"__metadata__":{"format_version":"9"'), 8);
-    expectError(() => bp.load(future), 'model file: format_version "9" is not supported (this library reads "2")');
-    expectError(() => bp.load(new Uint8Array(5)), 'model file: truncated: 5 bytes, shorter than a header');
-    expectError(() => bp.load([1, 2, 3]), 'load: expected a Uint8Array, got an array');
+    expectBackpropError(() => bp.load(future), 'model file: format_version "9" is not supported (this library reads "2")');
+    expectBackpropError(() => bp.load(new Uint8Array(5)), 'model file: truncated: 5 bytes, shorter than a header');
+    expectBackpropError(() => bp.load([1, 2, 3]), 'load: expected a Uint8Array, got an array');
     expect(bp.load(bytes).getParam(0, 'bias')).toEqual(net.getParam(0, 'bias'));
     net.dispose();
   });
@@ -333,8 +323,8 @@ describe('model files', () => {
     const copy = bp.fromJSON(json);
     expect(snapshot(copy)).toEqual(snapshot(net));
     json.params[0].values.pop();
-    expectError(() => bp.fromJSON(json), 'setParam: layer 0 weight [2,1,3,3] needs 18 values, got 17');
-    expectError(() => bp.fromJSON({ spec: json.spec }), 'fromJSON: expected { spec, params: [...] }, got an object');
+    expectBackpropError(() => bp.fromJSON(json), 'setParam: layer 0 weight [2,1,3,3] needs 18 values, got 17');
+    expectBackpropError(() => bp.fromJSON({ spec: json.spec }), 'fromJSON: expected { spec, params: [...] }, got an object');
     copy.dispose();
     net.dispose();
   });
