@@ -3,9 +3,10 @@
 // web/core/mnist-subset.js), which needs nothing installed, and full MNIST gzipped (the four files
 // `<name>.gz`, which the build writes to dist/mnist/ for the demo and pages host), which every loader
 // (loadMnist, loadMnistFromDir, the trainer's loadMnist op) prefers, falling back to the IDX files.
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, createReadStream, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
+import { createServer } from 'node:http';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -127,7 +128,7 @@ describe('MNIST gzipped (dist/mnist/, what a page hosts)', () => {
     }
   });
 
-  it('over HTTP the .gz files stream in and unpack as they arrive; a truncated one is the same BackpropError', async () => {
+  it('over HTTP the .gz files stream in and unpack as they arrive; a truncated one is the same BackpropError; Content-Encoding: gzip is unpacked once', async () => {
     testFolder('http-truncated', { change: { 't10k-images-idx3-ubyte': truncated } });
     testFolder('mixed', { gz: ['t10k-labels-idx1-ubyte'] });
     const srv = await serve({ port: 0, quiet: true, dir: tmp, allow: ['/'], isolate: false });
@@ -144,6 +145,19 @@ describe('MNIST gzipped (dist/mnist/, what a page hosts)', () => {
       expect(none.message).toBe(`mnist test: no t10k-images-idx3-ubyte.gz nor t10k-images-idx3-ubyte in ${srv.url}nowhere/ (HTTP 404)`);
     } finally {
       await srv.close();
+    }
+    // A host that sends the .gz files with Content-Encoding: gzip: fetch unpacks them, the loader does not again.
+    const encoding = createServer((req, res) => {
+      const f = join(MNIST_GZ_DIR, basename(req.url));
+      res.writeHead(200, { 'content-encoding': 'gzip', 'content-length': statSync(f).size });
+      createReadStream(f).pipe(res);
+    });
+    await new Promise((resolve) => encoding.listen(0, '127.0.0.1', resolve));
+    try {
+      const viaEncoding = await loadMnist(`http://127.0.0.1:${encoding.address().port}/mnist/`, { sets: ['test'] });
+      expect(Buffer.from(viaEncoding.test.images).equals(readFileSync(join(mnistDataDir(), 't10k-images-idx3-ubyte')).subarray(16))).toBe(true);
+    } finally {
+      await new Promise((resolve) => encoding.close(resolve));
     }
   });
 
