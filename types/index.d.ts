@@ -503,7 +503,8 @@ export interface TrainerEventMap {
   progress: TrainerEvent<TrainerProgress>;
   evaluate: TrainerEvent<TrainerEvaluation>;
   gradcheck: TrainerEvent<GradCheckReport & { step: number }>;
-  loading: TrainerEvent<{ loaded: number; total: number }>;
+  /** MNIST's bytes from loadMnist: transferred (the .gz files' bytes), of total (their Content-Lengths), and unpacked. */
+  loading: TrainerEvent<{ loaded: number; total: number; unpacked: number }>;
   /** A worker the Trainer started died, and a new one resumed from the last checkpoint, with the data. */
   restart: TrainerEvent<TrainerRestart>;
   error: TrainerEvent<BackpropError>;
@@ -567,9 +568,16 @@ export interface MnistSet {
 export function parseIdx(bytes: Uint8Array | ArrayBuffer, what?: string): { dims: number[]; data: Uint8Array };
 export function mnistFromIdx(imageBytes: Uint8Array | ArrayBuffer, labelBytes: Uint8Array | ArrayBuffer, name?: string): MnistSet;
 export const MNIST_FILES: { train: [string, string]; test: [string, string] };
+/**
+ * MNIST from a folder (a URL or string: the four files gzipped, `<name>.gz`, else the IDX files) or
+ * through your reader of IDX files. onBytes: per file, bytes transferred, Content-Length, unpacked.
+ */
 export function loadMnist(
-  read: (fileName: string) => Promise<ArrayBuffer | Uint8Array>,
-  options?: { sets?: Array<'train' | 'test'> },
+  source: string | URL | ((fileName: string) => Promise<ArrayBuffer | Uint8Array>),
+  options?: {
+    sets?: Array<'train' | 'test'>;
+    onBytes?: (p: { file: string; loaded: number; total: number; unpacked: number }) => void;
+  },
 ): Promise<{ train?: MnistSet; test?: MnistSet }>;
 
 // ---- presets ----

@@ -3,7 +3,7 @@
 // (train -> check -> break -> draw -> pause -> save/load -> reset), with small budgets.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium } from 'playwright-core';
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from '../../scripts/serve.mjs';
@@ -14,6 +14,7 @@ const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '
 
 let srv, browser, page;
 const problems = [];  // console errors and uncaught page errors
+const mnistFetched = [];  // [path, bytes] of each MNIST file the page (its worker) fetched
 
 const text = (sel) => page.textContent(sel);
 const rows = () => page.$$eval('#gc-table tbody tr', (trs) => trs.map((tr) => ({
@@ -36,6 +37,10 @@ beforeAll(async () => {
   page = await context.newPage();
   page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('requestfinished', async (r) => {
+    const path = new URL(r.url()).pathname;
+    if (/-ubyte/.test(path)) mnistFetched.push([path, (await r.sizes()).responseBodySize]);
+  });
   await page.goto(srv.url);
   await page.waitForFunction(() => window.demo?.state.built, null, { timeout: 120_000 });
 });
@@ -55,6 +60,16 @@ describe('demo page', () => {
     expect(await page.getAttribute('#badge-overfit', 'class')).toContain('pass');
     expect(await text('#badge-init')).toMatch(/^[✓!] initial loss \d\.\d{3} vs ln 10 = 2\.303/);
     expect(problems).toEqual([]);
+  });
+
+  it('fetches MNIST gzipped (dist/mnist/) and says how many bytes that took, as they came over the wire', async () => {
+    const files = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
+    const onDisk = files.map((f) => [`/dist/mnist/${f}.gz`, statSync(join(root, 'dist/mnist', `${f}.gz`)).size]);
+    expect(mnistFetched.sort()).toEqual(onDisk.sort());
+    const fetched = mnistFetched.reduce((a, [, n]) => a + n, 0);
+    expect(await page.evaluate(() => window.demo.state.download)).toEqual({ loaded: fetched, total: fetched, unpacked: 54_950_048 });
+    expect(await text('#data-size')).toBe(`MNIST: ${(fetched / 1e6).toFixed(1)} MB downloaded (55.0 MB unpacked)`);
+    expect(fetched).toBeLessThan(12e6);
   });
 
   it('"copy embed code" writes the tag for the site\'s own copy of the package: ./backprop-wasm/ unless the author says where', async () => {

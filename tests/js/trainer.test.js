@@ -302,7 +302,7 @@ describe('trainer transport', () => {
     t.simulateCrash();
     const e = await failed;
     expect(e).toBeInstanceOf(BackpropError);
-    expect(e.message).toMatch(/^trainer: the worker died \(ended by simulateCrash\(\)\) and no new one could take over: loadMnist: t10k-images-idx3-ubyte: ENOENT: no such file or directory/);
+    expect(e.message).toMatch(/^trainer: the worker died \(ended by simulateCrash\(\)\) and no new one could take over: mnist test: no t10k-images-idx3-ubyte\.gz nor t10k-images-idx3-ubyte in file:\S+ \(ENOENT: no such file or directory/);
     expect(t.restarts).toBe(1);
     await expect(t.call('dataInfo')).rejects.toThrow(e.message);
     await t.dispose();

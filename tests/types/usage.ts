@@ -156,6 +156,10 @@ async function main(): Promise<void> {
   const subset = await loadMnistSubset();
   const otherCopy = await loadMnistSubset(new URL('https://example.com/mnist-subset.bin'));
   console.log(viaRoot.train?.count, subset.train.labels, subset.test.shape, otherCopy.test.count);
+  const hosted = await loadMnist('mnist/', { sets: ['test'], onBytes: ({ file, loaded, total, unpacked }) => console.log(file, loaded, total, unpacked) });
+  const hostedUrl = await loadMnist(new URL('https://example.com/mnist/'));
+  t.addEventListener('loading', (e) => console.log(e.detail.loaded, e.detail.unpacked));
+  console.log(hosted.test?.count, hostedUrl.train?.count);
 
   // Data-parallel replicas and serving a port of your own.
   if (ReplicaGroup.supported()) {

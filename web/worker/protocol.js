@@ -15,7 +15,7 @@
 // 'close' | 'hang' }, which worker.js (not the Session) acts on.
 //
 // Events:
-//   loading    { loaded, total }                       MNIST download progress (bytes), from loadMnist
+//   loading    { loaded, total, unpacked }             MNIST download progress (bytes transferred, of total; unpacked), from loadMnist
 //   progress   { step, epoch, seen, loss, samplesPerSec, elapsed, done, total, running, threads, threadsError }
 //              while fit runs (step, seen, elapsed: since init/load; done/total: this fit's steps;
 //              loss: the mean over the steps since the last progress event)

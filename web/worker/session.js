@@ -5,8 +5,7 @@
 import { loadBackprop } from '../core/backprop.js';
 import { BackpropError } from '../core/errors.js';
 import { BUGS } from '../core/checks.js';
-import { mnistFromIdx, MNIST_FILES } from '../core/mnist.js';
-import { readBytes } from '../core/read-bytes.js';
+import { loadMnist, MNIST_FILES } from '../core/mnist.js';
 import { trainingChunks } from '../core/fit.js';
 import { OPS, errorToMessage, transferList } from './protocol.js';
 import { ReplicaGroup } from './replicas.js';
@@ -128,8 +127,9 @@ export class Session {
     return { name, count: ds.count };
   }
   /**
-   * MNIST's IDX files from the folder `base` (a URL; file: URLs read from disk in Node) into the
-   * datasets 'train' and 'test', with 'loading' events as the bytes arrive. probe > 0 also keeps
+   * MNIST from the folder `base` (a URL; file: URLs read from disk in Node): the four files gzipped
+   * (`<name>.gz`, unpacked as they stream in) or, where it has no .gz, the IDX file, into
+   * the datasets 'train' and 'test', with 'loading' events as the bytes arrive. probe > 0 also keeps
    * that many training images, evenly spaced, as 'trainProbe' (a fixed set for a running train
    * accuracy). -> dataInfo()
    */
@@ -140,27 +140,21 @@ export class Session {
     } catch {
       throw new BackpropError(`loadMnist: base must be the URL of a folder with MNIST's IDX files, got ${base}`);
     }
-    const names = sets.flatMap((s) => {
+    for (const s of sets)
       if (!MNIST_FILES[s]) throw new BackpropError(`loadMnist: unknown set '${s}' (known: ${Object.keys(MNIST_FILES).join(', ')})`);
-      return MNIST_FILES[s];
-    });
     let lastPost = 0;
-    const got = new Map(), totals = new Map();
+    const files = new Map();  // name -> { loaded, total, unpacked }
     const report = (force) => {
       const t = now();
       if (!force && t - lastPost < 100) return;
       lastPost = t;
-      const sum = (m) => [...m.values()].reduce((a, b) => a + b, 0);
-      this.emit('loading', { loaded: sum(got), total: sum(totals) });
+      const sum = (k) => [...files.values()].reduce((a, f) => a + f[k], 0);
+      this.emit('loading', { loaded: sum('loaded'), total: sum('total'), unpacked: sum('unpacked') });
     };
-    const bytes = await Promise.all(names.map((f) => readBytes(new URL(f, dir), `loadMnist: ${f}`, (n, total) => {
-      got.set(f, (got.get(f) ?? 0) + n);
-      totals.set(f, total);
-      report(false);
-    })));
+    const data = await loadMnist(dir, { sets, onBytes: ({ file, ...p }) => (files.set(file, p), report(false)) });
     report(true);
-    for (const [k, set] of sets.entries()) {
-      const m = mnistFromIdx(bytes[2 * k], bytes[2 * k + 1], `mnist ${set}`);
+    for (const set of sets) {
+      const m = data[set];
       await this.setData(set, m.images, m.labels, m.shape, { classes: 10 });
     }
     if (probe > 0) {

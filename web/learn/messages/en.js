@@ -276,6 +276,7 @@ export default {
   'demo.starting': 'starting…',
   'demo.loading': 'loading MNIST… {loaded} / {total} MB',
   'demo.loaded': 'MNIST loaded: {train} training and {test} test images',
+  'demo.dataSize': 'MNIST: {loaded} MB downloaded ({unpacked} MB unpacked)',
   'demo.cannotStart': 'cannot start: {message}',
   // the demo's and the embed's notice when the Trainer replaced its worker (restart event)
   'worker.resumed': 'the worker stopped ({message}); resumed from step {step}, {lost}',

@@ -276,6 +276,7 @@ export default {
   'demo.starting': '启动中…',
   'demo.loading': '正在加载 MNIST… {loaded} / {total} MB',
   'demo.loaded': 'MNIST 已加载: {train} 张训练图像, {test} 张测试图像',
+  'demo.dataSize': 'MNIST: 下载了 {loaded} MB (解压后 {unpacked} MB)',
   'demo.cannotStart': '无法启动: {message}',
   // 演示页和嵌入组件的提示: Trainer 换了 worker (restart 事件)
   'worker.resumed': 'worker 停止了 ({message}); 已从第 {step} 步恢复, {lost}',
