@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "common.h"
@@ -46,13 +47,20 @@ inline std::string mib(double bytes) {
   return buf;
 }
 
-// Whether an owner that holds `held` bytes may hold `need` instead.
-inline Status check_budget(int64_t held, double need, const std::string& what) {
+// The refusal of a request for `need` bytes by an owner that holds `held` (memory.cpp).
+Status refuse(int64_t held, double need, const std::string& what);
+
+// Whether an owner that holds `held` bytes may hold `need` instead. `what` names the request in
+// the refusal: a string, or a callable that makes one, so a call that fits (every step of a
+// training loop) builds no message.
+template <typename What>
+Status check_budget(int64_t held, double need, const What& what) {
   const MemoryBudget& m = memory();
   if ((double)(m.in_use - held) + need <= (double)m.budget) return Status::Ok();
-  ++memory().refusals;
-  return Error(what + " needs " + mib(need) + ", but " + mib((double)(m.in_use - held)) + " of the " + mib((double)m.budget) +
-               " memory budget are in use");
+  if constexpr (std::is_invocable_v<const What&>)
+    return refuse(held, need, what());
+  else
+    return refuse(held, need, what);
 }
 
 // The budget, for tests and pages that share the module with other work; at most the default.
@@ -72,9 +80,13 @@ class Reservation {
   Reservation& operator=(const Reservation&) = delete;
   ~Reservation() { set(0); }
   int64_t bytes() const { return bytes_; }
-  Status fits(double need, const std::string& what) const { return check_budget(bytes_, need, what); }
+  template <typename What>
+  Status fits(double need, const What& what) const {
+    return check_budget(bytes_, need, what);
+  }
   // Checks, then holds `need` bytes.
-  Status resize(double need, const std::string& what) {
+  template <typename What>
+  Status resize(double need, const What& what) {
     BP_TRY(fits(need, what));
     set((int64_t)need);
     return Status::Ok();
@@ -98,10 +110,10 @@ int64_t bytes_of(const std::vector<T>& v) {
 // of all the owner's staging buffers (r counts them), this one's included. The old buffer is
 // freed before the new one is allocated, so the peak is the larger of the two, not the sum.
 template <typename T>
-Status restage(std::vector<T>& v, int64_t len, Reservation& r, int64_t held, const std::string& what) {
+Status restage(std::vector<T>& v, int64_t len, Reservation& r, int64_t held, const char* what) {
   if (len < 0) len = 0;
   const int64_t rest = held - bytes_of(v);
-  BP_TRY(r.fits((double)rest + (double)len * sizeof(T), what + " of " + std::to_string(len) + " values"));
+  BP_TRY(r.fits((double)rest + (double)len * sizeof(T), [&] { return std::string(what) + " of " + std::to_string(len) + " values"; }));
   if ((int64_t)v.capacity() != len) std::vector<T>().swap(v);
   v.assign((size_t)len, T(0));
   r.set(rest + bytes_of(v));

@@ -86,8 +86,9 @@ Status batch_fits(const Model& m, int64_t n, const char* what, const char* name,
   int64_t need = m.visit([&](auto& net) { return net.values_needed((int)n); });
   if (need <= kMaxValues)
     return m.visit([&](auto& net) {
-      return net.mem.fits((double)net.bytes_needed((int)n, net.opt.cfg.slots()), std::string(what) + ": " + name + " " +
-                                                                                     std::to_string(value) + " (parameters, gradients, optimizer state, activations)");
+      return net.mem.fits((double)net.bytes_needed((int)n, net.opt.cfg.slots()), [&] {
+        return std::string(what) + ": " + name + " " + std::to_string(value) + " (parameters, gradients, optimizer state, activations)";
+      });
     });
   return Error(std::string(what) + ": " + name + " " + std::to_string(value) + " needs " + std::to_string(need) +
                " values (parameters, activations and their gradients), more than the limit of " + std::to_string(kMaxValues) +

@@ -303,8 +303,9 @@ Status Sequential<T>::check_input(const T* x, int64_t len, int N, const char* wh
     return Error(std::string(what) + ": n = " + std::to_string(N) + " samples need " + std::to_string(values_needed(N)) +
                  " values (parameters, activations and their gradients), more than the limit of " + std::to_string(kMaxValues) +
                  "; pass fewer samples per call");
-  BP_TRY(mem.fits((double)bytes_needed(N, opt.cfg.slots()), std::string(what) + ": n = " + std::to_string(N) +
-                                                                 " samples (parameters, gradients, optimizer state, activations)"));
+  BP_TRY(mem.fits((double)bytes_needed(N, opt.cfg.slots()), [&] {
+    return std::string(what) + ": n = " + std::to_string(N) + " samples (parameters, gradients, optimizer state, activations)";
+  }));
   int64_t want = (int64_t)N * in_size();
   if (len != want)
     return Error(std::string(what) + ": x has " + std::to_string(len) + " values, expected n*" + shape_str(spec.input) +

@@ -98,6 +98,9 @@ void update_all(const OptimConfig& c, T* __restrict theta, const T* __restrict g
 template <OptimKind K, typename T>
 bool all_finite(const OptimConfig& c, const T* __restrict theta, const T* __restrict grad, const T* __restrict s0,
                 const T* __restrict s1, size_t n, double lr, const Bias& bias) {
+#if defined(__clang__)
+#pragma clang fp reassociate(on)  // the sum is 0 or NaN in any order: so it vectorises (f64x2; medium trains ~0.6% faster)
+#endif
   const bool wa = writes_a<K>(c), wb = writes_b<K>(c);
   double z = 0;
   for (size_t j = 0; j < n; ++j) {
