@@ -193,7 +193,7 @@ export class BackpropDemoElement extends HTMLElement {
           <p class="verdict-line" aria-live="polite"></p>
           <table><thead><tr>${th('embed.col.layer')}${th('embed.col.param')}${th('embed.col.maxRel')}${th('embed.col.n')}${th('embed.col.verdict')}</tr></thead><tbody></tbody></table>
           <p class="note">${esc(t('embed.gcNote'))}</p></section>` : ''}
-        ${panels.has('draw') ? `<section class="draw"><h4>${esc(t('embed.draw'))}</h4><canvas class="pad" width="140" height="140" role="img" aria-label="${esc(t('embed.padLabel'))}"></canvas><div class="bars" role="img" aria-label=""></div><button class="clear" type="button">${esc(t('embed.clear'))}</button></section>` : ''}
+        ${panels.has('draw') ? `<section class="draw"><h4>${esc(t('embed.draw'))}</h4><canvas class="pad" width="140" height="140" role="img" aria-label="${esc(t('embed.padLabel'))}"></canvas><div class="bars"></div><button class="clear" type="button">${esc(t('embed.clear'))}</button></section>` : ''}
       </div>`;
     this.#setState('idle');
     this.#$('.start').addEventListener('click', () => (this.#state === 'training' || this.#state === 'loading' ? this.stop() : this.start()));
@@ -482,7 +482,10 @@ export class BackpropDemoElement extends HTMLElement {
     const clear = () => {
       g.fillStyle = '#000';
       g.fillRect(0, 0, pad.width, pad.height);
-      this.#$('.bars').replaceChildren();
+      const bars = this.#$('.bars');
+      bars.replaceChildren();
+      bars.removeAttribute('role');  // an image (with its label) only when it shows a prediction
+      bars.removeAttribute('aria-label');
     };
     clear();
     let drawing = false;
@@ -520,6 +523,7 @@ export class BackpropDemoElement extends HTMLElement {
     if (!digit) return;
     const probs = Array.from(await this.#trainer.predict(digit.pixels, 1));
     const best = probs.indexOf(Math.max(...probs));
+    this.#$('.bars').setAttribute('role', 'img');
     this.#$('.bars').setAttribute('aria-label', this.#t('embed.barsLabel', { digit: best, p: (100 * probs[best]).toFixed(0) }));
     this.#$('.bars').replaceChildren(
       ...probs.flatMap((p, d) => {
