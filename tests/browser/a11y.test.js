@@ -154,7 +154,44 @@ describe('text alternatives of the canvases', () => {
     expect(await page.getAttribute('#gc-verdict', 'aria-live')).toBe('polite');
     expect(await page.textContent('#gc-verdict')).toMatch(/^gradient check: (all \d+ checked tensors pass|\d+ of \d+ tensors FAIL)$/);
     for (const id of ['s-step', 's-loss', 'loss-chart', 'gc-table']) expect(await page.$eval(`#${id}`, (e) => e.closest('[aria-live]')), id).toBe(null);
+    // with everything drawn, axe again, light then dark (switched live: the canvases redraw in the
+    // dark palette, the loss line in its accent #7fa8ff instead of #2f5fc4)
+    const lossPixels = (rgb) => page.$eval('#loss-chart', (c, rgb) => {
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 200 && Math.abs(d[i] - rgb[0]) + Math.abs(d[i + 1] - rgb[1]) + Math.abs(d[i + 2] - rgb[2]) < 12) n++;
+      return n;
+    }, rgb);
+    expect(await lossPixels([0x2f, 0x5f, 0xc4])).toBeGreaterThan(20);
+    expect((await axe()).bad).toEqual([]);
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.waitForFunction(() => getComputedStyle(document.body).backgroundColor === 'rgb(20, 24, 31)');
+    await expect.poll(() => lossPixels([0x7f, 0xa8, 0xff]), { timeout: 5_000 }).toBeGreaterThan(20);
+    expect(await lossPixels([0x2f, 0x5f, 0xc4])).toBe(0);
+    const dark = await axe();
+    expect(dark.bad, dark.bad.join('\n')).toEqual([]);
     expect(page.errors).toEqual([]);
+  });
+});
+
+describe('text alternatives in the lessons and the embed', () => {
+  it('every canvas of every chapter and of the embed is an image with a label; the digit says which', async () => {
+    await page.emulateMedia({ colorScheme: 'light' });
+    const labels = {};
+    for (const id of CHAPTER_IDS) {
+      await learn(id);
+      for (const [role, label] of await page.$$eval('canvas', (cs) => cs.map((c) => [c.getAttribute('role'), c.getAttribute('aria-label')]))) {
+        expect(role, id).toBe('img');
+        expect(label, id).toBeTruthy();
+        (labels[id] ??= []).push(label);
+      }
+    }
+    expect(labels.network).toEqual([expect.stringMatching(/^digit #0, label \d$/)]);
+    expect(labels.optimizers).toHaveLength(2);
+    await embed();
+    const curve = await page.$eval('#first', (e) => e.shadowRoot.querySelector('canvas.curve').getAttribute('aria-label'));
+    expect(curve).toMatch(/\d\.\d{3}/);
+    expect(await page.$eval('#first', (e) => [...e.shadowRoot.querySelectorAll('canvas')].every((c) => c.getAttribute('role') === 'img' && c.getAttribute('aria-label')))).toBe(true);
   });
 });
 
