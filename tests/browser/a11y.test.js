@@ -48,8 +48,8 @@ async function embed() {
     return r?.querySelectorAll('tbody tr').length > 0 && /step/.test(r.querySelector('canvas.curve').getAttribute('aria-label'));
   }, null, { timeout: 90_000 });
 }
-async function embedLesson() {
-  await page.goto(`${srv.url}web/embed/embed.html#lesson=conv-multichannel&cin=2&cout=2&h=5&w=5&k=3`);
+async function embedLesson(more = '') {
+  await page.goto(`${srv.url}web/embed/embed.html#lesson=conv-multichannel&cin=2&cout=2&h=5&w=5&k=3${more}`);
   await page.waitForFunction(() => document.querySelector('backprop-demo')?.state === 'ready', null, { timeout: 60_000 });
 }
 
@@ -100,6 +100,13 @@ describe('axe: no serious or critical WCAG 2 A/AA violation, light and dark', ()
       const lesson = await axe();
       expect(lesson.bad, lesson.bad.join('\n')).toEqual([]);
       expect(lesson.contrast).toBeGreaterThan(20);
+      // the theme attribute against the reader's scheme: the lesson's colours follow the element's
+      const other = scheme === 'dark' ? 'light' : 'dark';
+      await embedLesson(`&theme=${other}`);
+      const fixed = await axe();
+      expect(fixed.bad, fixed.bad.join('\n')).toEqual([]);
+      expect(await page.$eval('backprop-demo', (e) => getComputedStyle(e.shadowRoot.querySelector('table.plane td')).backgroundColor))
+        .toBe(other === 'dark' ? 'rgb(28, 34, 44)' : 'rgb(255, 255, 255)');
       expect(page.errors).toEqual([]);
     });
   }
