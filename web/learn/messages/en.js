@@ -289,6 +289,8 @@ export default {
   'demo.col.layer': 'layer',
   'demo.col.options': 'options',
   'demo.col.output': 'output',
+  'demo.col.tools': 'move, insert, remove',
+  'demo.gc.verdictCol': 'verdict',
   'demo.layerTypeToAdd': 'layer type to add',
   'demo.addLayer': 'add layer',
   'demo.layerType': 'layer {i} type',

@@ -289,6 +289,8 @@ export default {
   'demo.col.layer': '层',
   'demo.col.options': '参数',
   'demo.col.output': '输出',
+  'demo.col.tools': '移动、插入、删除',
+  'demo.gc.verdictCol': '结论',
   'demo.layerTypeToAdd': '要添加的层类型',
   'demo.addLayer': '添加层',
   'demo.layerType': '第 {i} 层的类型',
