@@ -36,8 +36,8 @@ async function demo() {
   await page.click('#check-now');
   await page.waitForFunction(() => document.querySelectorAll('#gc-table tbody tr').length > 0, null, { timeout: 60_000 });
 }
-async function learn(chapter) {
-  await page.goto(`${srv.url}learn.html#${chapter}&lang=en`);
+async function learn(chapter, lang = 'en') {
+  await page.goto(`${srv.url}learn.html#${chapter}&lang=${lang}`);
   await page.waitForFunction(() => window.learn?.state.ready, null, { timeout: 60_000 });
 }
 async function embed() {
@@ -77,14 +77,16 @@ describe('axe: no serious or critical WCAG 2 A/AA violation, light and dark', ()
       expect(page.errors).toEqual([]);
     });
 
-    it(`the lessons, every chapter, ${scheme}`, async () => {
+    it(`the lessons, every chapter in English and Chinese, ${scheme}`, async () => {
       await page.emulateMedia({ colorScheme: scheme });
       const found = {};
-      for (const id of CHAPTER_IDS) {
-        await learn(id);
-        const { bad, contrast } = await axe();
-        if (bad.length) found[id] = bad;
-        expect(contrast, id).toBeGreaterThan(20);
+      for (const lang of ['en', 'zh']) {
+        for (const id of CHAPTER_IDS) {
+          await learn(id, lang);
+          const { bad, contrast } = await axe();
+          if (bad.length) found[`${id} ${lang}`] = bad;
+          expect(contrast, `${id} ${lang}`).toBeGreaterThan(20);
+        }
       }
       expect(found, JSON.stringify(found, null, 1)).toEqual({});
       expect(page.errors).toEqual([]);
