@@ -52,8 +52,8 @@ const STYLE = `
 @media (prefers-color-scheme: dark) { :host(:not([theme=light])) { ${scheme(1)} color-scheme: dark; } }
 :host { display: block; font: var(--_font); color: var(--_fg); border: 1px solid var(--_border);
   border-radius: 8px; padding: 12px; max-width: 720px; background: var(--_bg); contain: content; }
-.bar { display: flex; gap: 8px; align-items: center; flex-wrap: wrap; }
-.bar b { flex: 1; }
+.titlebar { display: flex; gap: 8px; align-items: center; flex-wrap: wrap; }
+.titlebar b { flex: 1; }
 button, select { font: inherit; padding: 4px 12px; border-radius: 6px; border: 1px solid var(--_border); background: var(--_panel); color: var(--_fg); cursor: pointer; }
 button:focus-visible, select:focus-visible, canvas:focus-visible { outline: 2px solid var(--_accent); outline-offset: 2px; }
 .status { color: var(--_muted); font-variant-numeric: tabular-nums; }
@@ -182,7 +182,7 @@ export class BackpropDemoElement extends HTMLElement {
     const bugs = bugsFor(layers).map((k) => `<option value="${esc(k)}">${esc(said(`demo.bug.${k}`, BUGS[k]))}</option>`).join('');
     const th = (key) => `<th scope="col"><abbr title="${esc(t(`${key}Hint`))}">${esc(t(key))}</abbr></th>`;
     this.#root.innerHTML = `<style>${STYLE}</style>
-      <div class="bar"><b class="title">${esc(this.heading)}</b>
+      <div class="titlebar"><b class="title">${esc(this.heading)}</b>
         <button class="start" type="button">${esc(t('embed.train'))}</button><span class="status">${esc(t('embed.notStarted'))}</span></div>
       <p class="notice" role="alert" hidden><span></span><button class="dismiss" type="button">${esc(t('worker.dismiss'))}</button></p>
       ${s.pace > 0 ? `<p class="pace">${esc(t('embed.pace', { n: s.pace.toLocaleString() }))}</p>` : ''}
