@@ -121,6 +121,24 @@ describe('axe: no serious or critical WCAG 2 A/AA violation, light and dark', ()
   });
 });
 
+describe('one palette', () => {
+  it("the demo's --bp-* and the lessons' --_* are the embed's THEME, light and dark", async () => {
+    const got = { demo: {}, learn: {} };
+    for (const [i, scheme] of ['light', 'dark'].entries()) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.goto(`${srv.url}index.html`);
+      const theme = await page.evaluate("import('./web/embed/element.js').then((m) => m.THEME)");  // a string: the test runner rewrites import() in functions
+      got.demo[scheme] = await page.evaluate((keys) => Object.fromEntries(keys.map((k) => [k, getComputedStyle(document.documentElement).getPropertyValue(`--bp-${k}`).trim()])), Object.keys(theme));
+      await learn('fc-loss');
+      got.learn[scheme] = await page.evaluate((keys) => Object.fromEntries(keys.map((k) => [k, getComputedStyle(document.documentElement).getPropertyValue(`--_${k}`).trim()])), Object.keys(theme).filter((k) => k !== 'notice-bg' && k !== 'font'));
+      const want = Object.fromEntries(Object.entries(theme).map(([k, v]) => [k, v[i]]));
+      expect(got.demo[scheme], scheme).toEqual(Object.fromEntries(Object.keys(want).map((k) => [k, k === 'font' ? '' : want[k]])));
+      const { 'notice-bg': _n, font: _f, ...lessons } = want;
+      expect(got.learn[scheme], scheme).toEqual(lessons);
+    }
+  });
+});
+
 describe('text alternatives of the canvases', () => {
   it('the demo: every canvas is an image with a label that says its numbers', async () => {
     await page.emulateMedia({ colorScheme: 'light' });
