@@ -19,6 +19,13 @@ export function sizeOf(el) {
   return s;
 }
 
+/** The canvases' colours: the page's --bp-* custom properties (web/demo/demo.css), which follow the colour scheme. */
+export function palette(el = document.documentElement) {
+  const css = getComputedStyle(el), c = {};
+  for (const k of ['fg', 'muted', 'border', 'accent', 'good', 'fine', 'bad']) c[k] = css.getPropertyValue(`--bp-${k}`).trim();
+  return c;
+}
+
 // Sizes the backing store to the CSS box × devicePixelRatio; returns the 2-D context in CSS px.
 function fit(canvas, cssW, cssH) {
   const box = cssW === undefined ? sizeOf(canvas) : { w: cssW, h: cssH };
@@ -58,9 +65,10 @@ export function lineChart(canvas, series, opts = {}) {
   const X = (x) => pad.l + ((x - x0) / (x1 - x0)) * (w - pad.l - pad.r);
   const Y = (y) => h - pad.b - ((tf(y) - y0) / (y1 - y0)) * (h - pad.t - pad.b);
   const Yr = (t) => h - pad.b - ((t - y0) / (y1 - y0)) * (h - pad.t - pad.b);
+  const c = palette(canvas);
   ctx.font = '11px system-ui, sans-serif';
-  ctx.strokeStyle = '#ddd';
-  ctx.fillStyle = '#666';
+  ctx.strokeStyle = c.border;
+  ctx.fillStyle = c.muted;
   ctx.lineWidth = 1;
   const ticks = opts.log ? Array.from({ length: y1 - y0 + 1 }, (_, i) => y0 + i).filter((t, i, a) => a.length <= 7 || i % 2 === 0) : [0, 0.25, 0.5, 0.75, 1].map((f) => y0 + f * (y1 - y0));
   for (const t of ticks) {
@@ -73,7 +81,7 @@ export function lineChart(canvas, series, opts = {}) {
     ctx.beginPath(); ctx.moveTo(pad.l, Y(g.y)); ctx.lineTo(w - pad.r, Y(g.y)); ctx.stroke();
     ctx.setLineDash([]);
   }
-  ctx.fillStyle = '#666';
+  ctx.fillStyle = c.muted;
   ctx.fillText(fmt(x0), pad.l, h - pad.b + 13);
   const xr = fmt(x1);
   ctx.fillText(xr, w - pad.r - ctx.measureText(xr).width, h - pad.b + 13);
@@ -137,30 +145,32 @@ export function imageGrid(canvas, items, s, opts = {}) {
   const cw = Math.min(items.length, cols) * cell, ch = Math.ceil(items.length / cols) * rowH;
   canvas.style.width = `${cw}px`;
   canvas.style.height = `${ch}px`;
-  const { ctx } = fit(canvas, cw, ch);
+  const { ctx } = fit(canvas, cw, ch), fg = palette(canvas).fg;
   ctx.font = '11px system-ui, sans-serif';
   items.forEach((it, i) => {
     const x = (i % cols) * cell + 3, y = Math.floor(i / cols) * rowH + 3;
     drawGray(ctx, it.values, it.w, it.h, x, y, s, opts);
-    if (opts.captions && it.caption) { ctx.fillStyle = it.color ?? '#333'; ctx.fillText(it.caption, x, y + it.h * s + 12); }
+    if (opts.captions && it.caption) { ctx.fillStyle = it.color ?? fg; ctx.fillText(it.caption, x, y + it.h * s + 12); }
   });
 }
 
 /** The 10×10 confusion matrix as a heat map with counts. */
 export function confusionChart(canvas, matrix) {
-  const { ctx, w } = fit(canvas);
+  const { ctx, w } = fit(canvas), col = palette(canvas);
   const c = Math.floor((w - 24) / 10), max = Math.max(...matrix.filter((_, i) => i % 11 !== 0), 1);
   ctx.font = `${Math.max(8, Math.min(11, c / 3))}px system-ui, sans-serif`;
   for (let t = 0; t < 10; t++) {
-    ctx.fillStyle = '#666';
+    ctx.fillStyle = col.muted;
     ctx.fillText(String(t), 6, 20 + t * c + c / 2 + 4);
     ctx.fillText(String(t), 24 + t * c + c / 2 - 3, 12);
     for (let p = 0; p < 10; p++) {
       const v = matrix[t * 10 + p], diag = t === p;
       const a = diag ? 0.15 + 0.5 * Math.min(1, v / (matrix.slice(t * 10, t * 10 + 10).reduce((x, y) => x + y, 0) || 1)) : Math.min(1, v / max);
-      ctx.fillStyle = diag ? `rgba(10,125,50,${a})` : `rgba(179,38,30,${v ? 0.1 + 0.9 * a : 0})`;
+      ctx.globalAlpha = diag ? a : v ? 0.1 + 0.6 * a : 0;  // light enough for the counts on top
+      ctx.fillStyle = diag ? col.good : col.bad;
       ctx.fillRect(24 + p * c, 20 + t * c, c - 1, c - 1);
-      if (v) { ctx.fillStyle = '#222'; const s = String(v); ctx.fillText(s, 24 + p * c + (c - ctx.measureText(s).width) / 2, 20 + t * c + c / 2 + 4); }
+      ctx.globalAlpha = 1;
+      if (v) { ctx.fillStyle = col.fg; const s = String(v); ctx.fillText(s, 24 + p * c + (c - ctx.measureText(s).width) / 2, 20 + t * c + c / 2 + 4); }
     }
   }
 }

@@ -7,7 +7,7 @@ import { Trainer } from '../worker/trainer.js';
 import { LayerEditor } from './layers.js';
 import { DrawPad } from './draw.js';
 import { mountEmbedButton } from './embed-button.js';
-import { lineChart, imageGrid, confusionChart, drawGray, sizeOf } from './charts.js';
+import { lineChart, imageGrid, confusionChart, drawGray, palette, sizeOf } from './charts.js';
 import { getLang, pickLang, setLang, t } from '../learn/i18n.js';
 import { HANDOFF_KEY, NETWORK_HANDOFF_KEY, chapterOfRow, handoffOf, networkHandoffOf } from './handoff.js';
 import { restartText } from '../embed/notice.js';
@@ -580,16 +580,35 @@ function scheduleCharts() {
   setTimeout(() => requestAnimationFrame(() => { chartQueued = false; timed('charts', renderCharts); }), CHARTS_MS);
 }
 function renderCharts() {
-  lineChart($('loss-chart'), [{ label: t('demo.chart.loss'), color: '#1f5fbf', points: state.loss }], { yMin: 0, xLabel: t('demo.chart.seen') });
+  const c = palette();
+  lineChart($('loss-chart'), [{ label: t('demo.chart.loss'), color: c.accent, points: state.loss }], { yMin: 0, xLabel: t('demo.chart.seen') });
   lineChart($('acc-chart'), [
-    { label: t('demo.chart.train'), color: '#7d9fd6', points: state.trainAcc, dots: true },
-    { label: t('demo.chart.test'), color: '#0a7d32', points: state.testAcc, dots: true },
+    { label: t('demo.chart.train'), color: c.muted, points: state.trainAcc, dots: true },
+    { label: t('demo.chart.test'), color: c.good, points: state.testAcc, dots: true },
   ], { yMin: 0, yMax: 1, xLabel: t('demo.chart.seen') });
-  lineChart($('gc-chart'), [{ label: t('demo.chart.gc'), color: '#b3261e', points: state.gc, dots: true }], {
+  lineChart($('gc-chart'), [{ label: t('demo.chart.gc'), color: c.bad, points: state.gc, dots: true }], {
     log: true, yMin: 1e-12, yMax: 1, xLabel: t('demo.chart.step'),
-    guides: [{ y: 1e-7, color: '#0a7d32' }, { y: 1e-4, color: '#5a9e2f' }, { y: 1e-2, color: '#b3261e' }],
+    guides: [{ y: 1e-7, color: c.good }, { y: 1e-4, color: c.fine }, { y: 1e-2, color: c.bad }],
   });
+  // what they draw, in words
+  const L = state.loss.at(-1), A = state.testAcc.length - 1, G = state.gc.at(-1);
+  alt($('loss-chart'), L ? t('demo.alt.loss', { first: state.loss[0][1].toFixed(3), last: L[1].toFixed(3), seen: L[0].toLocaleString() }) : t('demo.alt.lossEmpty'));
+  alt($('acc-chart'), A >= 0 ? t('demo.alt.acc', { train: pct(state.trainAcc[A][1]), test: pct(state.testAcc[A][1]), seen: state.testAcc[A][0].toLocaleString() }) : t('demo.alt.accEmpty'));
+  alt($('gc-chart'), G ? t('demo.alt.gc', { n: state.gc.length, err: G[1].toExponential(1), step: G[0] }) : t('demo.alt.gcEmpty'));
 }
+// A canvas is an image whose label says the numbers it draws.
+function alt(canvas, text) {
+  canvas.removeAttribute('data-i18n-aria-label');  // its words are these now
+  canvas.setAttribute('role', 'img');
+  canvas.setAttribute('aria-label', text);
+}
+const range = (v) => {
+  let lo = Infinity, hi = -Infinity;
+  for (const x of v) { if (x < lo) lo = x; if (x > hi) hi = x; }
+  const f = (x) => String(+x.toPrecision(3)).replace('-', '−');
+  return { lo: f(lo), hi: f(hi) };
+};
+matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => scheduleCharts());
 
 // ---- gradient check ----
 async function checkNow() {
@@ -636,6 +655,12 @@ function renderGradcheck(d, fresh = true) {
   const worst = Math.max(0, ...d.rows.filter((r) => r.checked && errorBand(r) !== 'suspicious').map((r) => r.maxRelError));
   state.gc.push([d.step, Math.max(worst, 1e-16)]);
   const failed = d.rows.filter((r) => !r.passed).length, kinked = d.rows.filter((r) => r.checked === 0).length;
+  // the verdict (aria-live="polite"): rewritten only when it changes, so a reader hears each change once
+  say('gc-verdict', () => {
+    const v = t('demo.gc.verdict', { verdict: failed ? t('demo.gc.someFail', { failed, total: d.rows.length }) : t('demo.gc.allPass', { n: d.rows.length - kinked }) });
+    if ($('gc-verdict').textContent !== v) $('gc-verdict').textContent = v;
+    $('gc-verdict').className = failed ? 'verdict fail' : 'verdict pass';
+  });
   say('gc-when', () => ($('gc-when').textContent = t('demo.gc.when', {
     step: d.step, n: d.samples.length, list: d.samples.map((i) => `#${i}`).join(', '),
     verdict: failed ? t('demo.gc.someFail', { failed, total: d.rows.length }) : t('demo.gc.allPass', { n: d.rows.length - kinked }),
@@ -698,6 +723,7 @@ async function refreshInside() {
 }
 function renderFilters(f) {
   const [OC, C] = f.shape, items = [], maxWidth = sizeOf($('inside')).w - 32;
+  alt($('filters'), t('demo.alt.filters', { n: f.type === 'conv2d' ? OC : Math.min(OC, 32), shape: f.shape.slice(1).join('×'), ...range(f.values) }));
   if (f.type === 'conv2d') {
     const KH = f.shape[2], KW = f.shape[3], s = Math.max(4, Math.floor(72 / KH));
     for (let o = 0; o < OC; o++) for (let c = 0; c < C; c++) items.push({ values: f.values.subarray((o * C + c) * KH * KW, (o * C + c + 1) * KH * KW), w: KW, h: KH });
@@ -716,12 +742,14 @@ function renderActivations(a) {
   inCanvas.width = inCanvas.height = 56;
   drawGray(inCanvas.getContext('2d'), a.image, 28, 28, 0, 0, 2, { lo: 0, hi: 1 });
   fig(inCanvas, t('demo.inputLabel', { label: a.label }));
+  alt(inCanvas, t('demo.alt.input', { index: $('sample').value, label: a.label }));
   for (const m of a.maps) {
     const [C, H, W] = m.shape, s = Math.max(1, Math.floor(56 / H)), cv = document.createElement('canvas');
     const items = [];
     for (let c = 0; c < Math.min(C, 16); c++) items.push({ values: m.values.subarray(c * H * W, (c + 1) * H * W), w: W, h: H });
     imageGrid(cv, items, s, { maxWidth });
     fig(cv, `${m.layer} ${m.type} [${m.shape.join('×')}]`);
+    alt(cv, t('demo.alt.map', { layer: m.layer, type: m.type, shape: m.shape.join('×'), ...range(m.values) }));
   }
 }
 $('refresh-inside').addEventListener('click', refreshInside);
@@ -734,7 +762,12 @@ $('evaluate').addEventListener('click', async () => {
     const r = await call('confusion', 'test');
     say('eval-result', () => ($('eval-result').textContent = t('demo.evaluated', { acc: pct(r.accuracy), count: r.count.toLocaleString(), wrong: r.count - Math.round(r.accuracy * r.count) })));
     confusionChart($('confusion'), r.matrix);
-    imageGrid($('wrong'), r.wrong.map((w) => ({ values: w.image, w: 28, h: 28, caption: `${w.label} → ${w.pred}`, color: '#b3261e' })), 2,
+    let most = null;
+    r.matrix.forEach((n, i) => { if (i % 11 !== 0 && n > 0 && (!most || n > most.n)) most = { n, true: Math.floor(i / 10), pred: i % 10 }; });
+    const acc = pct(r.accuracy), count = r.count.toLocaleString();
+    alt($('confusion'), most ? t('demo.alt.confusion', { count, acc, ...most }) : t('demo.alt.confusionNone', { count, acc }));
+    alt($('wrong'), t('demo.alt.wrong', { list: r.wrong.map((w) => `${w.label} → ${w.pred}`).join(', ') }));
+    imageGrid($('wrong'), r.wrong.map((w) => ({ values: w.image, w: 28, h: 28, caption: `${w.label} → ${w.pred}`, color: palette().bad })), 2,
       { captions: true, lo: 0, hi: 1, maxWidth: sizeOf($('wrong').parentElement).w });
   } catch (e) {
     say('eval-result', () => ($('eval-result').textContent = e.message));
@@ -759,6 +792,8 @@ async function predictNext() {
 }
 function renderProbs(probs) {
   const top = probs.indexOf(Math.max(...probs)), box = $('probs');
+  const drawn = probs.some((p) => p > 0);
+  say('pad', () => alt($('pad'), drawn ? t('demo.alt.pad', { digit: top, p: (100 * probs[top]).toFixed(0) }) : t('demo.alt.padEmpty')));
   box.replaceChildren();
   probs.forEach((p, k) => {
     const row = document.createElement('div');

@@ -53,8 +53,8 @@ const STYLE = `
 @media (prefers-color-scheme: dark) { :host(:not([theme=light])) { ${scheme(1)} color-scheme: dark; } }
 :host { display: block; font: var(--_font); color: var(--_fg); border: 1px solid var(--_border);
   border-radius: 8px; padding: 12px; max-width: 720px; background: var(--_bg); contain: content; }
-header { display: flex; gap: 8px; align-items: center; flex-wrap: wrap; }
-header b { flex: 1; }
+.titlebar { display: flex; gap: 8px; align-items: center; flex-wrap: wrap; }
+.titlebar b { flex: 1; }
 button, select { font: inherit; padding: 4px 12px; border-radius: 6px; border: 1px solid var(--_border); background: var(--_panel); color: var(--_fg); cursor: pointer; }
 button:focus-visible, select:focus-visible, canvas:focus-visible { outline: 2px solid var(--_accent); outline-offset: 2px; }
 .status { color: var(--_muted); font-variant-numeric: tabular-nums; }
@@ -183,8 +183,8 @@ export class BackpropDemoElement extends HTMLElement {
     const bugs = bugsFor(layers).map((k) => `<option value="${esc(k)}">${esc(said(`demo.bug.${k}`, BUGS[k]))}</option>`).join('');
     const th = (key) => `<th scope="col"><abbr title="${esc(t(`${key}Hint`))}">${esc(t(key))}</abbr></th>`;
     this.#root.innerHTML = `<style>${STYLE}</style>
-      <header><b class="title">${esc(this.heading)}</b>
-        <button class="start" type="button">${esc(t('embed.train'))}</button><span class="status">${esc(t('embed.notStarted'))}</span></header>
+      <div class="titlebar"><b class="title">${esc(this.heading)}</b>
+        <button class="start" type="button">${esc(t('embed.train'))}</button><span class="status">${esc(t('embed.notStarted'))}</span></div>
       <p class="notice" role="alert" hidden><span></span><button class="dismiss" type="button">${esc(t('worker.dismiss'))}</button></p>
       ${s.pace > 0 ? `<p class="pace">${esc(t('embed.pace', { n: s.pace.toLocaleString() }))}</p>` : ''}
       <div class="panels">
@@ -194,7 +194,7 @@ export class BackpropDemoElement extends HTMLElement {
           <p class="verdict-line" aria-live="polite"></p>
           <table><thead><tr>${th('embed.col.layer')}${th('embed.col.param')}${th('embed.col.maxRel')}${th('embed.col.n')}${th('embed.col.verdict')}</tr></thead><tbody></tbody></table>
           <p class="note">${esc(t('embed.gcNote'))}</p></section>` : ''}
-        ${panels.has('draw') ? `<section class="draw"><h4>${esc(t('embed.draw'))}</h4><canvas class="pad" width="140" height="140" role="img" aria-label="${esc(t('embed.padLabel'))}"></canvas><div class="bars" role="img" aria-label=""></div><button class="clear" type="button">${esc(t('embed.clear'))}</button></section>` : ''}
+        ${panels.has('draw') ? `<section class="draw"><h4>${esc(t('embed.draw'))}</h4><canvas class="pad" width="140" height="140" role="img" aria-label="${esc(t('embed.padLabel'))}"></canvas><div class="bars"></div><button class="clear" type="button">${esc(t('embed.clear'))}</button></section>` : ''}
       </div>`;
     this.#setState('idle');
     this.#$('.start').addEventListener('click', () => (this.#state === 'training' || this.#state === 'loading' ? this.stop() : this.start()));
@@ -478,7 +478,10 @@ export class BackpropDemoElement extends HTMLElement {
     const clear = () => {
       g.fillStyle = '#000';
       g.fillRect(0, 0, pad.width, pad.height);
-      this.#$('.bars').replaceChildren();
+      const bars = this.#$('.bars');
+      bars.replaceChildren();
+      bars.removeAttribute('role');  // an image (with its label) only when it shows a prediction
+      bars.removeAttribute('aria-label');
     };
     clear();
     let drawing = false;
@@ -516,6 +519,7 @@ export class BackpropDemoElement extends HTMLElement {
     if (!digit) return;
     const probs = Array.from(await this.#trainer.predict(digit.pixels, 1));
     const best = probs.indexOf(Math.max(...probs));
+    this.#$('.bars').setAttribute('role', 'img');
     this.#$('.bars').setAttribute('aria-label', this.#t('embed.barsLabel', { digit: best, p: (100 * probs[best]).toFixed(0) }));
     this.#$('.bars').replaceChildren(
       ...probs.flatMap((p, d) => {

@@ -58,6 +58,13 @@ export function createGrid({ id, title, shape, values, kind = 'data', entryName 
   const { planes, rows, cols, label } = layout(shape, kind);
   const wrap = document.createElement('div');
   wrap.className = 'planes';
+  // A grid wider than the screen scrolls in this box: without entries to focus, the box itself
+  // takes the focus, so the keyboard scrolls it too.
+  if (!onActivate) {
+    wrap.tabIndex = 0;
+    wrap.setAttribute('role', 'group');
+    wrap.setAttribute('aria-label', cap.textContent);
+  }
   const cells = [];
   for (let pi = 0; pi < planes; pi++) {
     const table = document.createElement('table');

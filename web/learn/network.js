@@ -118,6 +118,7 @@ export async function mount(root, { core, tr, params = {}, onChange, headingLeve
       digitLine.textContent = t('step.digit', { index: s.digit, label: y[0] });
     }
     drawDigit(digitCanvas, x);
+    digitCanvas.setAttribute('aria-label', digitLine.textContent);
     retrace();
   }
   function retrace() {
