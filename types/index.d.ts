@@ -520,7 +520,7 @@ export class Trainer extends EventTarget {
   /** Any Session op by name (the protocol's OPS), e.g. call('loadMnist', { base }), call('confusion', 'test'). */
   call(op: string, ...args: unknown[]): Promise<any>;
   /** For tests: 'terminate' (default) ends the worker as a crash would; 'error', 'close', 'hang' have it throw uncaught, self.close() or spin. It is then replaced. */
-  simulateCrash(how?: 'terminate' | 'error' | 'close' | 'hang'): void;
+  simulateCrash(how?: 'terminate' | 'error' | 'close' | 'hang' | 'abort'): void;
   /** The last checkpoint kept of a worker the Trainer started (a copy), or null. */
   readonly checkpoint: TrainerCheckpoint | null;
   readonly inputShape: Shape | null;

@@ -239,6 +239,30 @@ describe('trainer transport', () => {
     await t.dispose();
   });
 
+  it('an abort of the WASM module mid-fit: the worker reports it, and a new worker resumes from the checkpoint', async () => {
+    const t = await trainer(adamSpec, { worker: true, checkpointEvery: 100 });
+    const { images, labels } = toyData();
+    await t.setData('train', images, labels, [4], { classes: 3 });
+    const fit = t.fit('train', { epochs: Infinity, chunk: 1, batchSize: 8, seed: 5 });
+    await until(() => t.checkpoint?.step > 10);
+    const restarted = once(t, 'restart');
+    t.simulateCrash('abort');
+    const d = await restarted;
+    const cp = t.checkpoint;
+    expect(d.message).toBe('net: the WASM module aborted (Aborted(). Build with -s ASSERTIONS=1 for more info.) and was reset; every net and dataset made before then is gone: make them again');
+    await expect(fit).rejects.toThrow(/the WASM module aborted/);
+    expect(d.kept).toEqual({ step: cp.step, seen: cp.seen, at: cp.at, datasets: ['train'] });
+    expect(d.lost.calls).toEqual([]);  // fit was answered, with the abort's error, before the worker went
+    // the new worker has the checkpoint's net at its step, and trains on
+    expect((await t.call('info')).step).toBe(cp.step);
+    const ref = (await loadBackprop()).load(cp.bytes);
+    expect(await t.getParam(0, 'weight')).toEqual(ref.getParam(0, 'weight'));
+    await t.fit('train', { steps: 2, batchSize: 8, seed: 5 });
+    expect((await t.call('info')).step).toBe(cp.step + 2);
+    ref.dispose();
+    await t.dispose();
+  });
+
   it('a worker that ends itself is noticed within the timeout and replaced with its net', async () => {
     const t = await trainer(spec, { worker: true, heartbeat: 50, timeout: 1000 });
     await t.setParam(0, 'bias', [4, 5, 6]);
@@ -314,7 +338,7 @@ describe('trainer transport', () => {
     await expect(trainer(spec, { worker: true, checkpointEvery: -5 })).rejects.toThrow('trainer: checkpointEvery must be a number of ms > 0, got -5');
     await expect(trainer(spec, { worker: true, timout: 5000 })).rejects.toThrow("trainer: unknown option 'timout' (known: worker, checkpointEvery, heartbeat, timeout)");
     const t = await trainer(spec, { worker: false });
-    expect(() => t.simulateCrash('explode')).toThrow("simulateCrash: how must be 'terminate', 'error', 'close' or 'hang', got explode");
+    expect(() => t.simulateCrash('explode')).toThrow("simulateCrash: how must be 'terminate', 'error', 'close', 'hang' or 'abort', got explode");
     expect(() => t.simulateCrash('hang')).toThrow("simulateCrash('hang'): only a worker the Trainer started and that is serving can crash so");
     expect(t.checkpoint).toBe(null);
     await t.dispose();

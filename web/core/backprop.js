@@ -30,8 +30,16 @@ function isAbort(e) {
 function usable(M, e) {
   return !lost.has(M) && !isAbort(e);
 }
+// The BackpropError of a lost module (moduleLost(e) is true for it).
+function lostError(message) {
+  return Object.assign(new BackpropError(message), { moduleLost: true });
+}
+/** Whether e says the module aborted: what was in it is gone (a worker holding it should be replaced). */
+export function moduleLost(e) {
+  return e?.moduleLost === true || isAbort(e);
+}
 function checkAlive(M, what) {
-  if (lost.has(M)) throw new BackpropError(`${what}: ${lost.get(M)}`);
+  if (lost.has(M)) throw lostError(`${what}: ${lost.get(M)}`);
 }
 // The error a call throws: an abort becomes a BackpropError and starts the module's replacement.
 function afterAbort(e) {
@@ -43,7 +51,7 @@ function afterAbort(e) {
     for (const [name, args] of Object.entries(settings)) M[name](...args);
     live.M = M;
   });
-  return new BackpropError(`the WASM module aborted (${why}) and was reset: the nets and datasets made before are gone (await bp.ready() before making new ones)`);
+  return lostError(`the WASM module aborted (${why}) and was reset: the nets and datasets made before are gone (await bp.ready() before making new ones)`);
 }
 // fn, turning an abort into afterAbort's error.
 function guarded(fn) {

@@ -2,7 +2,7 @@
 // serves a Session over the protocol (web/worker/protocol.js); trainer({ worker: false }) calls
 // one on this thread. The demo, the element and the trainer API all train through Session.fit.
 // Every op takes and returns plain values and typed arrays (results are fresh copies).
-import { loadBackprop } from '../core/backprop.js';
+import { loadBackprop, moduleLost } from '../core/backprop.js';
 import { BackpropError } from '../core/errors.js';
 import { BUGS } from '../core/checks.js';
 import { loadMnist, MNIST_FILES } from '../core/mnist.js';
@@ -566,8 +566,9 @@ export function serve(port) {
       post({ id, result: await session[op](...args) });
     } catch (err) {
       port.postMessage({ id, error: errorToMessage(err) });
-      // A trap (out of memory, unreachable) leaves the module unusable: the client replaces the worker.
-      if (err instanceof WebAssembly.RuntimeError) port.postMessage({ event: 'fatal', detail: errorToMessage(err) });
+      // An abort (a bug, a trap) loses the module's nets and datasets: the client replaces the
+      // worker and resumes from its checkpoint.
+      if (moduleLost(err)) port.postMessage({ event: 'fatal', detail: errorToMessage(err) });
     }
   };
   port.addEventListener('message', listener);

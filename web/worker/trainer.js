@@ -303,12 +303,13 @@ export class Trainer extends EventTarget {
 
   /**
    * For tests: how = 'terminate' (the default) ends the worker from here as a crash would;
-   * 'error', 'close' and 'hang' have a worker the Trainer started throw an uncaught error, end
-   * itself (self.close()) or spin forever, for the Trainer to notice. It is then replaced.
+   * 'error', 'close', 'hang' and 'abort' have a worker the Trainer started throw an uncaught
+   * error, end itself (self.close()), spin forever or abort its WASM module (noticed at the next
+   * call that needs it), for the Trainer to notice. It is then replaced.
    */
   simulateCrash(how = 'terminate') {
     if (how === 'terminate') return this.#died('ended by simulateCrash()');
-    if (!['error', 'close', 'hang'].includes(how)) throw new BackpropError(`simulateCrash: how must be 'terminate', 'error', 'close' or 'hang', got ${how}`);
+    if (!['error', 'close', 'hang', 'abort'].includes(how)) throw new BackpropError(`simulateCrash: how must be 'terminate', 'error', 'close', 'hang' or 'abort', got ${how}`);
     if (!this.#worker) throw new BackpropError(`simulateCrash('${how}'): only a worker the Trainer started and that is serving can crash so`);
     this.#send({ simulateCrash: how });
   }
