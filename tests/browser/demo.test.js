@@ -3,7 +3,7 @@
 // (train -> check -> break -> draw -> pause -> save/load -> reset), with small budgets.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium } from 'playwright-core';
-import { copyFileSync, mkdirSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from '../../scripts/serve.mjs';
@@ -334,6 +334,22 @@ describe('demo page', () => {
     expect(await page.getAttribute('#start', 'disabled')).toBeNull();
   });
 
+  it("a hostile model file (issue 14: spec length 0xFFFFFFF0) is refused while training, and training goes on", async () => {
+    const hostile = readFileSync(join(root, 'tests/fixtures/legacy_v1.bpm'));
+    hostile.writeUInt32LE(0xfffffff0, 12);
+    const step = () => page.textContent('#s-step').then((t) => Number(t.replace(/,/g, '')));
+    await page.click('#start');
+    await page.waitForFunction(() => !document.getElementById('pause').disabled);
+    await page.setInputFiles('#load', { name: 'hostile.bpm', mimeType: 'application/octet-stream', buffer: hostile });
+    await page.waitForFunction(() => /^could not load hostile/.test(document.getElementById('file-msg').textContent));
+    expect(await text('#file-msg')).toMatch(/^could not load hostile\.bpm: model file: .+\. The running session is untouched\.$/);
+    const s0 = await step();
+    await page.waitForFunction((n) => Number(document.getElementById('s-step').textContent.replace(/,/g, '')) > n, s0, { timeout: 30_000 });
+    expect(await page.getAttribute('#pause', 'disabled')).toBeNull();  // still training
+    await page.click('#pause');
+    await page.waitForFunction(() => !window.demo.state.running);
+  });
+
   it('explains an invalid layer stack with the core message and keeps running', async () => {
     await page.fill('#layer-editor tbody tr:first-child input[data-key="kernel"]', '40');
     await page.press('#layer-editor tbody tr:first-child input[data-key="kernel"]', 'Tab');  // commits: a change event
@@ -372,8 +388,9 @@ describe('demo page', () => {
     expect(d.kept.step).toBeGreaterThan(0);
     expect(d.kept.datasets).toEqual(['train', 'test', 'trainProbe']);
     expect(d.lost.calls).toContain('fit');
-    const lost = d.lost.steps === 1 ? '1 step lost' : `${d.lost.steps.toLocaleString('en-US')} steps lost`;
-    expect(await text('#notice-text')).toBe(`the worker stopped (${d.message}); resumed from step ${d.kept.step.toLocaleString('en-US')}, ${lost}`);
+    const lost = d.lost.steps === 1 ? '1 step of training' : d.lost.steps ? `${d.lost.steps.toLocaleString('en-US')} steps of training` : 'no training';
+    const data = d.kept.datasets.length ? `, and the datasets ${d.kept.datasets.join(', ')}` : '';
+    expect(await text('#notice-text')).toBe(`the worker stopped (${d.message}). A new one resumed from step ${d.kept.step.toLocaleString('en-US')}, the last checkpoint: its weights, optimizer state and place in the data${data}. Lost: ${lost}.`);
     // Training goes on from the kept step, not from 0.
     await page.waitForFunction(() => window.after?.length >= 3 && window.demo.state.running, null, { timeout: 60_000 });
     const after = await page.evaluate(() => window.after);

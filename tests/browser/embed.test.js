@@ -204,8 +204,9 @@ describe('<backprop-demo>', () => {
       const n = document.querySelector('backprop-demo').shadowRoot.querySelector('.notice');
       return { hidden: n.hidden, text: n.firstChild.textContent };
     });
-    const lost = d.lost.steps === 1 ? '1 step lost' : `${d.lost.steps} steps lost`;
-    expect(await notice()).toEqual({ hidden: false, text: `the worker stopped (${d.message}); resumed from step ${d.kept.step}, ${lost}` });
+    const lost = d.lost.steps === 1 ? '1 step of training' : d.lost.steps ? `${d.lost.steps} steps of training` : 'no training';
+    const data = d.kept.datasets.length ? `, and the datasets ${d.kept.datasets.join(', ')}` : '';
+    expect(await notice()).toEqual({ hidden: false, text: `the worker stopped (${d.message}). A new one resumed from step ${d.kept.step}, the last checkpoint: its weights, optimizer state and place in the data${data}. Lost: ${lost}.` });
     await page.waitForFunction(() => document.querySelector('backprop-demo').state === 'done', null, { timeout: 60_000 });
     // After the restart, steps go on from the kept one to the first fit's last step.
     const events = await page.evaluate(() => window.__events);

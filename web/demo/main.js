@@ -831,7 +831,8 @@ $('load').addEventListener('change', async () => {
   const bytes = new Uint8Array(await file.arrayBuffer());
   $('load').value = '';
   try {
-    await call('stop');
+    // A file the core refuses changes nothing (training, if it runs, goes on); one it takes
+    // replaces the net, which stops the running fit first.
     const r = { ...(await call('load', bytes)), threads: Number($('threads').value) };
     r.initialLoss = (await call('evaluate', 'trainProbe', { limit: 256 })).loss;
     r.test = await testNow();
