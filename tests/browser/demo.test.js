@@ -542,7 +542,8 @@ describe('the model card', () => {
     expect(await cardOf(p)).toMatchObject({ state: 'ok', start: ['start', false] });
   });
 
-  it('the whole card lives in the hash: a reload with the link shows and builds the same card', async () => {
+  it('the whole card and the "break it" bug live in the hash: a reload with the link shows and builds the same card, the bug selected', async () => {
+    await p.selectOption('#bug', 'relu-no-mask');
     await p.selectOption('#optimizer', 'sgd');
     await p.fill('#lr', '0.05');
     await p.fill('#momentum', '0.8');
@@ -551,7 +552,7 @@ describe('the model card', () => {
     const before = await cardOf(p);
     const url = await p.evaluate(() => location.href);
     expect(decodeURIComponent(url.split('#')[1])).toBe('lang=en&preset=custom&input=1x28x28&layers=conv2d(filters:8,kernel:5,stride:2,padding:2),relu,maxpool2d(size:2),'
-      + 'conv2d(filters:16,kernel:5,stride:1,padding:0),relu,maxpool2d(size:3),flatten,dense(units:10)&opt=sgd(lr:0.05,momentum:0.8)&batch=8&seed=3');
+      + 'conv2d(filters:16,kernel:5,stride:1,padding:0),relu,maxpool2d(size:3),flatten,dense(units:10)&opt=sgd(lr:0.05,momentum:0.8)&batch=8&seed=3&bug=relu-no-mask');
     const q = await opened(`#${url.split('#')[1]}`);
     try {
       const after = await cardOf(q);
@@ -562,6 +563,10 @@ describe('the model card', () => {
       expect(info.spec.optimizer).toMatchObject({ type: 'sgd', lr: 0.05, momentum: 0.8 });
       expect(info.spec.seed).toBe(3);
       expect(await q.isHidden('#notice')).toBe(true);
+      // the first check of the built net ran with the link's bug in the checker's twin (the last relu's)
+      expect(await q.inputValue('#bug')).toBe('relu-no-mask');
+      await q.waitForFunction(() => window.demo.state.gc.length > 0);
+      expect(await q.textContent('#bug-note')).toMatch(/^Teaching mode: layer 4 \(relu\)'s backward is wrong/);
     } finally {
       await q.close();
     }
@@ -582,6 +587,73 @@ describe('the model card', () => {
       } finally {
         await q.close();
       }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('an unknown bug in a link says so with the known ones, keeps the card, and checks without a bug', async () => {
+    const known = 'none, conv-no-rotate, relu-no-mask, loss-no-mean, conv-no-dilate, conv-crop-off-by-one, avgpool-no-scale, maxpool-wrong-index, mse-no-half';
+    const badBug = `the link's bug could not be used (unknown bug relu-no-mak; known: ${known}); "break it" is off`;
+    const q = await opened('#input=784&layers=dense(units:10)&opt=sgd(lr:0.1)&bug=relu-no-mak');
+    try {
+      expect(await q.textContent('#notice-text')).toBe(badBug);
+      expect(await cardOf(q)).toMatchObject({ state: 'ok', preset: 'custom', msg: 'input [784] → output [10], 7,850 parameters' });
+      expect(await q.inputValue('#bug')).toBe('none');
+      expect(await q.evaluate(() => location.hash)).toBe('#lang=en&preset=custom&input=784&layers=dense(units:10)&opt=sgd(lr:0.1,momentum:0.9)&batch=32&seed=1');
+    } finally {
+      await q.close();
+    }
+    // with a card it cannot read too: both notices, in the order they came
+    const r = await opened('#layers=conv2d(filters:x)&opt=adam(lr:0.001)&bug=relu-no-mak');
+    try {
+      expect(await r.textContent('#notice-text')).toBe(`${badBug} · the link's setup could not be used (cannot read layers=conv2d(filters:x)); showing the default net`);
+      expect(await cardOf(r)).toMatchObject({ state: 'ok', preset: 'derivation-cnn' });
+    } finally {
+      await r.close();
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('every field of the activations and of average pooling is edited in its row and built: slope, alpha, channelwise, size, stride, padding', async () => {
+    const q = await opened('#input=1x28x28&layers=conv2d(filters:3,kernel:3),relu,relu,maxpool2d(size:2),relu,flatten,dense(units:10)&opt=sgd(lr:0.1)');
+    const retype = async (i, type) => q.selectOption(`${row(i)} select`, type);
+    const fields = (i) => q.$$eval(`${row(i)} input`, (xs) => xs.map((x) => (x.type === 'checkbox' ? `${x.dataset.key}:${x.checked}` : `${x.dataset.key}=${x.value || `(${x.placeholder})`}`)));
+    try {
+      // conv 3×1×3×3 + 3 = 30, dense 507·10 + 10 = 5,080
+      expect(await cardOf(q)).toMatchObject({ state: 'ok', msg: 'input [1×28×28] → output [10], 5,110 parameters' });
+      await retype(1, 'prelu');
+      expect(await fields(1)).toEqual(['channelwise:false']);
+      expect((await cardOf(q)).msg).toBe('input [1×28×28] → output [10], 5,111 parameters');  // one alpha
+      await q.check(`${row(1)} input[data-key="channelwise"]`);
+      expect((await cardOf(q)).msg).toBe('input [1×28×28] → output [10], 5,113 parameters');  // one alpha per channel: 3
+      await retype(2, 'leaky_relu');
+      expect(await fields(2)).toEqual(['slope=0.01']);
+      await edit(q, 2, 'slope', '0.2');
+      await retype(4, 'elu');
+      expect(await fields(4)).toEqual(['alpha=1']);
+      await edit(q, 4, 'alpha', '0.5');
+      await retype(3, 'avgpool2d');
+      expect(await fields(3)).toEqual(['size=2', 'stride=(2)', 'padding=0']);
+      // 26×26: size 3 -> stride 3: 8×8; stride 2: ⌊23/2⌋+1 = 12; padding 1: ⌊25/2⌋+1 = 13
+      for (const [key, value, hw] of [['size', '3', 8], ['stride', '2', 12], ['padding', '1', 13]]) {
+        await edit(q, 3, key, value);
+        const c = await cardOf(q);
+        expect(c.shapes.slice(3, 6)).toEqual([`[3×${hw}×${hw}]`, `[3×${hw}×${hw}]`, `[${3 * hw * hw}]`]);
+      }
+      const c = await cardOf(q);
+      expect(c).toMatchObject({ state: 'stale', types: ['conv2d', 'prelu', 'leaky_relu', 'avgpool2d', 'elu', 'flatten', 'dense'], msg: 'input [1×28×28] → output [10], 5,113 parameters' });
+      expect(decodeURIComponent(await q.evaluate(() => location.hash))).toContain(
+        '&layers=conv2d(filters:3,kernel:3),prelu(channelwise:true),leaky_relu(slope:0.2),avgpool2d(size:3,padding:1,stride:2),elu(alpha:0.5),flatten,dense(units:10)&');
+      await q.click('#step');  // build & step
+      await q.waitForFunction(() => /^one batch/.test(document.getElementById('status').textContent));
+      const info = await q.evaluate(() => window.demo.trainer.call('info'));
+      // the core's spec writes every pair as [h, w]
+      expect(info.spec.layers).toEqual([{ type: 'conv2d', filters: 3, kernel: [3, 3], stride: [1, 1], padding: [0, 0] }, { type: 'prelu', channelwise: true },
+        { type: 'leaky_relu', slope: 0.2 }, { type: 'avgpool2d', size: [3, 3], stride: [2, 2], padding: [1, 1] }, { type: 'elu', alpha: 0.5 }, { type: 'flatten' }, { type: 'dense', units: 10 }]);
+      expect(info.paramCount).toBe(5113);
+      expect(await cardOf(q)).toMatchObject({ state: 'ok' });
+    } finally {
+      await q.close();
     }
     expect(problems).toEqual([]);
   });

@@ -372,9 +372,13 @@ describe('<backprop-demo> for readers (issue 15)', () => {
     await page.close();
   });
 
-  it('shows an unknown panel or preset in the element, and works once the attribute is fixed', async () => {
+  it('shows an unknown panel, preset, language or lesson choice in the element, and works once the attribute is fixed', async () => {
     const page = await pageWith(`<backprop-demo id="p" start="click" panels="train,gradchek"></backprop-demo>
-      <backprop-demo id="q" start="click" preset="mnist"></backprop-demo>`);
+      <backprop-demo id="q" start="click" preset="mnist"></backprop-demo>
+      <backprop-demo id="f" start="click" lang="fr"></backprop-demo>
+      <backprop-demo id="l" lesson="pooling" pool="minpool"></backprop-demo>`);
+    expect(await shadowText(page, 'f', '.error')).toBe('backprop-demo: unknown language "fr" (known: en, zh)');
+    expect(await shadowText(page, 'l', '.error')).toBe('backprop-demo: unknown pool "minpool" (known: maxpool2d, avgpool2d, globalmaxpool, globalavgpool)');
     expect(await shadowText(page, 'p', '.error')).toBe('backprop-demo: unknown panel "gradchek" (known: train, gradcheck, draw)');
     expect(await shadowText(page, 'q', '.error')).toBe('backprop-demo: unknown preset "mnist" (known: derivation-cnn, tiny-cnn, mnist-cnn, mnist-cnn-race, mlp)');
     expect(await page.evaluate(() => document.getElementById('p').shadowRoot.querySelector('.error').getAttribute('role'))).toBe('alert');

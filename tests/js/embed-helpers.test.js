@@ -79,6 +79,20 @@ describe('embed code', () => {
     expect(() => settingsFromAttributes(only('theme', 'blue'))).toThrow(new BackpropError('backprop-demo: unknown theme "blue" (known: auto, light, dark)'));
     expect(() => settingsFromAttributes(only('optimizer', 'adamw'))).toThrow(new BackpropError('backprop-demo: unknown optimizer "adamw" (known: sgd, adagrad, rmsprop, adadelta, adam)'));
   });
+
+  it("names an unknown language, lesson, loss, pool or activation with the known ones; the known ones read as given", () => {
+    const only = (name, value) => (a) => (a === name ? value : null);
+    expect(() => settingsFromAttributes(only('lang', 'fr'))).toThrow(new BackpropError('backprop-demo: unknown language "fr" (known: en, zh)'));
+    expect(() => settingsFromAttributes(only('lesson', 'convs'))).toThrow(new BackpropError(
+      'backprop-demo: unknown lesson "convs" (known: fc-loss, conv-single, conv-multichannel, conv-stride, conv-padding, pooling, activations, optimizers, network)'));
+    expect(() => settingsFromAttributes(only('loss', 'l1'))).toThrow(new BackpropError('backprop-demo: unknown loss "l1" (known: softmax_cross_entropy, mse)'));
+    expect(() => settingsFromAttributes(only('pool', 'minpool'))).toThrow(new BackpropError('backprop-demo: unknown pool "minpool" (known: maxpool2d, avgpool2d, globalmaxpool, globalavgpool)'));
+    expect(() => settingsFromAttributes(only('act', 'gelu'))).toThrow(new BackpropError('backprop-demo: unknown activation "gelu" (known: relu, leaky_relu, prelu, elu, selu, sigmoid, tanh)'));
+    const given = { lang: 'zh', lesson: 'activations', act: 'elu', loss: 'mse', pool: 'avgpool2d' };
+    expect(settingsFromAttributes((a) => given[a] ?? null)).toEqual(given);
+    // the embed.html hash is read the same way
+    expect(() => settingsFromHash('#lesson=pooling&pool=minpool')).toThrow(new BackpropError('backprop-demo: unknown pool "minpool" (known: maxpool2d, avgpool2d, globalmaxpool, globalavgpool)'));
+  });
 });
 
 describe('bundled MNIST subset', () => {

@@ -35,7 +35,7 @@ const state = {
 // ---- the URL hash: the page's whole setup, so a link reproduces it ----
 // #lang=en&pace=100&threads=1&preset=custom&input=1x28x28
 //   &layers=conv2d(filters:1,kernel:3),relu,maxpool2d(size:2),flatten,dense(units:10)
-//   &opt=adam(lr:0.001)&batch=32&seed=1&tests=10000
+//   &opt=adam(lr:0.001)&batch=32&seed=1&tests=10000&bug=relu-no-mask
 // A layer or the optimizer: its type and its options in brackets; a pair [h,w] is written hxw.
 const PART_CHARS = (s) => encodeURIComponent(s).replace(/%2C/g, ',').replace(/%3A/g, ':');
 /** The hash's parts by name (a malformed %-escape: { error }). */
@@ -89,6 +89,7 @@ function writeHash() {
   parts.push(['preset', $('preset').value], ['input', valueText(c.input ?? [])], ['layers', c.layers.map(itemText).join(',')],
     ['opt', itemText(c.optimizer)], ['batch', $('batch').value], ['seed', $('seed').value]);
   if (c.testImages !== 1000) parts.push(['tests', c.testImages]);
+  if ($('bug').value !== 'none') parts.push(['bug', $('bug').value]);
   history.replaceState(null, '', `#${parts.map(([k, v]) => `${k}=${PART_CHARS(String(v))}`).join('&')}`);
 }
 // Every word on the page comes from the message table of the language (web/learn/messages/).
@@ -124,9 +125,13 @@ function status(text, error = false) {
     $('status').className = error ? 'error' : '';
   });
 }
-// A notice stays until the reader dismisses it (the status line changes every second).
+// A notice stays until the reader dismisses it (the status line changes every second); one
+// that comes while another is shown is added to it.
+let notices = [];
 function notice(text) {
-  say('notice-text', () => ($('notice-text').textContent = text()));
+  if ($('notice').hidden) notices = [];
+  notices.push(text);
+  say('notice-text', () => ($('notice-text').textContent = notices.map((f) => f()).join(' · ')));
   $('notice').hidden = false;
 }
 $('notice-close').addEventListener('click', () => ($('notice').hidden = true));
@@ -210,6 +215,12 @@ if (!TWO_THREADS) {
 const linkHash = readHash();
 if (['0', '1000', '100', '10'].includes(linkHash.pace)) $('pace').value = linkHash.pace;
 if (linkHash.threads === '1') $('threads').value = '1';
+// The link's "break it" bug, selected for the checker's twin; an unknown one: say so, none.
+if (linkHash.bug !== undefined) {
+  const value = linkHash.bug;
+  if (Object.hasOwn(BUGS, value)) $('bug').value = value;
+  else notice(() => t('demo.badLinkBug', { value, known: Object.keys(BUGS).join(', ') }));
+}
 $('pace').addEventListener('change', () => {
   writeHash();
   if (state.running) setRun();
@@ -619,7 +630,10 @@ async function checkNow() {
   }
 }
 $('check-now').addEventListener('click', checkNow);
-$('bug').addEventListener('change', () => checkNow());
+$('bug').addEventListener('change', () => {
+  writeHash();
+  checkNow();
+});
 
 let lastReport = null;
 function renderGradcheck(d, fresh = true) {

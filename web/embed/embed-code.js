@@ -4,10 +4,15 @@
 // BackpropError that names it and lists the known ones, and the element shows that message.
 import { BackpropError } from '../core/errors.js';
 import { presets } from '../core/presets.js';
+import { CHAPTERS, ORDER } from '../learn/example.js';
+import { LANGS } from '../learn/i18n.js';
 
 /** A lesson's size attributes (learn.html's hash names: in, out, n, cin, cout, c, h, w, k, s, p, size) and choices. */
 export const LESSON_SIZES = ['in', 'out', 'n', 'cin', 'cout', 'c', 'h', 'w', 'k', 's', 'p', 'size'];
 export const LESSON_CHOICES = ['loss', 'pool', 'act'];
+// A lesson choice's values (the options of the chapter that offers it) and what a message calls it.
+const choiceOptions = (name) => Object.values(CHAPTERS).find((c) => c.choice?.[0] === name).choice[1];
+const CHOICE_WHAT = { loss: 'loss', pool: 'pool', act: 'activation' };
 
 /** The panels an element can show, its speeds and colour themes, its optimizers. */
 export const PANELS = ['train', 'gradcheck', 'draw'];
@@ -64,12 +69,12 @@ const FIELDS = [
   ['src', 'src', String],
   ['threads', 'threads', toNumber],  // opt-in: 2 trains data-parallel where the page is cross-origin isolated
   ['pace', 'pace', toNumber],        // samples per second (0: full speed), over speed's
-  ['lang', 'lang', String],        // 'en' | 'zh'; unset: the reader's browser language
+  ['lang', 'lang', String, String, { what: 'language', known: () => LANGS }],  // unset: the reader's browser language
   // a lesson instead of training: one chapter of learn.html (web/learn/lesson.js), its sizes and bug
-  ['lesson', 'lesson', String],
+  ['lesson', 'lesson', String, String, { what: 'lesson', known: () => ORDER }],
   ['break', 'bug', String],
   ...LESSON_SIZES.map((name) => [name, name, toNumber]),
-  ...LESSON_CHOICES.map((name) => [name, name, String]),
+  ...LESSON_CHOICES.map((name) => [name, name, String, String, { what: CHOICE_WHAT[name], known: () => choiceOptions(name) }]),
 ];
 
 /** Attribute names a <backprop-demo> reads. */

@@ -312,6 +312,7 @@ export default {
   'demo.card.stale': 'not built: the worker still has the previous net ({params} parameters); start or step builds the one shown',
   'demo.card.invalid': 'cannot build the net shown: {message}',
   'demo.badLink': 'the link\'s setup could not be used ({message}); showing the default net',
+  'demo.badLinkBug': 'the link\'s bug could not be used (unknown bug {value}; known: {known}); "break it" is off',
   'demo.badLinkPart': 'cannot read {part}={value}',
   'demo.shapes': 'input {input} → output {output}, {params} parameters',
   'demo.invalidStack': 'invalid stack: {message}',

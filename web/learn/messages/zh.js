@@ -312,6 +312,7 @@ export default {
   'demo.card.stale': '未构建: worker 中仍是之前的网络 ({params} 个参数); 开始或单步会先构建这里显示的网络',
   'demo.card.invalid': '无法构建这里显示的网络: {message}',
   'demo.badLink': '无法使用链接中的设置 ({message}); 改为显示默认网络',
+  'demo.badLinkBug': '无法使用链接中的错误 (未知的错误 {value}; 已知: {known}); "故意弄错"已关闭',
   'demo.badLinkPart': '无法读取 {part}={value}',
   'demo.shapes': '输入 {input} → 输出 {output}, 共 {params} 个参数',
   'demo.invalidStack': '网络结构无效: {message}',
