@@ -21,7 +21,7 @@
 //              loss: the mean over the steps since the last progress event)
 //   evaluate   { step, seen, elapsed, accuracy, loss, count, probeAccuracy }   fit's periodic test
 //   gradcheck  a gradient-check report (net.gradCheck): fit's periodic check and every gradCheck call
-//   fatal      { name, message }                      the WASM module trapped: the worker is unusable
+//   fatal      { name, message }                      the WASM module aborted (a trap or an abort): the worker is unusable
 //              (the client replaces it, resumes from its checkpoint and emits 'restart')
 import { BackpropError } from '../core/errors.js';
 
