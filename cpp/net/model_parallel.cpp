@@ -17,12 +17,7 @@ Status Model::param_gradients(int n, double& L) {
 }
 
 int64_t Model::param_count() const {
-  return visit([](auto& net) {
-    int64_t c = 0;
-    for (auto& l : net.layers)
-      for (auto& p : l->params) c += (int64_t)p.grad.size();
-    return c;
-  });
+  return visit([](auto& net) { return net.param_count(); });
 }
 
 void Model::gather_gradients() {

@@ -138,21 +138,23 @@ void Sequential<T>::init_params(uint64_t seed) {
 }
 
 template <typename T>
+int64_t Sequential<T>::param_count() const {
+  int64_t c = 0;
+  for (auto& l : layers)
+    for (auto& p : l->params) c += (int64_t)p.value.size();
+  return c;
+}
+
+template <typename T>
 int64_t Sequential<T>::values_needed(int N) const {
-  int64_t params = 0, acts_per_sample = in_size();
-  for (auto& l : layers) {
-    acts_per_sample += l->out_size();
-    for (auto& p : l->params) params += (int64_t)p.value.size();
-  }
-  return 2 * params + 2 * (int64_t)N * acts_per_sample;
+  int64_t acts_per_sample = in_size();
+  for (auto& l : layers) acts_per_sample += l->out_size();
+  return 2 * param_count() + 2 * (int64_t)N * acts_per_sample;
 }
 
 template <typename T>
 int64_t Sequential<T>::bytes_needed(int N, int slots) const {
-  int64_t params = 0;
-  for (auto& l : layers)
-    for (auto& p : l->params) params += (int64_t)p.value.size();
-  return (values_needed(N) + params * slots) * (int64_t)sizeof(T);
+  return (values_needed(N) + param_count() * slots) * (int64_t)sizeof(T);
 }
 
 template <typename T>

@@ -91,6 +91,8 @@ class Sequential {
   Param<T>* find_param(int layer, const std::string& name);
   // Values held for a batch of N: parameters, activations and their gradients (see kMaxValues).
   int64_t values_needed(int N) const;
+  // Values in all parameter tensors (each has a gradient of the same size).
+  int64_t param_count() const;
   // Bytes held for a batch of N with an optimizer of `slots` state tensors: values_needed(N) and
   // the optimizer state. `mem` holds them against the memory budget (memory.h).
   int64_t bytes_needed(int N, int slots) const;

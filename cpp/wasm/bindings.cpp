@@ -19,12 +19,17 @@ using emscripten::val;
 
 namespace {
 
+template <typename T>
+val view(std::vector<T>& v) {
+  return val(typed_memory_view(v.size(), v.data()));
+}
+
 // Resizes a staging buffer (memory.h's restage): a view to write into, or over the memory
 // budget the message (a string), with nothing allocated.
 template <typename T>
 val staged(std::vector<T>& v, int len, bp::Reservation& r, int64_t held, const char* what) {
   bp::Status s = bp::restage(v, len, r, held, what);
-  return s.ok() ? val(typed_memory_view(v.size(), v.data())) : val(s.msg);
+  return s.ok() ? view(v) : val(s.msg);
 }
 
 // A dataset held in the module: JS stages images and labels once, then finish() checks them.
@@ -43,16 +48,10 @@ class DatasetHandle {
   bp::Dataset d;
 
  private:
-  template <typename T>
-  static val view(std::vector<T>& v) { return val(typed_memory_view(v.size(), v.data())); }
   int64_t held() const { return bp::bytes_of(d.pixels) + bp::bytes_of(d.floats) + bp::bytes_of(d.targets); }
   bp::Reservation mem_;
 };
 
-template <typename T>
-val view(std::vector<T>& v) {
-  return val(typed_memory_view(v.size(), v.data()));
-}
 
 #define BP_STATUS(expr)            \
   do {                             \
@@ -91,7 +90,7 @@ class NetHandle {
   val stageValues(int len) { return m.float64() ? staged(m.v64, len, staging_, held(), "values") : staged(m.v32, len, staging_, held(), "values"); }
   val stageTargets(int len) { return staged(m.targets, len, staging_, held(), "targets"); }
   void unstage() {
-    drop(m.x32), drop(m.x64), drop(m.dy32), drop(m.dy64), drop(m.v32), drop(m.v64), drop(m.targets), drop(m.indices), drop(m.bytes);
+    each_staging(m, [](auto& v) { drop(v); });
     staging_.set(0);
   }
 
@@ -214,10 +213,16 @@ class NetHandle {
  private:
   template <typename T>
   static void drop(std::vector<T>& v) { std::vector<T>().swap(v); }
-  // The bytes of the staging buffers (save() also writes `bytes`: counted from the next stage on).
+  // f(buffer) for each staging buffer JS writes into (save() also writes `bytes`).
+  template <typename Model, typename F>
+  static void each_staging(Model& m, F f) {
+    f(m.x32), f(m.x64), f(m.dy32), f(m.dy64), f(m.v32), f(m.v64), f(m.targets), f(m.indices), f(m.bytes);
+  }
+  // The bytes they hold (`bytes` after a save: counted from the next stage on).
   int64_t held() const {
-    return bp::bytes_of(m.x32) + bp::bytes_of(m.x64) + bp::bytes_of(m.dy32) + bp::bytes_of(m.dy64) + bp::bytes_of(m.v32) +
-           bp::bytes_of(m.v64) + bp::bytes_of(m.targets) + bp::bytes_of(m.indices) + bp::bytes_of(m.bytes);
+    int64_t n = 0;
+    each_staging(m, [&](const auto& v) { n += bp::bytes_of(v); });
+    return n;
   }
   bp::Reservation staging_;
   static bp::Status options(bp::GradCheckOptions& o, double eps, int max_coords, double seed, int stencil, const std::string& bug) {
