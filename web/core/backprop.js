@@ -30,6 +30,17 @@ function isAbort(e) {
 function usable(M, e) {
   return !lost.has(M) && !isAbort(e);
 }
+// A new handle h of module M, filled by fn(h): if fn throws, h is freed (unless M aborted) and
+// the error passes on.
+function filled(M, h, fn) {
+  try {
+    fn(h);
+    return h;
+  } catch (e) {
+    if (usable(M, e)) h.delete();
+    throw e;
+  }
+}
 // The BackpropError of a lost module (moduleLost(e) is true for it).
 function lostError(message) {
   return Object.assign(new BackpropError(message), { moduleLost: true });
@@ -120,14 +131,11 @@ function makeApi(first) {
     /** Rebuilds a net from a model file, net.save()'s or the older 'BPWM' one (parameters bit-identical, optimizer state if saved). */
     load(bytes) {
       if (!(bytes instanceof Uint8Array)) throw new BackpropError(`load: expected a Uint8Array, got ${describe(bytes)}`);
-      const M = module(), h = new M.NetHandle();
-      try {
+      const M = module();
+      const h = filled(M, new M.NetHandle(), (h) => {
         stage(h.stageBytes(bytes.length), bytes);
         check(h.load());
-      } catch (e) {
-        if (usable(M, e)) h.delete();
-        throw e;
-      }
+      });
       return new Net(M, null, h);
     },
     /** Rebuilds a net from net.toJSON(): { spec, params: [{ layer, name, shape, values }] }. */
@@ -211,16 +219,12 @@ export class Dataset {
     const nl = toLength(labels, 'dataset labels');
     if (!Array.isArray(shape)) throw new BackpropError(`dataset: shape must be an array like [1,28,28], got ${describe(shape)}`);
     if (!Number.isInteger(classes) || classes < 0) throw new BackpropError(`dataset: classes must be a non-negative integer, got ${classes}`);
-    const h = new M.DatasetHandle();
     const uint8 = images instanceof Uint8Array || images instanceof Uint8ClampedArray;
-    try {
+    const h = filled(M, new M.DatasetHandle(), (h) => {
       stage(uint8 ? h.stagePixels(n) : h.stageFloats(n), images);
       stage(h.stageTargets(nl), labels);
       check(h.finish(JSON.stringify(shape), uint8, classes));
-    } catch (e) {
-      if (usable(M, e)) h.delete();
-      throw e;
-    }
+    });
     this.#M = M;
     this.#h = h;
     this.#count = h.count();
@@ -345,20 +349,13 @@ export class Net {
     }
     if (spec == null || typeof spec !== 'object') throw new BackpropError(`spec: must be an object {input, layers, loss}, got ${spec}`);
     this.#M = M;
-    const h = new M.NetHandle();
     let text;
     try {
       text = JSON.stringify(spec);
     } catch (e) {
-      h.delete();
       throw new BackpropError(`spec: cannot be written as JSON (${e.message})`);
     }
-    try {
-      check(h.init(text));
-    } catch (e) {
-      if (usable(M, e)) h.delete();
-      throw e;
-    }
+    const h = filled(M, new M.NetHandle(), (h) => check(h.init(text)));
     this.#h = h;
     this.#info = JSON.parse(h.info());
     track(this, h, 'Net');

@@ -6,15 +6,14 @@ import { BackpropError } from './errors.js';
 import { nodeBuiltin } from './node-builtin.js';
 
 /**
- * url (a URL) -> Uint8Array. gunzip: the file is gzip, decompressed as it streams in.
- * onBytes({ loaded, total, unpacked }) as bytes arrive: bytes transferred so far (compressed), the
- * transfer's size (Content-Length; 0 when unknown) and bytes unpacked so far.
- * Failures: BackpropError `${what}: HTTP 404` (or the reason); `${what}: truncated or corrupt gzip data`.
+ * url (a URL) -> Uint8Array. onBytes({ loaded, total, unpacked }) as bytes arrive: bytes
+ * transferred so far, the transfer's size (Content-Length; 0 when unknown) and bytes taken so far.
+ * Failures: BackpropError `${what}: HTTP 404` (or the reason).
  */
-export async function readBytes(url, what, onBytes = () => {}, { gunzip = false } = {}) {
+export async function readBytes(url, what, onBytes = () => {}) {
   const src = await open(url, what);
   if (src.missing) throw new BackpropError(`${what}: ${src.missing}`);
-  return take(src, what, onBytes, gunzip);
+  return take(src, what, onBytes, false);
 }
 
 /**
