@@ -109,12 +109,18 @@ function thin(points, max) {
   return out;
 }
 
+/** The smallest and the largest of values: { lo, hi } (Infinity, -Infinity for none). */
+export function extent(values) {
+  let lo = Infinity, hi = -Infinity;
+  for (const v of values) { if (v < lo) lo = v; if (v > hi) hi = v; }
+  return { lo, hi };
+}
+
 /** Draws a w×h grey image (values scaled lo..hi -> black..white, or white..black with invert) at (x, y) scaled by s. */
 export function drawGray(ctx, values, w, h, x, y, s, { lo, hi, invert = false, diverging = false } = {}) {
   let a = lo, b = hi;
   if (a === undefined || b === undefined) {
-    a = Infinity; b = -Infinity;
-    for (const v of values) { if (v < a) a = v; if (v > b) b = v; }
+    ({ lo: a, hi: b } = extent(values));
     if (diverging) { const m = Math.max(Math.abs(a), Math.abs(b)); a = -m; b = m; }
   }
   const img = ctx.createImageData(w, h), r = b - a || 1;

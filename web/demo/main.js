@@ -7,7 +7,7 @@ import { Trainer } from '../worker/trainer.js';
 import { LayerEditor } from './layers.js';
 import { DrawPad } from './draw.js';
 import { mountEmbedButton } from './embed-button.js';
-import { lineChart, imageGrid, confusionChart, drawGray, palette, sizeOf } from './charts.js';
+import { lineChart, imageGrid, confusionChart, drawGray, extent, palette, sizeOf } from './charts.js';
 import { getLang, pickLang, setLang, t } from '../learn/i18n.js';
 import { HANDOFF_KEY, NETWORK_HANDOFF_KEY, chapterOfRow, handoffOf, networkHandoffOf } from './handoff.js';
 import { restartText } from '../embed/notice.js';
@@ -614,9 +614,7 @@ function alt(canvas, text) {
   canvas.setAttribute('aria-label', text);
 }
 const range = (v) => {
-  let lo = Infinity, hi = -Infinity;
-  for (const x of v) { if (x < lo) lo = x; if (x > hi) hi = x; }
-  const f = (x) => String(+x.toPrecision(3)).replace('-', '−');
+  const { lo, hi } = extent(v), f = (x) => String(+x.toPrecision(3)).replace('-', '−');
   return { lo: f(lo), hi: f(hi) };
 };
 matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => scheduleCharts());

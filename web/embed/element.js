@@ -106,6 +106,8 @@ const BUG_APPLIES = {
   'maxpool-wrong-index': (l) => l.type === 'maxpool2d',
   'relu-no-mask': (l) => l.type === 'relu',
 };
+// The layers an element's settings train: layers= or its preset's.
+const layersOf = (s) => s.layers ?? presets[s.preset].spec.layers;
 const bugsFor = (layers) => Object.keys(BUGS).filter((k) => k === 'none' || k === 'loss-no-mean' || (BUG_APPLIES[k] && layers.some(BUG_APPLIES[k])));
 
 export class BackpropDemoElement extends HTMLElement {
@@ -175,7 +177,7 @@ export class BackpropDemoElement extends HTMLElement {
     const t = (this.#t = translatorOf(s.lang, { messages: MESSAGES[s.lang] }).t);
     if (s.lesson) return this.#mountLesson(s);
     const panels = new Set(s.panels);
-    const layers = s.layers ?? presets[s.preset].spec.layers;
+    const layers = layersOf(s);
     this.#bug = 'none';  // a new view (new settings, maybe a new net): "break it" off, no verdict yet
     this.#verdict = '';
     const esc = (v) => String(v).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;');
@@ -219,7 +221,7 @@ export class BackpropDemoElement extends HTMLElement {
    * Training is not affected. Checks at once when a net is there (while and after training).
    */
   async breakIt(bug = 'none') {
-    const known = bugsFor(this.settings.layers ?? presets[this.settings.preset].spec.layers);
+    const known = bugsFor(layersOf(this.settings));
     if (!known.includes(bug)) throw new BackpropError(`backprop-demo: unknown bug "${bug}" for this net (known: ${known.join(', ')})`);
     this.#bug = bug;
     const sel = this.#$('select.bug');
@@ -442,7 +444,7 @@ export class BackpropDemoElement extends HTMLElement {
     const tbody = this.#$('.gradcheck tbody');
     if (!tbody) return;
     const t = this.#t;
-    const layers = this.settings.layers ?? presets[this.settings.preset].spec.layers;
+    const layers = layersOf(this.settings);
     const word = { good: 'embed.pass', fine: 'embed.pass', suspicious: 'embed.pass', kinked: 'embed.kinked', wrong: 'embed.fail' };
     tbody.replaceChildren(
       ...report.rows.map((r) => {
