@@ -29,8 +29,9 @@ afterAll(async () => {
 });
 
 // The pages, each opened and waited for until what it draws is there.
-async function demo() {
-  await page.goto(`${srv.url}index.html`);
+async function demo(lang = 'en') {
+  await page.goto('about:blank');  // a new document even when only the hash differs
+  await page.goto(`${srv.url}index.html#lang=${lang}`);
   await page.waitForFunction(() => window.demo?.state.built, null, { timeout: 120_000 });
   // one gradient check in the table, so its coloured verdicts are judged too
   await page.click('#check-now');
@@ -252,6 +253,9 @@ async function layoutProblems() {
       }
       const r = e.getBoundingClientRect();
       if (r.left < -0.5 || r.right > W + 0.5) out.push(`${name(e)} is outside the viewport: ${Math.round(r.left)}..${Math.round(r.right)} of ${W}`);
+      // nor may it stick out of its panel (drawn under the panel beside it, it would be cut all the same)
+      const card = e.closest('.card')?.getBoundingClientRect();
+      if (card && (r.left < card.left - 0.5 || r.right > card.right + 0.5)) out.push(`${name(e)} sticks out of its .card: ${Math.round(r.left)}..${Math.round(r.right)} in ${Math.round(card.left)}..${Math.round(card.right)}`);
       // every ancestor (across shadow roots) that clips or scrolls must hold it whole
       for (let a = e.parentElement ?? e.getRootNode().host; a && a !== document.body && a !== document.documentElement; a = a.parentElement ?? a.getRootNode().host) {
         const s = getComputedStyle(a);
@@ -265,16 +269,18 @@ async function layoutProblems() {
 }
 
 describe('layout: no clipping and no sideways scrolling from 375 to 1920 px', () => {
-  it('the demo', async () => {
+  it('the demo, in English and Chinese (whose labels are longer)', async () => {
     await page.emulateMedia({ colorScheme: 'light' });
-    await page.setViewportSize({ width: 1280, height: 900 });
-    await demo();
     const found = {};
-    for (const width of WIDTHS) {
-      await page.setViewportSize({ width, height: 900 });
-      await page.waitForTimeout(200);
-      const p = await layoutProblems();
-      if (p.length) found[width] = p;
+    for (const lang of ['en', 'zh']) {
+      await page.setViewportSize({ width: 1280, height: 900 });
+      await demo(lang);
+      for (const width of WIDTHS) {
+        await page.setViewportSize({ width, height: 900 });
+        await page.waitForTimeout(200);
+        const p = await layoutProblems();
+        if (p.length) found[`${width} ${lang}`] = p;
+      }
     }
     expect(found, JSON.stringify(found, null, 1)).toEqual({});
   });
